@@ -1,0 +1,3 @@
+from genotailor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""calling package."""

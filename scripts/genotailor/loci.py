@@ -1,0 +1,65 @@
+"""Biomarker loci derived from the knowledge bases, for coverage and forced genotyping.
+
+- a BED of 1-bp loci (every PGx defining position and every cancer hotspot) for mosdepth;
+- the PGx sites and alleles files bcftools takes to genotype every knowledge-base position
+  (`mpileup -T sites`, `call -C alleles -T alleles`), so a homozygous-reference position with
+  reads gets a record of its own and can be told from a position nobody sequenced.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pysam
+
+from genotailor.pgx.definitions import _chrom_key, load_positions
+
+
+def read_hotspots(path) -> list[dict]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def write_loci(kb_dir, hotspots, fai, bed, sites, alleles):
+    contigs = {line.split("\t")[0] for line in open(fai)}
+    pgx = [p for p in load_positions(kb_dir) if p[0] in contigs]
+    loci = {}
+    for chrom, pos, ref, alts, gene, rsid in pgx:
+        loci.setdefault((chrom, pos), f"{gene}:{rsid}")
+    for h in read_hotspots(hotspots):
+        if h["chrom"] in contigs:
+            loci.setdefault((h["chrom"], int(h["pos"])), f"{h['gene']}:{h['protein_change']}")
+    order = sorted(loci, key=lambda k: (_chrom_key(k[0]), k[1]))
+    with open(bed, "w") as fh:
+        for chrom, pos in order:
+            fh.write(f"{chrom}\t{pos - 1}\t{pos}\t{loci[(chrom, pos)]}\n")
+    # One alleles line per position: bcftools -C alleles takes REF,ALT1,ALT2...
+    merged = {}
+    for chrom, pos, ref, alts, gene, rsid in sorted(pgx, key=lambda p: (_chrom_key(p[0]), p[1])):
+        key = (chrom, pos)
+        if key in merged and merged[key][0] != ref:
+            continue  # two genes define different REF spans here; genotype the first
+        prev = merged.get(key, (ref, []))[1]
+        merged[key] = (ref, prev + [a for a in alts if a not in prev])
+    _write_tabixed(sites, [f"{c}\t{p}\n" for (c, p) in merged])
+    _write_tabixed(alleles, [f"{c}\t{p}\t{r},{','.join(a)}\n" for (c, p), (r, a) in merged.items()])
+
+
+def _write_tabixed(path, lines):
+    plain = Path(str(path).removesuffix(".gz"))
+    plain.write_text("".join(lines))
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    plain.unlink()
+    pysam.tabix_index(str(path), seq_col=0, start_col=1, end_col=1, force=True, zerobased=False)
+
+
+def register(sub):
+    p = sub.add_parser("loci", help="biomarker loci BED and forced-genotyping sites from the knowledge bases")
+    p.add_argument("--kb", required=True, help="PGx knowledge-base directory")
+    p.add_argument("--hotspots", required=True, help="cancer hotspots TSV")
+    p.add_argument("--fai", required=True, help="reference .fai (loci on other contigs are left out)")
+    p.add_argument("--bed", required=True)
+    p.add_argument("--sites", required=True)
+    p.add_argument("--alleles", required=True)
+    p.set_defaults(func=lambda a: write_loci(a.kb, a.hotspots, a.fai, a.bed, a.sites, a.alleles) or 0)

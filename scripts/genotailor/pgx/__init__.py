@@ -1,0 +1,1 @@
+"""pgx package."""

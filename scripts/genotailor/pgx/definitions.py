@@ -1,0 +1,223 @@
+"""Pharmacogene allele definitions: the knowledge base the PGx matcher reads.
+
+The knowledge base is the project's own versioned files in `workflow/resources/pgx/`:
+`genes/{GENE}.json` (positions, named alleles, allele function, diplotype phenotypes),
+`positions.tsv` (every defining position, for forced genotyping) and `manifest.json`
+(source, version, licence, checksum of every file). `build_pgx_kb` refreshes them from the
+public CPIC/PharmVar-derived release files (PharmCAT definition and phenotype JSON files).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genotailor.errors import InputError
+
+DEFAULT_KB = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx"
+
+# Single-letter IUPAC codes allowed in allele definitions (PharmVar uses them for
+# positions where either base defines the allele).
+IUPAC = {
+    "A": "A", "C": "C", "G": "G", "T": "T",
+    "R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC",
+    "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
+}
+
+SOURCE_URLS = {
+    "definitions": "https://github.com/PharmGKB/PharmCAT (allele definitions from PharmVar/CPIC)",
+    "phenotypes": "https://cpicpgx.org/ (allele function and diplotype phenotype tables)",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """One defining position of a gene (GRCh38, 1-based, VCF allele representation)."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alts: tuple[str, ...]
+    rsid: str | None
+    hgvs: str | None
+
+
+@dataclass(frozen=True)
+class NamedAllele:
+    """A star allele (or named haplotype): the allele it requires at each defining position."""
+
+    name: str
+    reference: bool
+    definition: dict  # pos -> VCF allele (or IUPAC code); positions not listed are unconstrained
+    function: str | None = None
+    activity_value: str | None = None
+
+
+@dataclass
+class GeneDefinition:
+    gene: str
+    chrom: str
+    build: str
+    version: str
+    positions: list[Position]
+    alleles: list[NamedAllele]
+    phenotypes: dict = field(default_factory=dict)  # "*1/*2" (sorted pair) -> {phenotype, activity_score}
+
+    def allele(self, name):
+        for a in self.alleles:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    @property
+    def reference_allele(self):
+        return next(a for a in self.alleles if a.reference)
+
+
+def allele_matches(definition_allele: str, observed: str) -> bool:
+    """True if an observed VCF allele satisfies a definition allele (IUPAC-aware for SNVs)."""
+    if len(definition_allele) == 1 and len(observed) == 1:
+        return observed in IUPAC.get(definition_allele, definition_allele)
+    return definition_allele == observed
+
+
+def _gene_from_release(defn: dict, phen: dict | None) -> dict:
+    positions = []
+    for v in defn["variants"]:
+        positions.append(
+            {
+                "pos": int(v["position"]),
+                "ref": v["ref"],
+                "alts": list(v["alts"]),
+                "rsid": v.get("rsid"),
+                "hgvs": v.get("chromosomeHgvsName"),
+            }
+        )
+    functions = {}
+    if phen:
+        for a in phen.get("namedAlleles", []):
+            functions[a["name"]] = (a.get("functionValue"), a.get("activityValue"))
+    alleles = []
+    for a in defn["namedAlleles"]:
+        if a.get("structuralVariant"):
+            continue  # not callable from SNV/indel genotypes
+        definition = {
+            str(p["pos"]): allele for p, allele in zip(positions, a["alleles"]) if allele is not None
+        }
+        func, activity = functions.get(a["name"], (None, None))
+        alleles.append(
+            {
+                "name": a["name"],
+                "reference": bool(a["reference"]),
+                "function": func,
+                "activity_value": activity,
+                "definition": definition,
+            }
+        )
+    phenotypes = {}
+    if phen:
+        for d in phen.get("diplotypes", []):
+            key = d["diplotypekey"]
+            names = sorted([n for n, c in key.items() for _ in range(c)])
+            if len(names) not in (1, 2):
+                continue
+            phenotypes["/".join(names)] = {
+                "phenotype": d.get("phenotype") or d.get("generesult"),
+                "activity_score": d.get("activityScore"),
+            }
+    return {
+        "gene": defn["gene"],
+        "chrom": defn["chromosome"],
+        "build": "GRCh38",
+        "version": defn["version"],
+        "positions": positions,
+        "alleles": alleles,
+        "phenotypes": dict(sorted(phenotypes.items())),
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _dump(obj, path: Path):
+    path.write_text(json.dumps(obj, indent=1, sort_keys=False) + "\n")
+
+
+def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> dict:
+    """Convert the public release files into the project's knowledge-base files; return the manifest."""
+    definitions_dir, phenotypes_dir, out_dir = Path(definitions_dir), Path(phenotypes_dir), Path(out_dir)
+    files = sorted(definitions_dir.glob("*_translation.json"))
+    if not files:
+        raise InputError(f"{definitions_dir}: no *_translation.json allele-definition files found")
+    (out_dir / "genes").mkdir(parents=True, exist_ok=True)
+    rows = []
+    versions = {}
+    for f in files:
+        defn = json.loads(f.read_text())
+        gene = defn["gene"]
+        phen_path = phenotypes_dir / f"{gene}.json"
+        phen = json.loads(phen_path.read_text()) if phen_path.exists() else None
+        data = _gene_from_release(defn, phen)
+        data["phenotype_source"] = phen.get("version") if phen else None
+        _dump(data, out_dir / "genes" / f"{gene}.json")
+        versions[gene] = {"definitions": data["version"], "phenotypes": data["phenotype_source"]}
+        for p in data["positions"]:
+            rows.append((data["chrom"], p["pos"], p["ref"], ",".join(p["alts"]), gene, p["rsid"] or "."))
+    rows.sort(key=lambda r: (_chrom_key(r[0]), r[1], r[4]))
+    with open(out_dir / "positions.tsv", "w") as fh:
+        fh.write("#chrom\tpos\tref\talts\tgene\trsid\n")
+        for r in rows:
+            fh.write("\t".join(map(str, r)) + "\n")
+    outputs = sorted([out_dir / "positions.tsv", *(out_dir / "genes").glob("*.json")])
+    manifest = {
+        "name": "genotailor pharmacogene allele definitions",
+        "build": "GRCh38",
+        "sources": SOURCE_URLS,
+        "licence": "Derived facts from MPL-2.0 data files (PharmCAT allele definitions and "
+        "phenotype tables, which compile PharmVar and CPIC)",
+        "versions": versions,
+        "files": {str(p.relative_to(out_dir)): _sha256(p) for p in outputs},
+    }
+    _dump(manifest, out_dir / "manifest.json")
+    return manifest
+
+
+def _chrom_key(chrom: str):
+    c = chrom.removeprefix("chr")
+    return (0, int(c), "") if c.isdigit() else (1, 0, c)
+
+
+def load_gene(gene: str, kb_dir: Path = DEFAULT_KB) -> GeneDefinition:
+    path = Path(kb_dir) / "genes" / f"{gene}.json"
+    if not path.exists():
+        raise InputError(f"{path}: no allele definitions for gene {gene} in the knowledge base")
+    d = json.loads(path.read_text())
+    positions = [
+        Position(d["chrom"], p["pos"], p["ref"], tuple(p["alts"]), p["rsid"], p["hgvs"]) for p in d["positions"]
+    ]
+    alleles = [
+        NamedAllele(
+            a["name"],
+            a["reference"],
+            {int(k): v for k, v in a["definition"].items()},
+            a.get("function"),
+            a.get("activity_value"),
+        )
+        for a in d["alleles"]
+    ]
+    return GeneDefinition(d["gene"], d["chrom"], d["build"], d["version"], positions, alleles, d.get("phenotypes", {}))
+
+
+def load_positions(kb_dir: Path = DEFAULT_KB) -> list[tuple[str, int, str, tuple[str, ...], str, str]]:
+    """Every knowledge-base position as (chrom, pos, ref, alts, gene, rsid), sorted."""
+    out = []
+    with open(Path(kb_dir) / "positions.tsv") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            chrom, pos, ref, alts, gene, rsid = line.rstrip("\n").split("\t")
+            out.append((chrom, int(pos), ref, tuple(alts.split(",")), gene, rsid))
+    return out

@@ -1,0 +1,114 @@
+"""Per-position evidence for a pharmacogene: what the VCF (and coverage) say at each defining position.
+
+A position is never assumed reference: it is `called` only when the VCF carries a genotype for
+it. Otherwise it is `no_call` (./.), `filtered` (FILTER not PASS), `not_covered` (depth below the
+minimum, from the coverage of the built-in pipeline) or `absent` (no record and no coverage to tell
+"reference" from "not sequenced", as for a variants-only external VCF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pysam
+
+from genotailor.pgx.definitions import GeneDefinition, Position
+
+
+@dataclass
+class PositionCall:
+    pos: int
+    rsid: str | None
+    ref: str
+    status: str  # called | no_call | filtered | not_covered | absent | inconsistent
+    alleles: tuple[str, ...] = ()  # observed alleles in the definition's representation
+    phased: bool = False
+    phase_set: int | None = None
+    depth: int | None = None
+    filters: list = field(default_factory=list)
+
+    @property
+    def genotype(self) -> str | None:
+        if not self.alleles:
+            return None
+        return ("|" if self.phased else "/").join(self.alleles)
+
+    def to_dict(self):
+        d = {"position": self.pos, "rsid": self.rsid, "ref": self.ref, "status": self.status,
+             "genotype": self.genotype, "depth": self.depth}
+        if self.filters:
+            d["filters"] = self.filters
+        return d
+
+
+def _as_definition_allele(position: Position, rec_ref: str, rec_allele: str) -> str:
+    """Express a record's allele over the definition's REF span (split/left-aligned records
+    may use a shorter or longer REF than the definition at the same position)."""
+    R = position.ref
+    if rec_ref == R:
+        return rec_allele
+    if R.startswith(rec_ref):
+        return rec_allele + R[len(rec_ref):]
+    if rec_ref.startswith(R) and rec_allele.endswith(rec_ref[len(R):]):
+        return rec_allele[: len(rec_allele) - (len(rec_ref) - len(R))]
+    return rec_allele
+
+
+def _records_at(vcf: pysam.VariantFile, chrom: str, pos: int):
+    try:
+        return [r for r in vcf.fetch(chrom, pos - 1, pos) if r.pos == pos]
+    except ValueError:  # contig absent from the VCF
+        return []
+
+
+def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict | None, min_depth: int) -> PositionCall:
+    depth = None
+    if depths is not None:
+        d = depths.get((chrom, position.pos))
+        depth = int(round(d)) if d is not None else None
+    pc = PositionCall(position.pos, position.rsid, position.ref, "absent", depth=depth)
+    records = _records_at(vcf, chrom, position.pos)
+    if not records:
+        if depths is not None and (depth is None or depth < min_depth):
+            pc.status = "not_covered"
+        return pc
+    # Split multi-allelic records share a position: combine them index by index of the GT.
+    alleles: list[str | None] = []
+    for rec in records:
+        call = rec.samples[sample]
+        gt = call.get("GT")
+        if gt is None or all(a is None for a in gt):
+            pc.status = "no_call"
+            return pc
+        filters = [f for f in rec.filter.keys() if f != "PASS"]
+        if filters:
+            pc.status, pc.filters = "filtered", filters
+            return pc
+        if pc.depth is None and "DP" in call and call["DP"] is not None:
+            pc.depth = int(call["DP"])
+        pc.phased = pc.phased or bool(call.phased)
+        if call.phased and "PS" in call and call["PS"] is not None:
+            pc.phase_set = int(call["PS"])
+        if not alleles:
+            alleles = [None] * len(gt)
+        for i, a in enumerate(gt):
+            if a is None:
+                pc.status = "no_call"
+                return pc
+            if a == 0:
+                continue
+            allele = _as_definition_allele(position, rec.ref, rec.alleles[a])
+            if i >= len(alleles) or (alleles[i] is not None and alleles[i] != allele):
+                pc.status = "inconsistent"
+                return pc
+            alleles[i] = allele
+    pc.alleles = tuple(a if a is not None else position.ref for a in alleles)
+    pc.status = "called"
+    return pc
+
+
+def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: dict | None, min_depth: int = 8):
+    """PositionCall for every defining position of `gene`."""
+    with pysam.VariantFile(str(vcf_path)) as vcf:
+        sample = sample or list(vcf.header.samples)[0]
+        return [call_position(vcf, sample, gene.chrom, p, depths, min_depth) for p in gene.positions]

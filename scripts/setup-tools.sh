@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Make sure the command-line tools the workflow runs are on PATH.
+# As root on Debian/Ubuntu: install the distribution's packages. Otherwise: name what is missing
+# and point to the conda route, which needs none of them installed.
+set -euo pipefail
+
+# command -> Debian package
+declare -A PACKAGE=(
+  [fastp]=fastp [bwa]=bwa [minimap2]=minimap2 [samtools]=samtools
+  [bcftools]=bcftools [tabix]=tabix [bgzip]=tabix [mosdepth]=mosdepth
+)
+missing=()
+for tool in fastp bwa minimap2 samtools bcftools tabix bgzip mosdepth; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+packages=$(for t in "${missing[@]}"; do echo "${PACKAGE[$t]}"; done | sort -u | tr '\n' ' ')
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing the distribution's packages: $packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $packages
+  exit 0
+fi
+cat >&2 <<MSG
+genotailor needs these command-line tools, which are not on PATH: ${missing[*]}
+Either install them (Debian/Ubuntu, as root: apt-get install $packages),
+or let Snakemake create the pinned conda environments in envs/ for each rule:
+    .venv/bin/snakemake --sdm conda --cores 2
+(needs conda or mamba on PATH; the versions are pinned in envs/*.yaml).
+MSG
+exit 1

@@ -1,0 +1,54 @@
+"""Shared fixtures: small VCFs written from a few readable lines."""
+
+import sys
+from pathlib import Path
+
+import pysam
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+DEMO_REFERENCE = ROOT / "test-data" / "reference" / "GRCh38_demo.fa.gz"
+
+VCF_HEADER = """##fileformat=VCFv4.2
+##FILTER=<ID=PASS,Description="All filters passed">
+##FILTER=<ID=LowQual,Description="Low quality">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">
+##FORMAT=<ID=PS,Number=1,Type=Integer,Description="Phase set">
+"""
+
+
+def write_vcf(path: Path, records, samples=("S1",), contigs=(("chr10", 133797422),), index=True, extra_header=""):
+    """Write a VCF from (chrom, pos, ref, alt, gt...) tuples or raw tab-separated lines."""
+    lines = [VCF_HEADER.rstrip("\n")]
+    lines += [f"##contig=<ID={c},length={n}>" if n else f"##contig=<ID={c}>" for c, n in contigs]
+    if extra_header:
+        lines.append(extra_header.rstrip("\n"))
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
+    for r in records:
+        if isinstance(r, str):
+            lines.append(r)
+            continue
+        chrom, pos, ref, alt, *gts = r
+        fmt = "GT:PS" if any(":" in g for g in gts) else "GT"
+        lines.append("\t".join([chrom, str(pos), ".", ref, alt or ".", "50", "PASS", ".", fmt, *gts]))
+    text = "\n".join(lines) + "\n"
+    if str(path).endswith(".gz"):
+        plain = Path(str(path)[:-3])
+        plain.write_text(text)
+        pysam.tabix_compress(str(plain), str(path), force=True)
+        plain.unlink()
+        if index:
+            pysam.tabix_index(str(path), preset="vcf", force=True)
+    else:
+        Path(path).write_text(text)
+    return Path(path)
+
+
+@pytest.fixture
+def demo_reference():
+    if not DEMO_REFERENCE.exists():
+        pytest.fail(f"{DEMO_REFERENCE} missing: run `make testdata`")
+    return DEMO_REFERENCE

@@ -1,0 +1,164 @@
+# Alignment: fastp | aligner | fixmate streamed per sequencing unit, then merge, duplicate
+# marking and index per sample. Samples entering with a BAM or CRAM start at the end of this file.
+
+
+rule verify_checksums:
+    input:
+        sheet=config["samples"],
+    output:
+        "results/{patient}/inputs/{sample}.sha256.tsv",
+    log:
+        "logs/verify_checksums/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/verify_checksums/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} verify-checksums --sheet {input.sheet} --sample {wildcards.sample} --out {output} 2> {log}"
+
+
+rule align_unit:
+    input:
+        unpack(fastq_pair),
+        verified=verified,
+        ref=REFERENCE,
+        index=aligner_index(),
+    output:
+        bam=temp("results/{patient}/align/{sample}/{unit}.bam"),
+        fastp="results/{patient}/qc/{sample}/{unit}.fastp.json",
+    params:
+        aligner=config["aligner"],
+        rg=read_group,
+    log:
+        "logs/align/{patient}/{sample}.{unit}.log",
+    benchmark:
+        "logs/benchmarks/align/{patient}/{sample}.{unit}.tsv"
+    threads: threads_of("align")
+    resources:
+        mem_mb=mem_mb_of("align"),
+        runtime=runtime_of("align"),
+    conda:
+        "../../envs/align.yaml"
+    shell:
+        "{GT} align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
+        " --index {input.index[0]} --read-group '{params.rg}' --threads {threads}"
+        " --fastp-json {output.fastp} --out {output.bam} 2> {log}"
+
+
+rule markdup:
+    input:
+        unit_bams,
+    output:
+        bam=protected("results/{patient}/align/{sample}.bam"),
+        bai="results/{patient}/align/{sample}.bam.bai",
+        stats="results/{patient}/align/{sample}.markdup.txt",
+    log:
+        "logs/markdup/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/markdup/{patient}/{sample}.tsv"
+    wildcard_constraints:
+        sample=_alternatives(samples_with("fastq")),
+    threads: threads_of("markdup")
+    resources:
+        mem_mb=mem_mb_of("markdup"),
+        runtime=runtime_of("markdup"),
+    conda:
+        "../../envs/align.yaml"
+    shell:
+        "samtools merge -f -u -o - {input} 2> {log}"
+        " | samtools markdup -@ {threads} -f {output.stats} -T {output.bam}.tmp - {output.bam} 2>> {log}"
+        " && samtools index {output.bam} 2>> {log}"
+
+
+rule import_alignment:
+    input:
+        aln=external_alignment,
+        verified=verified,
+        ref=REFERENCE,
+    output:
+        bam="results/{patient}/align/{sample}.bam",
+        bai="results/{patient}/align/{sample}.bam.bai",
+    log:
+        "logs/import_alignment/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/import_alignment/{patient}/{sample}.tsv"
+    wildcard_constraints:
+        sample=_alternatives(samples_with("bam", "cram")),
+    threads: threads_of("default")
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("align"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} import-alignment --input {input.aln} --sample {wildcards.sample}"
+        " --reference {input.ref} --out {output.bam} 2> {log}"
+
+
+rule flagstat:
+    input:
+        bam="results/{patient}/align/{sample}.bam",
+    output:
+        "results/{patient}/align/{sample}.flagstat.json",
+    log:
+        "logs/flagstat/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/flagstat/{patient}/{sample}.tsv"
+    threads: threads_of("default")
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/align.yaml"
+    shell:
+        "samtools flagstat -O json {input.bam} > {output} 2> {log}"
+
+
+rule coverage_loci:
+    input:
+        bam="results/{patient}/align/{sample}.bam",
+        bai="results/{patient}/align/{sample}.bam.bai",
+        loci="results/reference/biomarker_loci.bed",
+    output:
+        "results/{patient}/coverage/{sample}.loci.regions.bed.gz",
+    params:
+        prefix="results/{patient}/coverage/{sample}.loci",
+    log:
+        "logs/coverage/{patient}/{sample}.loci.log",
+    benchmark:
+        "logs/benchmarks/coverage/{patient}/{sample}.loci.tsv"
+    threads: threads_of("coverage")
+    resources:
+        mem_mb=mem_mb_of("coverage"),
+        runtime=runtime_of("coverage"),
+    conda:
+        "../../envs/coverage.yaml"
+    shell:
+        "mosdepth --no-per-base --by {input.loci} --mapq 20 -t {threads} {params.prefix} {input.bam} 2> {log}"
+
+
+rule coverage_panel:
+    input:
+        bam="results/{patient}/align/{sample}.bam",
+        bai="results/{patient}/align/{sample}.bam.bai",
+        panel=panel_of,
+    output:
+        "results/{patient}/coverage/{sample}.panel.mosdepth.summary.txt",
+    params:
+        prefix="results/{patient}/coverage/{sample}.panel",
+    log:
+        "logs/coverage/{patient}/{sample}.panel.log",
+    benchmark:
+        "logs/benchmarks/coverage/{patient}/{sample}.panel.tsv"
+    threads: threads_of("coverage")
+    resources:
+        mem_mb=mem_mb_of("coverage"),
+        runtime=runtime_of("coverage"),
+    conda:
+        "../../envs/coverage.yaml"
+    shell:
+        "mosdepth --no-per-base --by {input.panel} --mapq 20 -t {threads} {params.prefix} {input.bam} 2> {log}"

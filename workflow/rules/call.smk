@@ -1,0 +1,95 @@
+# Variant calling hand-off: built-in callers write raw call sets; every VCF, built-in or
+# external, then passes one normalization into results/{patient}/calls/{sample}.vcf.gz.
+
+
+rule call_germline:
+    input:
+        bam="results/{patient}/align/{sample}.bam",
+        bai="results/{patient}/align/{sample}.bam.bai",
+        ref=REFERENCE,
+        panel=panel_of,
+        sites="results/reference/pgx_sites.tsv.gz",
+        alleles="results/reference/pgx_alleles.tsv.gz",
+    output:
+        temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+    params:
+        mq=config["calling"]["min_mapping_quality"],
+        bq=config["calling"]["min_base_quality"],
+    log:
+        "logs/call_germline/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/call_germline/{patient}/{sample}.tsv"
+    wildcard_constraints:
+        sample=_alternatives(
+            [s.id for s in SAMPLES.values() if s.kind == "germline" and s.entry in READ_ENTRIES]
+        ),
+    threads: threads_of("call")
+    resources:
+        mem_mb=mem_mb_of("call"),
+        runtime=runtime_of("call"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
+        " --sites {input.sites} --alleles {input.alleles} --min-mq {params.mq} --min-bq {params.bq}"
+        " --out {output} 2> {log}"
+
+
+rule call_somatic:
+    input:
+        unpack(somatic_bams),
+        ref=REFERENCE,
+        panel=panel_of,
+    output:
+        temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+    params:
+        normal=normal_flag,
+        mq=config["calling"]["min_mapping_quality"],
+        bq=config["calling"]["min_base_quality"],
+        s=config["calling"]["somatic"],
+    log:
+        "logs/call_somatic/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/call_somatic/{patient}/{sample}.tsv"
+    wildcard_constraints:
+        sample=_alternatives(
+            [s.id for s in SAMPLES.values() if s.kind == "tumor" and s.entry in READ_ENTRIES]
+        ),
+    threads: threads_of("call")
+    resources:
+        mem_mb=mem_mb_of("call"),
+        runtime=runtime_of("call"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
+        " --regions {input.panel} --min-mq {params.mq} --min-bq {params.bq}"
+        " --min-depth {params.s[min_depth]} --min-alt-reads {params.s[min_alt_reads]}"
+        " --min-vaf {params.s[min_vaf]} --max-normal-vaf {params.s[max_normal_vaf]}"
+        " --min-normal-depth {params.s[min_normal_depth]} --out {output} 2> {log}"
+
+
+rule normalize_vcf:
+    input:
+        vcf=raw_vcf,
+        verified=verified,
+        ref=REFERENCE,
+    output:
+        vcf="results/{patient}/calls/{sample}.vcf.gz",
+        tbi="results/{patient}/calls/{sample}.vcf.gz.tbi",
+        summary="results/{patient}/calls/{sample}.norm.json",
+    params:
+        column=vcf_column,
+    log:
+        "logs/normalize_vcf/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/normalize_vcf/{patient}/{sample}.tsv"
+    threads: threads_of("default")
+    resources:
+        mem_mb=mem_mb_of("normalize"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
+        " --reference {input.ref} --out {output.vcf} --summary {output.summary} 2> {log}"

@@ -1,0 +1,244 @@
+# The sample sheet, read once and validated before any job runs, turned into lookup tables;
+# input functions and resources shared by the rules.
+import json
+import re
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.settings.types import DeploymentMethod
+
+SCRIPTS = Path(workflow.basedir).parent / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+from genotailor.samplesheet import load_sheet  # noqa: E402
+from genotailor.errors import GenotailorError  # noqa: E402
+
+try:
+    SHEET = load_sheet(
+        config["samples"], check_files=True, verify_checksums=False, panels=config["panels"]
+    )
+except GenotailorError as exc:
+    raise WorkflowError(str(exc))
+
+# Every rule runs the package's command line; under --sdm conda the env's python has the deps.
+PYTHON = (
+    "python"
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    else sys.executable
+)
+GT = f"PYTHONPATH={SCRIPTS} {PYTHON} -m genotailor"
+
+REFERENCE = config["reference"]["fasta"]
+REF_NAME = Path(REFERENCE).name.removesuffix(".gz").rsplit(".", 1)[0]
+PGX_KB = config["knowledge_base"]["pgx"]
+HOTSPOTS = config["knowledge_base"]["hotspots"]
+# QC gates and the locus depth, handed to `genotailor qc` as one JSON argument.
+# The config as run (after command-line overrides), recorded in provenance.
+CONFIG_AS_RUN = json.dumps(config, sort_keys=True, separators=(",", ":"))
+QC_SETTINGS = json.dumps(config["qc"], sort_keys=True, separators=(",", ":"))
+
+PATIENTS = {p.id: p for p in SHEET.patients}
+SAMPLES = {s.id: s for s in SHEET.samples()}
+READ_ENTRIES = ("fastq", "bam", "cram")
+
+
+def _alternatives(ids):
+    return "|".join(re.escape(i) for i in sorted(ids)) or "(?!)"
+
+
+def samples_with(*entries):
+    return [s.id for s in SAMPLES.values() if s.entry in entries]
+
+
+wildcard_constraints:
+    patient=_alternatives(PATIENTS),
+    sample=_alternatives(SAMPLES),
+    unit=_alternatives({u.id for s in SAMPLES.values() for u in s.units}),
+
+
+# ---- resources: threads, memory and runtime per step, from the config, growing per retry ----
+def _resource(step, key):
+    table = config["resources"]
+    return table.get(step, {}).get(key, table["default"][key])
+
+
+def threads_of(step):
+    return _resource(step, "threads")
+
+
+def mem_mb_of(step):
+    base = _resource(step, "mem_mb")
+
+    def mem_mb(wildcards, attempt):
+        return base * attempt
+
+    return mem_mb
+
+
+def runtime_of(step):
+    base = _resource(step, "runtime")
+
+    def runtime(wildcards, attempt):
+        return base * attempt
+
+    return runtime
+
+
+# ---- input functions ----
+def verified(wildcards):
+    """The sample's checksum record when the sheet declares sha256 values (files hashed before use)."""
+    if SAMPLES[wildcards.sample].checksums():
+        return f"results/{wildcards.patient}/inputs/{wildcards.sample}.sha256.tsv"
+    return []
+
+
+def fastq_pair(wildcards):
+    """FASTQ pair (R1, R2) of one sequencing unit."""
+    unit = next(u for u in SAMPLES[wildcards.sample].units if u.id == wildcards.unit)
+    return {"r1": str(unit.r1), "r2": str(unit.r2)}
+
+
+def read_group(wildcards):
+    """SAM read-group line of one sequencing unit (tab-escaped for the aligners)."""
+    unit = next(u for u in SAMPLES[wildcards.sample].units if u.id == wildcards.unit)
+    s = wildcards.sample
+    return f"@RG\\tID:{s}.{unit.id}\\tSM:{s}\\tLB:{s}\\tPL:{unit.platform}\\tPU:{unit.id}"
+
+
+def unit_bams(wildcards):
+    """Coordinate-sorted BAMs of every sequencing unit of a sample."""
+    return [
+        f"results/{wildcards.patient}/align/{wildcards.sample}/{u.id}.bam"
+        for u in SAMPLES[wildcards.sample].units
+    ]
+
+
+def external_alignment(wildcards):
+    """The BAM or CRAM a sample enters with."""
+    return str(SAMPLES[wildcards.sample].path)
+
+
+def aligner_index():
+    """Index files the configured aligner needs."""
+    if config["aligner"] == "bwa":
+        return multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa")
+    return f"results/reference/minimap2/{REF_NAME}.mmi"
+
+
+def panel_of(wildcards):
+    """Target BED of a sample (its `panel:` in the sheet, else the default panel)."""
+    return config["panels"][SAMPLES[wildcards.sample].panel or "default"]
+
+
+def raw_vcf(wildcards):
+    """The VCF that enters normalization: the sample's own (hand-off in) or a built-in call set."""
+    sample = SAMPLES[wildcards.sample]
+    if sample.entry == "vcf":
+        return str(sample.path)
+    return f"results/{wildcards.patient}/calls/{wildcards.sample}.raw.vcf.gz"
+
+
+def vcf_column(wildcards):
+    """Sample column to take from the VCF entering normalization."""
+    sample = SAMPLES[wildcards.sample]
+    return sample.vcf_sample if sample.entry == "vcf" and sample.vcf_sample else ""
+
+
+def somatic_bams(wildcards):
+    """Tumour BAM and, when the sheet names one, the matched normal's BAM."""
+    tumor = SAMPLES[wildcards.sample]
+    bams = {"tumor": f"results/{wildcards.patient}/align/{tumor.id}.bam"}
+    if tumor.normal:
+        bams["normal"] = f"results/{wildcards.patient}/align/{tumor.normal}.bam"
+    return bams
+
+
+def normal_flag(wildcards):
+    tumor = SAMPLES[wildcards.sample]
+    return f"--normal-bam results/{wildcards.patient}/align/{tumor.normal}.bam" if tumor.normal else ""
+
+
+def qc_inputs(wildcards):
+    """Metrics behind a sample's QC status: fastp per unit, flagstat and locus coverage."""
+    sample = SAMPLES[wildcards.sample]
+    base = f"results/{wildcards.patient}"
+    inputs = {"norm": f"{base}/calls/{sample.id}.norm.json"}
+    if sample.entry in READ_ENTRIES:
+        inputs["flagstat"] = f"{base}/align/{sample.id}.flagstat.json"
+        inputs["loci"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
+    if sample.entry == "fastq":
+        inputs["fastp"] = [f"{base}/qc/{sample.id}/{u.id}.fastp.json" for u in sample.units]
+    return inputs
+
+
+def pgx_sample(patient):
+    """The germline sample PGx is called from (the first in the sheet); None if there is none."""
+    return next((s for s in patient.samples if s.kind == "germline"), None)
+
+
+def pgx_inputs(wildcards):
+    """Normalized VCF (and locus coverage, when there are reads) of the patient's PGx sample."""
+    patient = PATIENTS[wildcards.patient]
+    sample = pgx_sample(patient)
+    base = f"results/{patient.id}"
+    inputs = {
+        "vcf": f"{base}/calls/{sample.id}.vcf.gz",
+        "outside": f"{base}/pgx/{patient.id}.outside_calls.tsv",
+    }
+    if sample.entry in READ_ENTRIES:
+        inputs["coverage"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
+    return inputs
+
+
+def pgx_sample_id(wildcards):
+    return pgx_sample(PATIENTS[wildcards.patient]).id
+
+
+def coverage_flag(wildcards, input):
+    return f"--coverage {input.coverage}" if "coverage" in input.keys() else ""
+
+
+def report_inputs(wildcards):
+    """Everything one patient's report is assembled from."""
+    patient = PATIENTS[wildcards.patient]
+    base = f"results/{patient.id}"
+    inputs = {
+        "qc": [f"{base}/qc/{s.id}.qc.json" for s in patient.samples],
+        "calls": [f"{base}/calls/{s.id}.norm.json" for s in patient.samples],
+        "somatic": [f"{base}/somatic/{s.id}.json" for s in patient.samples if s.kind == "tumor"],
+        "provenance": "results/provenance/provenance.json",
+    }
+    if patient.consent_pgx and pgx_sample(patient):
+        inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
+    return inputs
+
+
+def report_flags(wildcards, input):
+    flags = [f"--qc {q}" for q in input.qc] + [f"--calls {c}" for c in input.calls]
+    flags += [f"--somatic {s}" for s in input.somatic]
+    if "pgx" in input.keys():
+        flags.append(f"--pgx {input.pgx}")
+    return " ".join(flags)
+
+
+def all_targets():
+    """Every patient's JSON and HTML report, the cohort summary and the provenance record."""
+    reports = [
+        f"results/{p}/report/{p}.{ext}" for p in PATIENTS for ext in ("json", "html")
+    ]
+    return reports + ["results/cohort/summary.tsv", "results/provenance/provenance.json"]
+
+
+def sex_of(wildcards):
+    """Patient's sex as given in the sheet (female | male | unknown)."""
+    return PATIENTS[wildcards.patient].sex
+
+
+def qc_flags(wildcards, input):
+    flags = [f"--norm {input.norm}"]
+    if "flagstat" in input.keys():
+        flags += [f"--flagstat {input.flagstat}", f"--loci {input.loci}", f"--panel {input.panel}"]
+    if "fastp" in input.keys():
+        flags += [f"--fastp {f}" for f in input.fastp]
+    return " ".join(flags)

@@ -1,0 +1,65 @@
+# Reference-derived files: the aligner index and the biomarker loci the workflow genotypes.
+
+
+rule minimap2_index:
+    input:
+        REFERENCE,
+    output:
+        f"results/reference/minimap2/{REF_NAME}.mmi",
+    log:
+        "logs/reference/minimap2_index.log",
+    benchmark:
+        "logs/benchmarks/reference/minimap2_index.tsv"
+    threads: threads_of("align")
+    resources:
+        mem_mb=mem_mb_of("index"),
+        runtime=runtime_of("index"),
+    conda:
+        "../../envs/align.yaml"
+    shell:
+        "minimap2 -x sr -t {threads} -d {output} {input} 2> {log}"
+
+
+rule bwa_index:
+    input:
+        REFERENCE,
+    output:
+        multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa"),
+    params:
+        prefix=f"results/reference/bwa/{REF_NAME}",
+    log:
+        "logs/reference/bwa_index.log",
+    benchmark:
+        "logs/benchmarks/reference/bwa_index.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("index"),
+        runtime=runtime_of("index"),
+    conda:
+        "../../envs/align.yaml"
+    shell:
+        "bwa index -p {params.prefix} {input} 2> {log}"
+
+
+rule biomarker_loci:
+    input:
+        kb=PGX_KB,
+        hotspots=HOTSPOTS,
+        fai=f"{REFERENCE}.fai",
+    output:
+        bed="results/reference/biomarker_loci.bed",
+        sites="results/reference/pgx_sites.tsv.gz",
+        alleles="results/reference/pgx_alleles.tsv.gz",
+    log:
+        "logs/reference/biomarker_loci.log",
+    benchmark:
+        "logs/benchmarks/reference/biomarker_loci.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} loci --kb {input.kb} --hotspots {input.hotspots} --fai {input.fai}"
+        " --bed {output.bed} --sites {output.sites} --alleles {output.alleles} 2> {log}"

@@ -1,0 +1,83 @@
+# Per-patient reports (JSON contract + self-contained HTML), the cohort summary and provenance.
+
+
+rule provenance:
+    input:
+        sheet=config["samples"],
+        ref=REFERENCE,
+        kb=PGX_KB,
+        hotspots=HOTSPOTS,
+    output:
+        json="results/provenance/provenance.json",
+        config="results/provenance/config.yaml",
+        sheet="results/provenance/samples.yaml",
+    params:
+        config=CONFIG_AS_RUN,
+        aligner=config["aligner"],
+    log:
+        "logs/provenance/provenance.log",
+    benchmark:
+        "logs/benchmarks/provenance/provenance.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
+        " --kb {input.kb} --hotspots {input.hotspots} --aligner {params.aligner}"
+        " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
+
+
+rule report:
+    input:
+        unpack(report_inputs),
+        sheet=config["samples"],
+    output:
+        json=report(
+            "results/{patient}/report/{patient}.json",
+            category="Reports",
+            labels={"patient": "{patient}", "format": "JSON"},
+        ),
+        html=report(
+            "results/{patient}/report/{patient}.html",
+            category="Reports",
+            labels={"patient": "{patient}", "format": "HTML"},
+        ),
+    params:
+        flags=report_flags,
+        date=config["report_date"],
+    log:
+        "logs/report/{patient}.log",
+    benchmark:
+        "logs/benchmarks/report/{patient}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} report --sheet {input.sheet} --patient {wildcards.patient} {params.flags}"
+        " --provenance {input.provenance} --date {params.date}"
+        " --json {output.json} --html {output.html} 2> {log}"
+
+
+rule cohort_summary:
+    input:
+        expand("results/{patient}/report/{patient}.json", patient=PATIENTS),
+    output:
+        report("results/cohort/summary.tsv", category="Cohort"),
+    log:
+        "logs/cohort/summary.log",
+    benchmark:
+        "logs/benchmarks/cohort/summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "{GT} cohort-summary --out {output} {input} 2> {log}"

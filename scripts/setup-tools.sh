@@ -4,18 +4,20 @@
 # and point to the conda route, which needs none of them installed.
 set -euo pipefail
 
-# command -> Debian package
+# command -> Debian package(s). Debian's mosdepth loads htslib as the unversioned libhts.so at
+# run time, which only libhts-dev provides: without it `mosdepth` fails with "could not load".
 declare -A PACKAGE=(
   [fastp]=fastp [bwa]=bwa [minimap2]=minimap2 [samtools]=samtools
-  [bcftools]=bcftools [tabix]=tabix [bgzip]=tabix [mosdepth]=mosdepth
+  [bcftools]=bcftools [tabix]=tabix [bgzip]=tabix [mosdepth]="mosdepth libhts-dev"
 )
 missing=()
-for tool in fastp bwa minimap2 samtools bcftools tabix bgzip mosdepth; do
+for tool in fastp bwa minimap2 samtools bcftools tabix bgzip; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+mosdepth --version >/dev/null 2>&1 || missing+=(mosdepth)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-packages=$(for t in "${missing[@]}"; do echo "${PACKAGE[$t]}"; done | sort -u | tr '\n' ' ')
+packages=$(for t in "${missing[@]}"; do echo "${PACKAGE[$t]}"; done | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing the distribution's packages: $packages"
   export DEBIAN_FRONTEND=noninteractive

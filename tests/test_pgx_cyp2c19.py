@@ -84,3 +84,26 @@ def test_outside_call_overrides_and_is_labelled(tmp_path):
     out = run_pgx(vcf_of(tmp_path, STAR2, STAR17), outside_calls=tsv)
     (r,) = out["pgx"]
     assert (r["diplotype"], r["source"], r["method"]) == ("*1/*1", "outside_call", "lab assay")
+
+
+def test_equally_supported_diplotypes_with_different_phenotypes_give_no_headline_phenotype(tmp_path):
+    # Only *2's defining positions are known: the other haplotype could be many alleles.
+    records = [("chr10", 94775367, "A", "G", "0/1"), ("chr10", 94781859, "G", "A", "0/1"),
+               ("chr10", 94842866, "A", "G", "1/1")]
+    r = call_gene("CYP2C19", write_vcf(tmp_path / "few.vcf.gz", records), None, None)
+    assert r["status"] == "ambiguous"
+    assert r["phenotype"] is None
+    assert r["reason"].endswith("imply different phenotypes; genotype the positions without a call to resolve")
+    assert len(r["missing_positions"]) == 32
+
+
+def test_genotype_from_too_few_reads_is_low_depth_and_not_used(tmp_path):
+    vcf = vcf_of(tmp_path, STAR2, STAR17)
+    depths = {("chr10", p.pos): 40.0 for p in GENE.positions}
+    depths[("chr10", 94761900)] = 3.0  # *17's position seen by 3 reads only
+    r = call_gene("CYP2C19", vcf, None, depths, min_depth=8)
+    (low,) = r["missing_positions"]
+    assert (low["position"], low["status"], low["genotype"], low["depth"]) == (94761900, "low_depth", "C/T", 3)
+    # Without *17's position, *1/*2 and *2/*17 fit equally well; both are intermediate metabolizers.
+    top = [r["diplotype"]] + [a["diplotype"] for a in r["alternatives"] if a["score"] == r["alternatives"][0]["score"]]
+    assert (r["status"], sorted(top), r["phenotype"]) == ("ambiguous", ["*1/*2", "*2/*17"], "Intermediate Metabolizer")

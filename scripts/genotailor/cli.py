@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "genotailor.calling.germline",
     "genotailor.calling.somatic",
     "genotailor.vcf",
+    "genotailor.pgx.definitions",
     "genotailor.pgx.cli",
     "genotailor.oncology.hotspots",
     "genotailor.report.cli",

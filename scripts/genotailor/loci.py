@@ -27,9 +27,12 @@ def write_loci(kb_dir, hotspots, fai, bed, sites, alleles):
     loci = {}
     for chrom, pos, ref, alts, gene, rsid in pgx:
         loci.setdefault((chrom, pos), f"{gene}:{rsid}")
+    changes = {}
     for h in read_hotspots(hotspots):
         if h["chrom"] in contigs:
-            loci.setdefault((h["chrom"], int(h["pos"])), f"{h['gene']}:{h['protein_change']}")
+            changes.setdefault((h["chrom"], int(h["pos"]), h["gene"]), []).append(h["protein_change"])
+    for (chrom, pos, gene), names in changes.items():
+        loci.setdefault((chrom, pos), f"{gene}:{'|'.join(sorted(set(names)))}")
     order = sorted(loci, key=lambda k: (_chrom_key(k[0]), k[1]))
     with open(bed, "w") as fh:
         for chrom, pos in order:

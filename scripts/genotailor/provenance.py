@@ -41,7 +41,7 @@ def sha256_file(path) -> str:
 def tool_version(cmd) -> str | None:
     """First version-looking string a tool prints about itself; None if it is not installed."""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=30)
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
     text = proc.stdout + proc.stderr

@@ -18,7 +18,7 @@ rule verify_checksums:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} verify-checksums --sheet {input.sheet} --sample {wildcards.sample} --out {output} 2> {log}"
+        "python -m genotailor verify-checksums --sheet {input.sheet} --sample {wildcards.sample} --out {output} 2> {log}"
 
 
 rule align_unit:
@@ -44,11 +44,13 @@ rule align_unit:
     conda:
         "../../envs/align.yaml"
     shell:
-        "{GT} align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
+        "python -m genotailor align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
         " --index {input.index[0]} --read-group '{params.rg}' --threads {threads}"
         " --fastp-json {output.fastp} --out {output.bam} 2> {log}"
 
 
+# merge -p: units share @PG IDs (minimap2, samtools); without -p merge renames them with random
+# suffixes and the BAM is no longer byte-identical across runs.
 rule markdup:
     input:
         unit_bams,
@@ -69,7 +71,7 @@ rule markdup:
     conda:
         "../../envs/align.yaml"
     shell:
-        "samtools merge -f -u -o - {input} 2> {log}"
+        "samtools merge -f -u -p -o - {input} 2> {log}"
         " | samtools markdup -@ {threads} -f {output.stats} -T {output.bam}.tmp - {output.bam} 2>> {log}"
         " && samtools index {output.bam} 2>> {log}"
 
@@ -95,7 +97,7 @@ rule import_alignment:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} import-alignment --input {input.aln} --sample {wildcards.sample}"
+        "python -m genotailor import-alignment --input {input.aln} --sample {wildcards.sample}"
         " --reference {input.ref} --out {output.bam} 2> {log}"
 
 

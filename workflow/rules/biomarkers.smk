@@ -17,7 +17,7 @@ rule outside_calls:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} outside-calls --sheet {input.sheet} --patient {wildcards.patient} --out {output} 2> {log}"
+        "python -m genotailor outside-calls --sheet {input.sheet} --patient {wildcards.patient} --out {output} 2> {log}"
 
 
 rule pgx:
@@ -43,7 +43,7 @@ rule pgx:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} pgx --vcf {input.vcf} --sample {params.sample} --sex {params.sex} {params.coverage}"
+        "python -m genotailor pgx --vcf {input.vcf} --sample {params.sample} --sex {params.sex} {params.coverage}"
         " --outside-calls {input.outside} --genes {params.genes} --kb {input.kb}"
         " --min-depth {params.min_depth} --json {output} 2> {log}"
 
@@ -65,4 +65,4 @@ rule somatic_annotate:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} somatic-annotate --vcf {input.vcf} --hotspots {input.hotspots} --json {output} 2> {log}"
+        "python -m genotailor somatic-annotate --vcf {input.vcf} --hotspots {input.hotspots} --json {output} 2> {log}"

@@ -30,7 +30,7 @@ rule call_germline:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
+        "python -m genotailor call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
         " --sites {input.sites} --alleles {input.alleles} --min-mq {params.mq} --min-bq {params.bq}"
         " --out {output} 2> {log}"
 
@@ -62,7 +62,7 @@ rule call_somatic:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
+        "python -m genotailor call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
         " --regions {input.panel} --min-mq {params.mq} --min-bq {params.bq}"
         " --min-depth {params.s[min_depth]} --min-alt-reads {params.s[min_alt_reads]}"
         " --min-vaf {params.s[min_vaf]} --max-normal-vaf {params.s[max_normal_vaf]}"
@@ -91,5 +91,5 @@ rule normalize_vcf:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
+        "python -m genotailor normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
         " --reference {input.ref} --out {output.vcf} --summary {output.summary} 2> {log}"

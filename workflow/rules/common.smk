@@ -21,13 +21,12 @@ try:
 except GenotailorError as exc:
     raise WorkflowError(str(exc))
 
-# Every rule runs the package's command line; under --sdm conda the env's python has the deps.
-PYTHON = (
-    "python"
-    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
-    else sys.executable
-)
-GT = f"PYTHONPATH={SCRIPTS} {PYTHON} -m genotailor"
+# Rules run the package as `python -m genotailor`: it is found through PYTHONPATH, and `python`
+# is the conda env's under --sdm conda, else the interpreter running Snakemake (e.g. .venv's).
+_PREFIX = f"set -euo pipefail; export PYTHONPATH={SCRIPTS}; "
+if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
+    _PREFIX += f"export PATH={Path(sys.executable).parent}:$PATH; "
+shell.prefix(_PREFIX)
 
 REFERENCE = config["reference"]["fasta"]
 REF_NAME = Path(REFERENCE).name.removesuffix(".gz").rsplit(".", 1)[0]
@@ -119,11 +118,16 @@ def external_alignment(wildcards):
     return str(SAMPLES[wildcards.sample].path)
 
 
+def bwa_prefix(wildcards, output):
+    """bwa names its index files after a prefix: the first output without its extension."""
+    return output[0].removesuffix(".amb")
+
+
 def aligner_index():
     """Index files the configured aligner needs."""
     if config["aligner"] == "bwa":
         return multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa")
-    return f"results/reference/minimap2/{REF_NAME}.mmi"
+    return [f"results/reference/minimap2/{REF_NAME}.mmi"]
 
 
 def panel_of(wildcards):

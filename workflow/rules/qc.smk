@@ -22,4 +22,4 @@ rule qc_sample:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} qc --sample {wildcards.sample} {params.flags} --settings '{params.gates}' --out {output} 2> {log}"
+        "python -m genotailor qc --sample {wildcards.sample} {params.flags} --settings '{params.gates}' --out {output} 2> {log}"

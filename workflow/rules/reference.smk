@@ -26,7 +26,7 @@ rule bwa_index:
     output:
         multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa"),
     params:
-        prefix=f"results/reference/bwa/{REF_NAME}",
+        prefix=bwa_prefix,
     log:
         "logs/reference/bwa_index.log",
     benchmark:
@@ -61,5 +61,5 @@ rule biomarker_loci:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} loci --kb {input.kb} --hotspots {input.hotspots} --fai {input.fai}"
+        "python -m genotailor loci --kb {input.kb} --hotspots {input.hotspots} --fai {input.fai}"
         " --bed {output.bed} --sites {output.sites} --alleles {output.alleles} 2> {log}"

@@ -25,7 +25,7 @@ rule provenance:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
+        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
         " --kb {input.kb} --hotspots {input.hotspots} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
@@ -59,7 +59,7 @@ rule report:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} report --sheet {input.sheet} --patient {wildcards.patient} {params.flags}"
+        "python -m genotailor report --sheet {input.sheet} --patient {wildcards.patient} {params.flags}"
         " --provenance {input.provenance} --date {params.date}"
         " --json {output.json} --html {output.html} 2> {log}"
 
@@ -80,4 +80,4 @@ rule cohort_summary:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "{GT} cohort-summary --out {output} {input} 2> {log}"
+        "python -m genotailor cohort-summary --out {output} {input} 2> {log}"

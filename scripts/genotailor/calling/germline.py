@@ -37,7 +37,9 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
               f" | bcftools view --no-version -T ^{sites} -Ob -o {discovered}", "variant discovery")
         _pipe(f"{mp} -T {sites} {bam} | bcftools call --no-version -m -C alleles -T {alleles} -Ob -o {forced}",
               "genotyping the knowledge-base positions")
-        _pipe(f"bcftools concat --no-version {discovered} {forced} -Ou"
+        _pipe(f"bcftools index {discovered} && bcftools index {forced}", "indexing the call sets")
+        # -a: both sets cover the same chromosomes, each sorted; concat interleaves them by position.
+        _pipe(f"bcftools concat --no-version -a {discovered} {forced} -Ou"
               f" | bcftools sort -T {tmp} -Oz -o {out}", "merging the call sets")
 
 

@@ -28,7 +28,8 @@ def annotate(vcf_path, hotspots_path) -> dict:
             depth = call.get("DP") if "DP" in call else None
             vaf = None
             if "AF" in call and call["AF"] is not None:
-                vaf = call["AF"][0] if isinstance(call["AF"], tuple) else call["AF"]
+                af = call["AF"][0] if isinstance(call["AF"], tuple) else call["AF"]
+                vaf = round(af, 4)  # VCF floats come back as float32
             elif ad and sum(a or 0 for a in ad):
                 vaf = round((ad[1] or 0) / sum(a or 0 for a in ad), 4)
             for alt in rec.alts or ():

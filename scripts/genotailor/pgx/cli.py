@@ -52,8 +52,16 @@ def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8) ->
         result["alternatives"].append({"diplotype": alt.name, "phenotype": alt_phenotype, "score": alt.score})
         if alt_phenotype != phenotype:
             result["alternatives_change_phenotype"] = True
-    tied = len(candidates) > 1 and candidates[1].score == best.score
-    result["status"] = "ambiguous" if tied else "called"
+    tied = [c for c in candidates if c.score == best.score]
+    result["status"] = "ambiguous" if len(tied) > 1 else "called"
+    tied_phenotypes = {phenotype_of(gene, c)[0] for c in tied}
+    if len(tied_phenotypes) > 1:
+        # Equally supported diplotypes disagree: a headline phenotype would be a guess.
+        result.update(phenotype=None, activity_score=None)
+        result["reason"] = (
+            f"{len(tied)} equally supported diplotypes imply different phenotypes; "
+            "genotype the positions without a call to resolve"
+        )
     return result
 
 

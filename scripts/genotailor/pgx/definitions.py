@@ -221,3 +221,23 @@ def load_positions(kb_dir: Path = DEFAULT_KB) -> list[tuple[str, int, str, tuple
             chrom, pos, ref, alts, gene, rsid = line.rstrip("\n").split("\t")
             out.append((chrom, int(pos), ref, tuple(alts.split(",")), gene, rsid))
     return out
+
+
+def register(sub):
+    p = sub.add_parser(
+        "kb-build-pgx",
+        help="refresh the PGx knowledge base from PharmCAT/CPIC release files",
+        description="Reads *_translation.json allele definitions and the per-gene phenotype JSON "
+        "files of a release and writes the project's own files (genes/*.json, positions.tsv, "
+        "manifest.json with versions and checksums).",
+    )
+    p.add_argument("--definitions", required=True, help="folder of *_translation.json files")
+    p.add_argument("--phenotypes", required=True, help="folder of {GENE}.json phenotype files")
+    p.add_argument("--out", default=str(DEFAULT_KB), help="knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_cli)
+
+
+def _cli(args):
+    manifest = build_pgx_kb(Path(args.definitions), Path(args.phenotypes), Path(args.out))
+    print(f"{args.out}: {len(manifest['versions'])} genes, {len(manifest['files'])} files")
+    return 0

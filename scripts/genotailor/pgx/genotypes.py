@@ -1,9 +1,10 @@
 """Per-position evidence for a pharmacogene: what the VCF (and coverage) say at each defining position.
 
 A position is never assumed reference: it is `called` only when the VCF carries a genotype for
-it. Otherwise it is `no_call` (./.), `filtered` (FILTER not PASS), `not_covered` (depth below the
-minimum, from the coverage of the built-in pipeline) or `absent` (no record and no coverage to tell
-"reference" from "not sequenced", as for a variants-only external VCF).
+it at adequate depth. Otherwise it is `low_depth` (a genotype from fewer reads than the minimum),
+`no_call` (./.), `filtered` (FILTER not PASS), `not_covered` (no record and depth below the
+minimum, from the coverage of the built-in pipeline) or `absent` (no record and no coverage to
+tell "reference" from "not sequenced", as for a variants-only external VCF).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class PositionCall:
     pos: int
     rsid: str | None
     ref: str
-    status: str  # called | no_call | filtered | not_covered | absent | inconsistent
+    status: str  # called | low_depth | no_call | filtered | not_covered | absent | inconsistent
     alleles: tuple[str, ...] = ()  # observed alleles in the definition's representation
     phased: bool = False
     phase_set: int | None = None
@@ -103,7 +104,8 @@ def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict
                 return pc
             alleles[i] = allele
     pc.alleles = tuple(a if a is not None else position.ref for a in alleles)
-    pc.status = "called"
+    # A genotype from a handful of reads is shown but not trusted for matching.
+    pc.status = "low_depth" if pc.depth is not None and pc.depth < min_depth else "called"
     return pc
 
 

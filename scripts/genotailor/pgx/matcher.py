@@ -19,7 +19,7 @@ from genotailor.pgx.genotypes import PositionCall
 class Diplotype:
     first: str
     second: str
-    score: int  # non-reference defining alleles explained: more specific definitions win
+    score: int  # non-reference defining alleles confirmed by genotypes: more specific wins
 
     @property
     def name(self):
@@ -36,8 +36,10 @@ def _expected(allele: NamedAllele, pos: int, ref: str) -> str:
     return allele.definition.get(pos, ref)
 
 
-def _specificity(allele: NamedAllele, refs: dict) -> int:
-    return sum(1 for p, a in allele.definition.items() if a != refs.get(p))
+def _specificity(allele: NamedAllele, refs: dict, called: set) -> int:
+    """Non-reference alleles of the definition at positions that have a genotype: an allele
+    earns no credit for variants nobody observed (its defining position may be missing)."""
+    return sum(1 for p, a in allele.definition.items() if p in called and a != refs.get(p))
 
 
 def _compatible(a: NamedAllele, b: NamedAllele, calls: list[PositionCall]) -> bool:
@@ -63,10 +65,11 @@ def _compatible(a: NamedAllele, b: NamedAllele, calls: list[PositionCall]) -> bo
 
 
 def compatible_diplotypes(gene: GeneDefinition, calls: list[PositionCall]) -> list[Diplotype]:
-    """All compatible diplotypes, best first (most specific, then natural name order)."""
+    """All compatible diplotypes, best first (most specific on the evidence, then name order)."""
     refs = {p.pos: p.ref for p in gene.positions}
     alleles = sorted(gene.alleles, key=lambda a: allele_order(a.name))
-    spec = {a.name: _specificity(a, refs) for a in alleles}
+    called = {c.pos for c in calls if c.status == "called"}
+    spec = {a.name: _specificity(a, refs, called) for a in alleles}
     found = []
     for i, a in enumerate(alleles):
         for b in alleles[i:]:

@@ -1,0 +1,193 @@
+"""End to end: the demo through Snakemake, asserting the planted truth (slow; runs in CI)."""
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pysam
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.workflow
+
+
+def demo_config(tmp: Path, sheet: Path | None = None) -> Path:
+    """The demo config with absolute paths, so the workflow can run in any directory."""
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["samples"] = str(sheet or ROOT / cfg["samples"])
+    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
+    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
+    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def run_workflow(workdir: Path, config: Path, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "-d", str(workdir),
+         "--configfile", str(config), "--cores", "2", *extra],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    proc = run_workflow(tmp / "run", demo_config(tmp))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return tmp / "run"
+
+
+def report(demo, patient):
+    return json.loads((demo / "results" / patient / "report" / f"{patient}.json").read_text())
+
+
+def gene(rep, name):
+    return next(g for g in rep["pgx"] if g["gene"] == name)
+
+
+def test_pgx_patient_has_cyp2c19_star2_star17(demo):
+    cyp = gene(report(demo, "PGX001"), "CYP2C19")
+    assert (cyp["diplotype"], cyp["status"], cyp["phenotype"]) == ("*2/*17", "called", "Intermediate Metabolizer")
+    assert cyp["missing_positions"] == []
+    by_pos = {p["position"]: p for p in cyp["positions"]}
+    assert by_pos[94781859]["genotype"] == "G/A"  # rs4244285, *2
+    assert by_pos[94842866]["genotype"] == "G/G"  # rs3758581: *2 and *17 both carry G
+    assert by_pos[94762706]["genotype"] == "A/A" and by_pos[94762706]["depth"] >= 20  # reference, with depth
+
+
+def test_tumour_calls_hold_braf_v600e_at_about_30_percent_and_the_normal_does_not(demo):
+    with pysam.VariantFile(str(demo / "results/TUMOR01/calls/TUMOR01-T.vcf.gz")) as vf:
+        braf = [r for r in vf.fetch("chr7", 140753335, 140753336) if r.alts == ("T",)]
+    assert len(braf) == 1 and braf[0].ref == "A" and "PASS" in braf[0].filter.keys()
+    assert 0.22 <= braf[0].samples["TUMOR01-T"]["AF"][0] <= 0.38
+    with pysam.VariantFile(str(demo / "results/TUMOR01/calls/TUMOR01-N.vcf.gz")) as vf:
+        assert not [r for r in vf.fetch("chr7", 140753335, 140753336) if r.alts and "T" in r.alts]
+    somatic = report(demo, "TUMOR01")["somatic"]
+    v600e = [v for v in somatic if v["protein_change"] == "p.V600E"]
+    assert len(v600e) == 1 and v600e[0]["gene"] == "BRAF" and v600e[0]["known_hotspot"]
+
+
+def test_germline_variant_shared_with_the_normal_is_not_reported_as_somatic(demo):
+    truth = json.loads((ROOT / "test-data/truth/TUMOR01.json").read_text())
+    somatic = {(v["chrom"], v["pos"]) for v in report(demo, "TUMOR01")["somatic"]}
+    germline = [v for v in truth["planted_variants"] if v.get("origin") == "germline"]
+    assert germline and not any((v["chrom"], v["pos"]) in somatic for v in germline)
+
+
+def test_poor_library_fails_qc_and_is_still_reported(demo):
+    rep = report(demo, "LOWQ01")
+    qc = rep["qc"]["LOWQ01-blood"]
+    assert qc["status"] == "fail"
+    assert "reads_after_filtering" in qc["failed_gates"]
+    assert "FAILED" in (demo / "results/LOWQ01/report/LOWQ01.html").read_text()
+    for patient in ("PGX001", "TUMOR01"):
+        assert all(q["status"] == "pass" for q in report(demo, patient)["qc"].values())
+
+
+def test_outside_vcf_is_normalized_to_the_contract(demo):
+    vcf = demo / "results/VCF001/calls/VCF001-dna.vcf.gz"
+    with pysam.VariantFile(str(vcf)) as vf:
+        assert list(vf.header.samples) == ["VCF001-dna"]  # the other patient's column is gone
+        records = list(vf)
+    assert {r.chrom for r in records} <= {"chr2", "chr10", "chr1", "chr6", "chr7", "chr12", "chr13", "chr16", "chr19"}
+    assert all(len(r.alts) == 1 for r in records)  # multi-allelic records split
+    ugt = [r for r in records if r.chrom == "chr2" and r.pos == 233760233]
+    assert sorted(r.alts[0] for r in ugt) == ["C", "CAT"]  # (TA)6 and (TA)8 from one 1/2 record
+    cyp = gene(report(demo, "VCF001"), "CYP2C19")
+    assert (cyp["diplotype"], cyp["source"]) == ("*1/*2", "vcf")
+    cyp2d6 = gene(report(demo, "VCF001"), "CYP2D6")
+    assert (cyp2d6["source"], cyp2d6["diplotype"]) == ("outside_call", "*1/*4")
+
+
+def test_cohort_summary_has_one_row_per_sample(demo):
+    rows = (demo / "results/cohort/summary.tsv").read_text().splitlines()
+    got = [tuple(r.split("\t")[:5]) for r in rows[1:]]
+    assert got == [
+        ("LOWQ01", "LOWQ01-blood", "germline", "fastq", "fail"),
+        ("PGX001", "PGX001-blood", "germline", "fastq", "pass"),
+        ("TUMOR01", "TUMOR01-N", "germline", "fastq", "pass"),
+        ("TUMOR01", "TUMOR01-T", "tumor", "fastq", "pass"),
+        ("VCF001", "VCF001-dna", "germline", "vcf", "not_assessed"),
+    ]
+
+
+def test_patient_outputs_name_no_other_patient(demo):
+    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01"]
+    for p in patients:
+        for f in (demo / "results" / p).rglob("*"):
+            if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):
+                text = f.read_text()
+                assert not [o for o in patients if o != p and o in text], f
+            if f.name.endswith(".vcf.gz"):
+                with gzip.open(f, "rt") as fh:
+                    text = fh.read()
+                assert "OTHER_PATIENT" not in text and not [o for o in patients if o != p and o in text], f
+
+
+def digest_tree(root: Path) -> dict:
+    out = {}
+    for f in sorted((root / "results").rglob("*")):
+        if f.is_file():
+            out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def test_rerun_in_another_directory_gives_byte_identical_results(demo, tmp_path):
+    proc = run_workflow(tmp_path / "run2", demo_config(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    first, second = digest_tree(demo), digest_tree(tmp_path / "run2")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_bad_sheet_stops_the_run_before_any_job_with_every_problem(tmp_path):
+    sheet = tmp_path / "samples.yaml"
+    sheet.write_text(
+        "patients:\n"
+        "  P1:\n"
+        "    sex: F\n"
+        "    consent: {pharmacogenomics: true, secondary_findings: false}\n"
+        "    samples:\n"
+        "      P1-dna:\n"
+        "        kind: germline\n"
+        "        vcf: missing.vcf.gz\n"
+    )
+    proc = run_workflow(tmp_path / "run", demo_config(tmp_path, sheet), "-n")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"sample sheet {sheet}: 2 problem(s)\n" in out
+    assert "  - patient P1 / field sex: 'F' is not allowed — use one of: female, male, unknown\n" in out
+    assert (f"  - patient P1 / sample P1-dna / field vcf: file not found: {tmp_path / 'missing.vcf.gz'} — "
+            f"check the path; relative paths start from the sheet's folder {tmp_path}\n") in out
+    assert not (tmp_path / "run" / "results").exists()
+
+
+def test_vcf_from_another_build_fails_its_patient_only(tmp_path):
+    sheet = tmp_path / "samples.yaml"
+    sheet.write_text(
+        "patients:\n"
+        "  OLD01:\n"
+        "    sex: male\n"
+        "    consent: {pharmacogenomics: true, secondary_findings: false}\n"
+        "    samples:\n"
+        f"      OLD01-dna: {{kind: germline, vcf: {ROOT / 'test-data/vcf/bad/GRCh37_build.vcf'}}}\n"
+        "  VCF001:\n"
+        "    sex: female\n"
+        "    consent: {pharmacogenomics: true, secondary_findings: false}\n"
+        "    samples:\n"
+        f"      VCF001-dna: {{kind: germline, vcf: {ROOT / 'test-data/vcf/VCF001.outside-lab.vcf.gz'}, vcf_sample: VCF001_DNA}}\n"
+    )
+    run = tmp_path / "run"
+    proc = run_workflow(run, demo_config(tmp_path, sheet))
+    assert proc.returncode != 0
+    log = (run / "logs/normalize_vcf/OLD01/OLD01-dna.log").read_text()
+    assert "GRCh37_build.vcf: contig chr1 is 249250621 bp in the VCF header (that is its GRCh37 length)" in log
+    assert "the VCF was made against another genome build" in log
+    assert not (run / "results/OLD01/calls/OLD01-dna.vcf.gz").exists()
+    assert gene(report(run, "VCF001"), "CYP2C19")["diplotype"] == "*1/*2"

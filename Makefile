@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lint tools venv clean-demo testdata
+.PHONY: demo test lint tools venv clean-demo testdata bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -45,3 +45,7 @@ testdata: venv
 
 clean-demo:
 	rm -rf results logs .snakemake
+
+## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF)
+bench: venv tools
+	$(VENV)/bin/genotailor bench pgx --workdir results/bench

@@ -58,10 +58,8 @@ def problems_of(folder, text, **options):
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
-    """Run `genotailor ARGS...` with only the sample-sheet commands registered."""
-    # The other command modules are developed separately; keep these tests independent.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["genotailor.samplesheet_cli"])
+def run(capsys):
+    """Run `genotailor ARGS...` and capture its exit code and output."""
 
     def run(*argv):
         code = cli.main([str(arg) for arg in argv])

@@ -120,3 +120,17 @@ def test_a_file_that_is_not_a_vcf_is_named(tmp_path, ref):
     bad.write_text("@read1\nACGT\n+\nIIII\n")
     with pytest.raises(InputError, match=rf"VCF {bad}: cannot be read as VCF/BCF"):
         normalize_vcf(bad, "S1", None, fa, tmp_path / "out.vcf.gz")
+
+
+def test_check_vcf_cli_rejects_the_shifted_demo_vcf_by_name(demo_reference, capsys):
+    from genotailor.cli import main
+
+    bad = demo_reference.parents[1] / "vcf" / "bad" / "ref_mismatch.vcf"
+    assert main(["check-vcf", str(bad), "--sample", "X", "--reference", str(demo_reference)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"genotailor check-vcf: error: VCF {bad}: 16 of 16 REF alleles differ from the reference "
+        "GRCh38_demo.fa.gz (chr1:97078990 REF G but reference has T; chr1:97078996 REF C but reference "
+        "has A; chr2:233759927 REF C but reference has G): the VCF was made against another genome "
+        "build — call the variants against GRCh38 (or lift them over) and give that VCF\n"
+    )

@@ -11,26 +11,33 @@ import sys
 from genotailor import __version__
 from genotailor.errors import GenotailorError
 
-# Modules that add subcommands, in the order `genotailor --help` lists them.
-COMMAND_MODULES = [
-    "genotailor.samplesheet_cli",
-    "genotailor.loci",
-    "genotailor.align",
-    "genotailor.qc",
-    "genotailor.calling.germline",
-    "genotailor.calling.somatic",
-    "genotailor.vcf",
-    "genotailor.pgx.definitions",
-    "genotailor.pgx.cli",
-    "genotailor.oncology.hotspots",
-    "genotailor.report.cli",
-    "genotailor.cohort",
-    "genotailor.provenance",
-    "genotailor.testdata.cli",
-]
+# Subcommand -> the module that registers it. Only that module is imported for a run (start-up
+# time matters: rules call the command hundreds of times); `--help` imports them all.
+COMMANDS = {
+    "check-sheet": "genotailor.samplesheet_cli",
+    "sheet": "genotailor.samplesheet_cli",
+    "verify-checksums": "genotailor.samplesheet_cli",
+    "loci": "genotailor.loci",
+    "align": "genotailor.align",
+    "import-alignment": "genotailor.align",
+    "qc": "genotailor.qc",
+    "call-germline": "genotailor.calling.germline",
+    "call-somatic": "genotailor.calling.somatic",
+    "normalize-vcf": "genotailor.vcf",
+    "check-vcf": "genotailor.vcf",
+    "kb-build-pgx": "genotailor.pgx.definitions",
+    "pgx": "genotailor.pgx.cli",
+    "outside-calls": "genotailor.pgx.cli",
+    "somatic-annotate": "genotailor.oncology.hotspots",
+    "report": "genotailor.report.cli",
+    "cohort-summary": "genotailor.cohort",
+    "provenance": "genotailor.provenance",
+    "testdata": "genotailor.testdata.cli",
+    "bench": "genotailor.bench",
+}
 
 
-def build_parser():
+def build_parser(modules=None):
     parser = argparse.ArgumentParser(
         prog="genotailor",
         description="Precision-medicine workflow steps (sample sheet, QC, VCF hand-off, "
@@ -38,13 +45,15 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"genotailor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules or dict.fromkeys(COMMANDS.values()):
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv=None):
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser([COMMANDS[command]] if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pysam
 
-from genotailor.pgx.definitions import _chrom_key, load_positions
+from genotailor.pgx.definitions import chrom_order, load_positions
 
 
 def read_hotspots(path) -> list[dict]:
@@ -33,13 +33,13 @@ def write_loci(kb_dir, hotspots, fai, bed, sites, alleles):
             changes.setdefault((h["chrom"], int(h["pos"]), h["gene"]), []).append(h["protein_change"])
     for (chrom, pos, gene), names in changes.items():
         loci.setdefault((chrom, pos), f"{gene}:{'|'.join(sorted(set(names)))}")
-    order = sorted(loci, key=lambda k: (_chrom_key(k[0]), k[1]))
+    order = sorted(loci, key=lambda k: (chrom_order(k[0]), k[1]))
     with open(bed, "w") as fh:
         for chrom, pos in order:
             fh.write(f"{chrom}\t{pos - 1}\t{pos}\t{loci[(chrom, pos)]}\n")
     # One alleles line per position: bcftools -C alleles takes REF,ALT1,ALT2...
     merged = {}
-    for chrom, pos, ref, alts, gene, rsid in sorted(pgx, key=lambda p: (_chrom_key(p[0]), p[1])):
+    for chrom, pos, ref, alts, gene, rsid in sorted(pgx, key=lambda p: (chrom_order(p[0]), p[1])):
         key = (chrom, pos)
         if key in merged and merged[key][0] != ref:
             continue  # two genes define different REF spans here; genotype the first

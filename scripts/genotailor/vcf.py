@@ -146,7 +146,7 @@ def _run(cmd, what, path):
     try:
         subprocess.run(cmd, check=True, capture_output=True, text=True)
     except FileNotFoundError:
-        raise InputError(f"{cmd[0]} not found — install it (make setup-tools) or run with --sdm conda") from None
+        raise InputError(f"{cmd[0]} not found — install it (`make tools` as root) or run with --sdm conda") from None
     except subprocess.CalledProcessError as exc:
         raise InputError(f"VCF {path}: {what} failed: {exc.stderr.strip()}") from None
 

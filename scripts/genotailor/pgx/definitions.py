@@ -166,7 +166,7 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> 
         versions[gene] = {"definitions": data["version"], "phenotypes": data["phenotype_source"]}
         for p in data["positions"]:
             rows.append((data["chrom"], p["pos"], p["ref"], ",".join(p["alts"]), gene, p["rsid"] or "."))
-    rows.sort(key=lambda r: (_chrom_key(r[0]), r[1], r[4]))
+    rows.sort(key=lambda r: (chrom_order(r[0]), r[1], r[4]))
     with open(out_dir / "positions.tsv", "w") as fh:
         fh.write("#chrom\tpos\tref\talts\tgene\trsid\n")
         for r in rows:
@@ -185,7 +185,8 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> 
     return manifest
 
 
-def _chrom_key(chrom: str):
+def chrom_order(chrom: str):
+    """Sort key putting chr1..chr22 in numeric order, then X, Y, M."""
     c = chrom.removeprefix("chr")
     return (0, int(c), "") if c.isdigit() else (1, 0, c)
 

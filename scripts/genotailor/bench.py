@@ -1,0 +1,101 @@
+"""Benchmarks (`make bench`): speed goals are measured here, never in timed tests.
+
+`genotailor bench pgx` writes a synthetic whole-genome-sized VCF (about 5 million records over
+the GRCh38 chromosomes, every knowledge-base position among them), bgzips and indexes it, then
+times `genotailor pgx` against `bcftools view -R` of the knowledge-base positions on the same
+file and reports the ratio (goal: at most 1.5).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from genotailor.pgx.definitions import DEFAULT_KB, chrom_order, load_positions
+
+GRCH38 = {
+    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555, "chr5": 181538259,
+    "chr6": 170805979, "chr7": 159345973, "chr8": 145138636, "chr9": 138394717, "chr10": 133797422,
+    "chr11": 135086622, "chr12": 133275309, "chr13": 114364328, "chr14": 107043718, "chr15": 101991189,
+    "chr16": 90338345, "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
+    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+}
+
+
+def synthetic_vcf(out: Path, records: int = 5_000_000, seed: int = 1) -> Path:
+    """A single-sample VCF with `records` SNVs spread over GRCh38 plus every KB position."""
+    rng = random.Random(seed)
+    kb = {}
+    for chrom, pos, ref, alts, _gene, _rsid in load_positions(DEFAULT_KB):
+        kb.setdefault(chrom, {})[pos] = (ref, alts[0])
+    total = sum(GRCH38.values())
+    plain = out.with_suffix("")
+    with open(plain, "w") as fh:
+        fh.write("##fileformat=VCFv4.2\n")
+        fh.write('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n')
+        fh.write('##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n')
+        for c, n in GRCH38.items():
+            fh.write(f"##contig=<ID={c},length={n}>\n")
+        fh.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tBENCH\n")
+        for chrom in sorted(GRCH38, key=chrom_order):
+            n = round(records * GRCH38[chrom] / total)
+            positions = set(rng.sample(range(1, GRCH38[chrom] + 1), n))
+            special = kb.get(chrom, {})
+            positions.update(special)
+            lines = []
+            for pos in sorted(positions):
+                if pos in special:
+                    ref, alt = special[pos]
+                else:
+                    ref = "ACGT"[pos % 4]
+                    alt = "ACGT"[(pos + 1) % 4]
+                gt = "0/1" if pos % 3 else "1/1"
+                lines.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tGT:DP\t{gt}:30\n")
+            fh.writelines(lines)
+    subprocess.run(["bgzip", "-f", "-@", "2", str(plain)], check=True)
+    subprocess.run(["tabix", "-f", "-p", "vcf", str(out)], check=True)
+    return out
+
+
+def _time(cmd, repeats) -> float:
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def bench_pgx(workdir: Path, records: int, repeats: int) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    vcf = workdir / f"synthetic_{records}.vcf.gz"
+    if not Path(f"{vcf}.tbi").exists():
+        synthetic_vcf(vcf, records)
+    bed = workdir / "kb_positions.bed"
+    bed.write_text("".join(f"{c}\t{p - 1}\t{p}\n" for c, p, *_ in load_positions(DEFAULT_KB)))
+    pgx = _time([sys.executable, "-m", "genotailor", "pgx", "--vcf", str(vcf), "--json", str(workdir / "pgx.json")], repeats)
+    view = _time(["bcftools", "view", "-R", str(bed), "-Oz", "-o", str(workdir / "kb.vcf.gz"), str(vcf)], repeats)
+    return {"records": records, "repeats": repeats, "genotailor_pgx_s": round(pgx, 3),
+            "bcftools_view_R_s": round(view, 3), "ratio": round(pgx / view, 2), "goal": "<= 1.5"}
+
+
+def register(sub):
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx`")
+    p.add_argument("what", choices=["pgx"])
+    p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
+    p.add_argument("--records", type=int, default=5_000_000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=_cli)
+
+
+def _cli(args):
+    result = bench_pgx(Path(args.workdir), args.records, args.repeats)
+    out = Path(args.workdir) / "pgx_bench.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0

@@ -1,11 +1,13 @@
 """Built-in germline calling with bcftools, plus forced genotyping of every knowledge-base position.
 
 Two passes over the same BAM, then one sorted VCF:
-1. variant discovery over the sample's panel (`mpileup | call -mv`), knowledge-base positions
-   excluded so each position has one record;
+1. variant discovery over the sample's panel (`mpileup | call -mv`);
 2. every knowledge-base position genotyped with its defined alleles (`call -m -C alleles`),
    reference calls included, so "homozygous reference at 35x" is a record with a depth.
-A position with no reads gets no record; coverage (mosdepth) tells that case apart.
+Where discovery found a variant at a knowledge-base position, its record is kept and the forced
+one dropped: forced genotyping cannot match repeat indels whose REF mpileup spells differently
+(the UGT1A1 TA repeat), while discovery calls them. A position with no reads gets no record;
+coverage (mosdepth) tells that case apart.
 """
 
 from __future__ import annotations
@@ -33,9 +35,14 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
           f" --max-depth 10000 -Ou")
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".call.") as tmp:
         discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
-        _pipe(f"{mp} -R {regions} {bam} | bcftools call --no-version -m -v -Ou"
-              f" | bcftools view --no-version -T ^{sites} -Ob -o {discovered}", "variant discovery")
-        _pipe(f"{mp} -T {sites} {bam} | bcftools call --no-version -m -C alleles -T {alleles} -Ob -o {forced}",
+        found = f"{tmp}/discovered_positions.tsv"
+        _pipe(f"{mp} -R {regions} {bam} | bcftools call --no-version -m -v -Ob -o {discovered}",
+              "variant discovery")
+        _pipe(f"bcftools query -f '%CHROM\\t%POS\\n' {discovered} > {found}", "listing discovered variants")
+        # bcftools refuses an empty targets file: with nothing discovered, nothing is dropped.
+        drop = f"-T ^{found}" if Path(found).stat().st_size else ""
+        _pipe(f"{mp} -T {sites} {bam} | bcftools call --no-version -m -C alleles -T {alleles} -Ou"
+              f" | bcftools view --no-version {drop} -Ob -o {forced}",
               "genotyping the knowledge-base positions")
         _pipe(f"bcftools index {discovered} && bcftools index {forced}", "indexing the call sets")
         # -a: both sets cover the same chromosomes, each sorted; concat interleaves them by position.

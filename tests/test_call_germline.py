@@ -1,0 +1,83 @@
+"""Built-in germline calling: discovered variants plus a record at every knowledge-base position."""
+
+import gzip
+import random
+import subprocess
+
+import pysam
+import pytest
+
+from genotailor.align import align_unit
+from genotailor.calling.germline import call_germline
+
+SNV_POS, REF_SITE = 3000, 1500
+
+
+def revcomp(s):
+    return s[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+@pytest.fixture(scope="module")
+def ref(tmp_path_factory):
+    d = tmp_path_factory.mktemp("call")
+    rng = random.Random(5)
+    seq = "".join(rng.choice("ACGT") for _ in range(6000))
+    fa = d / "ref.fa"
+    fa.write_text(f">chrT\n{seq}\n")
+    pysam.faidx(str(fa))
+    subprocess.run(["minimap2", "-x", "sr", "-d", str(d / "ref.mmi"), str(fa)], check=True, capture_output=True)
+    (d / "panel.bed").write_text("chrT\t0\t6000\n")
+    alt = "A" if seq[SNV_POS - 1] != "A" else "C"
+    sites = d / "sites.tsv.gz"
+    alleles = d / "alleles.tsv.gz"
+    for path, rows in ((sites, [f"chrT\t{REF_SITE}", f"chrT\t{SNV_POS}"]),
+                       (alleles, [f"chrT\t{REF_SITE}\t{seq[REF_SITE - 1]},{'G' if seq[REF_SITE - 1] != 'G' else 'T'}",
+                                  f"chrT\t{SNV_POS}\t{seq[SNV_POS - 1]},{alt}"])):
+        plain = path.with_suffix("")
+        plain.write_text("\n".join(rows) + "\n")
+        pysam.tabix_compress(str(plain), str(path), force=True)
+        pysam.tabix_index(str(path), seq_col=0, start_col=1, end_col=1, force=True)
+    return d, seq, alt
+
+
+def bam_with(d, seq, alt, name, het):
+    """40x of 2x100 reads; with `het`, half the fragments carry `alt` at SNV_POS."""
+    rng = random.Random(9)
+    mutated = seq[: SNV_POS - 1] + alt + seq[SNV_POS:]
+    with gzip.open(d / f"{name}_1.fq.gz", "wt") as r1, gzip.open(d / f"{name}_2.fq.gz", "wt") as r2:
+        for i in range(1200):
+            source = mutated if het and i % 2 else seq
+            start = rng.randrange(0, 6000 - 300)
+            frag = source[start : start + 300]
+            r1.write(f"@f{i}/1\n{frag[:100]}\n+\n{'F' * 100}\n")
+            r2.write(f"@f{i}/2\n{revcomp(frag)[:100]}\n+\n{'F' * 100}\n")
+    bam = d / f"{name}.bam"
+    align_unit(d / f"{name}_1.fq.gz", d / f"{name}_2.fq.gz", "minimap2", str(d / "ref.mmi"),
+               rf"@RG\tID:{name}\tSM:{name}", 2, d / f"{name}.fastp.json", bam)
+    pysam.index(str(bam))
+    return bam
+
+
+def calls(path):
+    with pysam.VariantFile(str(path)) as vf:
+        return {r.pos: (r.ref, r.alts, r.samples[0]["GT"], r.samples[0]["DP"]) for r in vf}
+
+
+def test_het_snv_is_discovered_and_reference_site_gets_its_own_record(ref):
+    d, seq, alt = ref
+    bam = bam_with(d, seq, alt, "het", het=True)
+    out = d / "het.vcf.gz"
+    call_germline(bam, d / "ref.fa", d / "panel.bed", d / "sites.tsv.gz", d / "alleles.tsv.gz", out)
+    got = calls(out)
+    assert sorted(got) == [REF_SITE, SNV_POS]  # one record per position, no duplicate
+    assert got[SNV_POS][:3] == (seq[SNV_POS - 1], (alt,), (0, 1))
+    assert got[REF_SITE][2] == (0, 0) and got[REF_SITE][3] >= 20  # homozygous reference, with depth
+
+
+def test_nothing_discovered_still_genotypes_every_site(ref):
+    d, seq, alt = ref
+    bam = bam_with(d, seq, alt, "refonly", het=False)
+    out = d / "refonly.vcf.gz"
+    call_germline(bam, d / "ref.fa", d / "panel.bed", d / "sites.tsv.gz", d / "alleles.tsv.gz", out)
+    got = calls(out)
+    assert {p: v[2] for p, v in got.items()} == {REF_SITE: (0, 0), SNV_POS: (0, 0)}

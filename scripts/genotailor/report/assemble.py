@@ -54,14 +54,14 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
         limitations.append({"section": "pgx", "reason": "no germline sample: pharmacogenes not assessed"})
     else:
         pgx = _load(pgx_file)["pgx"]
-        called = {g["gene"] for g in pgx}
-        if "CYP2D6" not in called:
+        genes = {g["gene"]: g for g in pgx}
+        cyp2d6 = genes.get("CYP2D6")
+        if cyp2d6 is None or cyp2d6["source"] == "vcf":
             limitations.append({"section": "pgx", "gene": "CYP2D6", "reason": CYP2D6_LIMITATION})
-        limitations.append({
-            "section": "pgx",
-            "reason": "drug recommendations are not included in this release; phenotypes are "
-            "given with the diplotype they follow from",
-        })
+        for g in pgx:
+            if g["status"] == "not_assessed":
+                limitations.append({"section": "pgx", "gene": g["gene"],
+                                    "reason": g.get("reason") or "no defining position has a genotype"})
     somatic = []
     for f in somatic_files:
         d = _load(f)
@@ -81,6 +81,7 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
         })
     report = {
         "schema_version": SCHEMA_VERSION,
+        "drug_recommendations": drug_table(pgx),
         "patient": patient.id,
         "report_date": date,
         "sex": patient.sex,
@@ -97,6 +98,22 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
     }
     validate(report)
     return report
+
+
+def drug_table(pgx: list[dict]) -> list[dict]:
+    """One row per drug (a multi-gene drug is listed under each of its genes), with the
+    phenotypes it was decided from, sorted by drug."""
+    genes = {g["gene"]: g for g in pgx}
+    rows = {}
+    for g in pgx:
+        for d in g.get("drugs", []):
+            if d["drug"] in rows:
+                continue
+            involved = d.get("genes") or [g["gene"]]
+            phenotypes = {name: (genes[name].get("phenotype") or genes[name].get("activity_score"))
+                          if name in genes else None for name in involved}
+            rows[d["drug"]] = {**d, "phenotypes": phenotypes}
+    return [rows[k] for k in sorted(rows)]
 
 
 def validate(report: dict):

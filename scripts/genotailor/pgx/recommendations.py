@@ -1,0 +1,699 @@
+"""Drug recommendations from pharmacogene results (CPIC), as structured facts.
+
+The knowledge base is `workflow/resources/pgx/recommendations.yaml`: one entry per drug with its
+genes, guideline (URL, PubMed IDs, CPIC level) and ordered rules mapping gene results to an
+action category, an optional dose factor and CPIC's strength of recommendation. Its header
+describes the format. `load_recommendations` reads and validates it against the gene knowledge
+base (`genes/{GENE}.json`): every phenotype term, activity score and allele a rule names must
+exist there, or, for genes the knowledge base assigns no phenotype to (outside calls such as
+CYP2D6 or HLA-B), in the file's own `outside_call_vocabulary`.
+
+`recommend(gene_results)` applies the rules to the PGx engine's per-gene results and returns one
+result per drug whose genes appear in them:
+
+- the first rule (in file order) whose conditions all hold decides; conditions on a gene the
+  patient was not assessed for are open, and an open rule before the deciding one makes the
+  drug `not_assessed` (genes listed as optional count as "condition false" instead);
+- an ambiguous call is evaluated for its headline diplotype and every alternative: if they all
+  lead to the same action that action is reported (with the weakest strength among them),
+  otherwise the drug is `indeterminate`;
+- a usable result that no rule covers, or a result without the field a rule needs (e.g. an
+  outside call without a phenotype), gives `indeterminate` with the reason.
+
+Results are actionable/standard with `action` one of ACTIONS, or not_assessed/indeterminate with
+`action` "undetermined", `strength` "not_applicable" and the reason also given as the note.
+`attach_to_genes` copies each result into the `drugs` list of the genes it involves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from genotailor.errors import InputError
+from genotailor.pgx.definitions import DEFAULT_KB
+
+DEFAULT_PATH = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx" / "recommendations.yaml"
+
+ACTIONS = ("standard", "reduce_dose", "increase_dose", "avoid", "use_alternative", "monitor", "consider_alternative")
+STRENGTHS = ("strong", "moderate", "optional", "no_recommendation")  # strongest first
+CONDITIONS = ("phenotype", "activity_score", "carries", "lacks", "diplotype", "called", "any_of")
+UNDETERMINED_ACTION = "undetermined"
+UNDETERMINED_STRENGTH = "not_applicable"
+MISSING_STATUSES = ("not_assessed", "not_called")
+
+_TOP_KEYS = {"schema_version", "compiled", "outside_call_vocabulary", "shared", "drugs"}
+_DRUG_KEYS = {"drug", "genes", "optional_genes", "cpic_level", "guideline", "guideline_version", "pmid", "rules",
+              "needs_unambiguous_genotype", "source"}
+_RULE_KEYS = {"when", "action", "dose_factor", "strength", "note"}
+# Allele-like tokens of an outside-call diplotype: star alleles (*57:01, *1x2), mitochondrial
+# HGVS changes (m.1555A>G) and words for the reference sequence. A diplotype made only of such
+# tokens that does not name an allele is read as "does not carry it"; anything else is unreadable.
+_ALLELE_TOKEN = re.compile(r"^(\*[0-9A-Za-z]+(?::[0-9A-Za-z]+)*|m\.\d+[ACGT]+>[ACGT]+)$")
+_REFERENCE_WORDS = {"reference", "ref", "wild type", "wild-type", "wildtype", "wt"}
+_STATUS_WORD = re.compile(r"(\S+)\s+(positive|negative)\b", re.IGNORECASE)
+
+
+# --- the knowledge base -----------------------------------------------------------------------
+
+@dataclass
+class Vocabulary:
+    """Terms rules may use, per gene, and the gene knowledge base's diplotype tables."""
+
+    kb_dir: Path
+    phenotypes: dict = field(default_factory=dict)  # gene -> set of phenotype terms
+    activity_scores: dict = field(default_factory=dict)  # gene -> set of floats
+    alleles: dict = field(default_factory=dict)  # gene -> set of allele names
+    tables: dict = field(default_factory=dict)  # gene -> {"*1/*2": {phenotype, activity_score}}
+
+    def knows(self, gene):
+        return gene in self.phenotypes or gene in self.alleles
+
+    def lookup(self, gene, diplotype):
+        """(phenotype, activity score text) of a diplotype in the gene knowledge base."""
+        table = self.tables.get(gene) or {}
+        if not diplotype or "/" not in diplotype:
+            return None, None
+        entry = table.get("/".join(sorted(diplotype.split("/", 1))))
+        if not entry:
+            return None, None
+        return entry.get("phenotype"), entry.get("activity_score")
+
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str
+    value: object  # list of terms, (min, max), True, or a tuple of Conditions for any_of
+
+
+@dataclass(frozen=True)
+class Rule:
+    number: int  # 1-based position in the drug's rule list
+    when: dict  # gene -> Condition
+    action: str
+    dose_factor: object  # None, float or (low, high)
+    strength: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DrugRule:
+    """One drug of the knowledge base."""
+
+    drug: str
+    genes: tuple
+    guideline: str
+    pmids: tuple
+    cpic_level: str
+    guideline_version: str
+    rules: tuple
+    optional_genes: tuple = ()
+    needs_unambiguous_genotype: bool = False
+    vocab: Vocabulary = field(default=None, compare=False, repr=False)
+
+
+def _as_float(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_kb_vocabulary(kb_dir: Path, genes) -> Vocabulary:
+    vocab = Vocabulary(Path(kb_dir))
+    for gene in sorted(genes):
+        path = Path(kb_dir) / "genes" / f"{gene}.json"
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text())
+        table = data.get("phenotypes") or {}
+        vocab.alleles[gene] = {a["name"] for a in data.get("alleles", [])}
+        if table:
+            vocab.tables[gene] = table
+            vocab.phenotypes[gene] = {v["phenotype"] for v in table.values() if v.get("phenotype")}
+            scores = {_as_float(v.get("activity_score")) for v in table.values()}
+            scores.discard(None)
+            if scores:
+                vocab.activity_scores[gene] = scores
+    return vocab
+
+
+def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]:
+    """Read and validate the recommendations file; raise InputError naming the file and entry."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: recommendations file not found")
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise InputError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
+        raise InputError(f"{path}: expected a mapping with a 'drugs' list")
+    entries = doc["drugs"]
+    problems: list[str] = []
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        problems.append(f"unknown top-level key(s) {', '.join(sorted(unknown))}")
+    genes_used = set()
+    for e in entries:
+        if isinstance(e, dict) and isinstance(e.get("genes"), list):
+            genes_used.update(g for g in e["genes"] if isinstance(g, str))
+    vocab = _read_kb_vocabulary(kb_dir, genes_used)
+    _add_outside_vocabulary(doc.get("outside_call_vocabulary") or {}, vocab, problems)
+    drugs, seen = [], set()
+    for i, entry in enumerate(entries):
+        where = f"drugs[{i}]"
+        if isinstance(entry, dict) and isinstance(entry.get("drug"), str):
+            where = f"drug '{entry['drug']}'"
+        drug = _parse_drug(entry, where, vocab, problems)
+        if drug is None:
+            continue
+        if drug.drug in seen:
+            problems.append(f"{where}: listed twice")
+        seen.add(drug.drug)
+        drugs.append(drug)
+    if problems:
+        if len(problems) == 1:
+            raise InputError(f"{path}: {problems[0]}")
+        raise InputError(f"{path}: {len(problems)} problems\n" + "\n".join(f"  - {p}" for p in problems))
+    return drugs
+
+
+def _add_outside_vocabulary(block, vocab: Vocabulary, problems):
+    if not isinstance(block, dict):
+        problems.append("outside_call_vocabulary: expected a mapping of gene -> {phenotypes, alleles}")
+        return
+    for gene, spec in block.items():
+        if not isinstance(spec, dict) or not set(spec) <= {"phenotypes", "alleles"}:
+            problems.append(f"outside_call_vocabulary {gene}: expected keys 'phenotypes' and/or 'alleles'")
+            continue
+        if spec.get("phenotypes"):
+            if gene in vocab.phenotypes:
+                problems.append(f"outside_call_vocabulary {gene}: the gene knowledge base already assigns its "
+                                "phenotypes; use those terms")
+            else:
+                vocab.phenotypes[gene] = {str(p) for p in spec["phenotypes"]}
+        if spec.get("alleles"):
+            vocab.alleles.setdefault(gene, set()).update(str(a) for a in spec["alleles"])
+
+
+def _parse_drug(entry, where, vocab, problems):
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    unknown = set(entry) - _DRUG_KEYS
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    name = entry.get("drug")
+    genes = entry.get("genes")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{where}: 'drug' (the drug name) is required")
+        return None
+    if not isinstance(genes, list) or not genes or not all(isinstance(g, str) for g in genes):
+        problems.append(f"{where}: 'genes' must be a non-empty list of gene symbols")
+        return None
+    for g in genes:
+        if not vocab.knows(g):
+            problems.append(f"{where}: gene {g} has no phenotype vocabulary (not in the gene knowledge base "
+                            "and not in outside_call_vocabulary)")
+    optional = entry.get("optional_genes") or []
+    if not isinstance(optional, list) or not set(optional) <= set(genes):
+        problems.append(f"{where}: 'optional_genes' must be a subset of 'genes'")
+        optional = []
+    guideline = entry.get("guideline")
+    if not isinstance(guideline, str) or not guideline.startswith("https://"):
+        problems.append(f"{where}: 'guideline' must be the guideline's https URL")
+    pmids = entry.get("pmid")
+    if not isinstance(pmids, list) or not pmids or not all(re.fullmatch(r"\d{6,9}", str(p)) for p in pmids):
+        problems.append(f"{where}: 'pmid' must be a non-empty list of PubMed IDs")
+        pmids = []
+    if not entry.get("cpic_level"):
+        problems.append(f"{where}: 'cpic_level' is required")
+    rules_in = entry.get("rules")
+    if not isinstance(rules_in, list) or not rules_in:
+        problems.append(f"{where}: 'rules' must be a non-empty list")
+        rules_in = []
+    rules = []
+    for n, r in enumerate(rules_in, start=1):
+        rule = _parse_rule(r, f"{where} rule {n}", n, genes, vocab, problems)
+        if rule is not None:
+            rules.append(rule)
+    return DrugRule(
+        drug=name.strip(),
+        genes=tuple(genes),
+        guideline=guideline if isinstance(guideline, str) else "",
+        pmids=tuple(str(p) for p in pmids),
+        cpic_level=str(entry.get("cpic_level") or ""),
+        guideline_version=str(entry.get("guideline_version") or ""),
+        rules=tuple(rules),
+        optional_genes=tuple(optional),
+        needs_unambiguous_genotype=bool(entry.get("needs_unambiguous_genotype", False)),
+        vocab=vocab,
+    )
+
+
+def _parse_rule(r, where, number, genes, vocab, problems):
+    if not isinstance(r, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    unknown = set(r) - _RULE_KEYS
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    ok = True
+    action = r.get("action")
+    if action not in ACTIONS:
+        problems.append(f"{where}: action '{action}' is not one of {', '.join(ACTIONS)}")
+        ok = False
+    strength = r.get("strength")
+    if strength not in STRENGTHS:
+        problems.append(f"{where}: strength '{strength}' is not one of {', '.join(STRENGTHS)}")
+        ok = False
+    note = r.get("note")
+    if not isinstance(note, str) or not note.strip():
+        problems.append(f"{where}: a 'note' (one plain sentence) is required")
+        ok = False
+    dose = r.get("dose_factor")
+    if dose is not None:
+        dose = _parse_dose(dose)
+        if dose is None:
+            problems.append(f"{where}: dose_factor must be a positive number or [low, high] with low <= high")
+            ok = False
+    when = r.get("when")
+    conditions = {}
+    if not isinstance(when, dict) or not when:
+        problems.append(f"{where}: 'when' must map at least one gene to a condition")
+        ok = False
+    else:
+        for gene, spec in when.items():
+            if gene not in genes:
+                problems.append(f"{where}: gene {gene} is not in the drug's genes")
+                ok = False
+                continue
+            cond = _parse_condition(spec, gene, where, vocab, problems)
+            if cond is None:
+                ok = False
+            else:
+                conditions[gene] = cond
+    if not ok:
+        return None
+    return Rule(number, conditions, action, dose, strength, note.strip())
+
+
+def _parse_dose(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value > 0 else None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                          for v in value):
+        low, high = float(value[0]), float(value[1])
+        return (low, high) if 0 < low <= high else None
+    return None
+
+
+def _parse_condition(spec, gene, where, vocab, problems):
+    if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in CONDITIONS:
+        problems.append(f"{where}: {gene} condition must have exactly one of {', '.join(CONDITIONS)}")
+        return None
+    kind, value = next(iter(spec.items()))
+    if kind == "any_of":
+        if not isinstance(value, list) or not value:
+            problems.append(f"{where}: {gene} any_of must list conditions")
+            return None
+        parts = [_parse_condition(v, gene, where, vocab, problems) for v in value]
+        if any(p is None for p in parts):
+            return None
+        return Condition(kind, tuple(parts))
+    if kind == "phenotype":
+        terms = value if isinstance(value, list) else [value]
+        known = vocab.phenotypes.get(gene)
+        if not known:
+            problems.append(f"{where}: {gene} has no phenotype vocabulary")
+            return None
+        bad = [t for t in terms if t not in known]
+        if bad:
+            for t in bad:
+                problems.append(f"{where}: {gene} phenotype '{t}' is not in the vocabulary "
+                                f"(known: {', '.join(sorted(known))})")
+            return None
+        return Condition(kind, tuple(terms))
+    if kind == "activity_score":
+        if not isinstance(value, dict) or set(value) != {"min", "max"}:
+            problems.append(f"{where}: {gene} activity_score must be {{min: x, max: y}}")
+            return None
+        low, high = _as_float(value["min"]), _as_float(value["max"])
+        known = vocab.activity_scores.get(gene)
+        if low is None or high is None or low > high:
+            problems.append(f"{where}: {gene} activity_score needs numeric min <= max")
+            return None
+        if not known:
+            problems.append(f"{where}: {gene} has no activity scores in the gene knowledge base")
+            return None
+        if not any(low <= s <= high for s in known):
+            problems.append(f"{where}: {gene} activity_score [{low:g}, {high:g}] matches no activity score in "
+                            f"the gene knowledge base (known: {', '.join(f'{s:g}' for s in sorted(known))})")
+            return None
+        return Condition(kind, (low, high))
+    if kind in ("carries", "lacks"):
+        alleles = value if isinstance(value, list) else [value]
+        known = vocab.alleles.get(gene) or set()
+        bad = [a for a in alleles if str(a) not in known]
+        if bad:
+            for a in bad:
+                problems.append(f"{where}: {gene} allele '{a}' is not a known allele of the gene")
+            return None
+        return Condition(kind, tuple(str(a) for a in alleles))
+    if kind == "diplotype":
+        values = value if isinstance(value, list) else [value]
+        known = vocab.alleles.get(gene) or set()
+        for d in values:
+            halves = str(d).split("/")
+            if len(halves) != 2 or not all(h in known for h in halves):
+                problems.append(f"{where}: {gene} diplotype '{d}' is not a pair of known alleles")
+                return None
+        return Condition(kind, tuple(_norm_diplotype(str(d)) for d in values))
+    if kind == "called":
+        if value is not True:
+            problems.append(f"{where}: {gene} 'called' takes only the value true")
+            return None
+        return Condition(kind, True)
+    return None  # unreachable: kind checked above
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One possible genotype of a gene: the headline call or one alternative."""
+
+    diplotype: str | None
+    phenotype: str | None
+    activity: float | None
+    activity_text: str | None
+
+
+class _Missing:
+    """A gene the patient was not assessed for (absent, not_assessed or not_called)."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def _norm_diplotype(d):
+    parts = [p.strip() for p in str(d).split("/")]
+    return "/".join(sorted(parts)) if len(parts) == 2 else str(d).strip()
+
+
+def _candidate(gene, vocab, diplotype, phenotype, activity):
+    kb_phenotype, kb_activity = vocab.lookup(gene, diplotype)
+    phenotype = phenotype or kb_phenotype
+    text = activity if activity is not None else kb_activity
+    value = _as_float(text)
+    if value is None:
+        text = None
+    elif not isinstance(text, str):
+        text = f"{value:g}"
+    return _Candidate(diplotype, phenotype, value, text)
+
+
+def _gene_state(gene, result, vocab):
+    """A _Missing marker, or the list of candidate genotypes (headline first)."""
+    if result is None:
+        return _Missing(f"{gene} not assessed")
+    status = result.get("status")
+    if status in MISSING_STATUSES:
+        word = "not assessed" if status == "not_assessed" else "not called"
+        extra = f" ({result['reason']})" if result.get("reason") else ""
+        return _Missing(f"{gene} {word}{extra}")
+    cands = [_candidate(gene, vocab, result.get("diplotype"), result.get("phenotype"), result.get("activity_score"))]
+    if status == "ambiguous":
+        seen = {cands[0].diplotype}
+        for alt in result.get("alternatives") or []:
+            if alt.get("diplotype") in seen:
+                continue
+            seen.add(alt.get("diplotype"))
+            cands.append(_candidate(gene, vocab, alt.get("diplotype"), alt.get("phenotype"), alt.get("activity_score")))
+    return cands
+
+
+def _unlisted_alternatives(result) -> bool:
+    """True when the engine capped the alternatives it lists (`alternatives_total` counts all)."""
+    if not result:
+        return False
+    total = result.get("alternatives_total")
+    return isinstance(total, int) and total > len(result.get("alternatives") or [])
+
+
+def _allele_tokens(diplotype):
+    """Alleles named by an outside-call diplotype string, or None if it does not read as alleles."""
+    if not diplotype:
+        return None
+    return [t.strip() for t in str(diplotype).split("/") if t.strip()]
+
+
+def _strip_gene(token, gene):
+    """'HLA-B*57:01' or 'B*57:01' -> '*57:01'."""
+    for prefix in (gene, gene.replace("-", ""), gene.split("-")[-1]):
+        if token.upper().startswith(prefix.upper()) and token[len(prefix):].startswith("*"):
+            return token[len(prefix):]
+    return token
+
+
+def _allele_match(token, allele):
+    """'*57:01:01' carries '*57:01' (higher-resolution HLA typing); other names match exactly."""
+    if token == allele:
+        return True
+    return allele.startswith("*") and ":" in allele and token.startswith(allele + ":")
+
+
+def _carries(gene, cand, alleles, vocab):
+    """True/False, or None when the diplotype does not say whether the allele is present."""
+    text = cand.diplotype or ""
+    stated = {}
+    for m in _STATUS_WORD.finditer(f"{text} {cand.phenotype or ''}"):
+        stated[_strip_gene(m.group(1), gene)] = m.group(2).lower() == "positive"
+    if stated:
+        verdicts = [stated[a] for a in alleles if a in stated]
+        if any(verdicts):
+            return True
+        if len(verdicts) == len(alleles):
+            return False
+        return None
+    tokens = _allele_tokens(text)
+    if not tokens:
+        return None
+    tokens = [_strip_gene(t, gene) for t in tokens]
+    if any(_allele_match(t, a) for t in tokens for a in alleles):
+        return True
+    known = vocab.alleles.get(gene) or set()
+    if all(t in known or _ALLELE_TOKEN.match(t) or t.lower() in _REFERENCE_WORDS for t in tokens):
+        return False
+    return None
+
+
+def _test(gene, cond: Condition, cand: _Candidate, vocab):
+    """Kleene truth value of one condition on one candidate genotype (None = cannot tell)."""
+    if cond.kind == "phenotype":
+        return None if cand.phenotype is None else cand.phenotype in cond.value
+    if cond.kind == "activity_score":
+        if cand.activity is None:
+            return None
+        low, high = cond.value
+        return low - 1e-9 <= cand.activity <= high + 1e-9
+    if cond.kind == "carries":
+        return _carries(gene, cand, cond.value, vocab)
+    if cond.kind == "lacks":
+        v = _carries(gene, cand, cond.value, vocab)
+        return None if v is None else not v
+    if cond.kind == "diplotype":
+        return None if not cand.diplotype else _norm_diplotype(cand.diplotype) in cond.value
+    if cond.kind == "called":
+        return True if (cand.diplotype or cand.phenotype) else None
+    if cond.kind == "any_of":
+        values = [_test(gene, c, cand, vocab) for c in cond.value]
+        if any(v is True for v in values):
+            return True
+        return False if all(v is False for v in values) else None
+    return None
+
+
+def _unusable_reason(gene, cond: Condition, cand: _Candidate):
+    kinds = {c.kind for c in cond.value} if cond.kind == "any_of" else {cond.kind}
+    if "activity_score" in kinds:
+        return f"{gene} activity score is not available"
+    if kinds & {"carries", "lacks"}:
+        alleles = [a for c in ((cond,) if cond.kind != "any_of" else cond.value) for a in c.value
+                   if c.kind in ("carries", "lacks")]
+        return f"{gene} result '{cand.diplotype}' does not say whether {', '.join(alleles)} is present"
+    return f"{gene} phenotype is not available"
+
+
+def _first_rule(drug: DrugRule, assignment: dict):
+    """("rule", Rule) | ("open", {"missing": [...], "unusable": [...]}) | ("none", None)."""
+    for rule in drug.rules:
+        verdict = True
+        missing, unusable = [], []
+        for gene, cond in rule.when.items():
+            cand = assignment[gene]
+            if isinstance(cand, _Missing):
+                if gene in drug.optional_genes:
+                    v = False
+                else:
+                    v = None
+                    missing.append(cand.reason)
+            else:
+                v = _test(gene, cond, cand, drug.vocab)
+                if v is None:
+                    unusable.append(_unusable_reason(gene, cond, cand))
+            if v is False:
+                verdict = False
+                break
+            if v is None:
+                verdict = None
+        if verdict is True:
+            return "rule", rule
+        if verdict is None:
+            return "open", {"missing": missing, "unusable": unusable}
+    return "none", None
+
+
+def _join(items):
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _shown_value(drug: DrugRule, gene, cand):
+    """What a report shows for the gene: the phenotype, activity score or diplotype the rules use."""
+    if isinstance(cand, _Missing):
+        return None
+    kinds = set()
+    for rule in drug.rules:
+        c = rule.when.get(gene)
+        if c is not None:
+            kinds |= {x.kind for x in c.value} if c.kind == "any_of" else {c.kind}
+    if "activity_score" in kinds:
+        return cand.activity_text
+    if "phenotype" in kinds and cand.phenotype:
+        return cand.phenotype
+    return cand.diplotype or cand.phenotype
+
+
+def _undetermined(base, status, reason):
+    base.update(action=UNDETERMINED_ACTION, dose_factor=None, strength=UNDETERMINED_STRENGTH, note=reason,
+                status=status, reason=reason)
+    return base
+
+
+def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
+    states = {g: _gene_state(g, by_gene.get(g), drug.vocab) for g in drug.genes}
+    shown, diplotypes = {}, {}
+    for g, st in states.items():
+        if isinstance(st, _Missing):
+            shown[g], diplotypes[g] = None, None
+            continue
+        vals = list(dict.fromkeys(_shown_value(drug, g, c) for c in st))
+        shown[g] = " or ".join(str(v) for v in vals) if len(vals) > 1 else vals[0]
+        dips = list(dict.fromkeys(c.diplotype for c in st if c.diplotype))
+        diplotypes[g] = " or ".join(dips) if dips else None
+    base = {
+        "drug": drug.drug,
+        "genes": list(drug.genes),
+        "guideline": drug.guideline,
+        "pmid": list(drug.pmids),
+        "cpic_level": drug.cpic_level,
+        "phenotypes": shown,
+        "diplotypes": diplotypes,
+    }
+    ambiguous = [g for g, st in states.items() if not isinstance(st, _Missing) and len(st) > 1]
+    optional_missing = [st.reason for g, st in states.items()
+                        if isinstance(st, _Missing) and g in drug.optional_genes]
+    if drug.needs_unambiguous_genotype and ambiguous:
+        return _undetermined(base, "indeterminate",
+                             f"{_join(ambiguous)} call is ambiguous; the dosing algorithm needs a single genotype")
+    truncated = [g for g in ambiguous if _unlisted_alternatives(by_gene.get(g))]
+    if truncated:
+        return _undetermined(base, "indeterminate",
+                             f"{_join(truncated)} call is ambiguous and not all alternatives are listed")
+
+    genes = list(states)
+    choices = [[st] if isinstance(st, _Missing) else st for st in states.values()]
+    outcomes = [_first_rule(drug, dict(zip(genes, combo))) for combo in itertools.product(*choices)]
+
+    missing = [m for kind, info in outcomes if kind == "open" for m in info["missing"]]
+    if missing:
+        return _undetermined(base, "not_assessed", _join(missing))
+    rules = [r for kind, r in outcomes if kind == "rule"]
+    if rules and (len(rules) < len(outcomes) or len({r.action for r in rules}) > 1):
+        verb = "call is" if len(ambiguous) == 1 else "calls are"
+        return _undetermined(base, "indeterminate",
+                             f"{_join(ambiguous)} {verb} ambiguous and the alternatives imply different actions")
+    kind, info = outcomes[0]
+    if kind == "open":
+        return _undetermined(base, "indeterminate", _join(info["unusable"]))
+    if kind == "none":
+        unknown_terms = [f"{g} phenotype '{c.phenotype}' is not a recognised phenotype term"
+                         for g, st in states.items() if not isinstance(st, _Missing)
+                         for c in st if c.phenotype and g in drug.vocab.phenotypes
+                         and c.phenotype not in drug.vocab.phenotypes[g]]
+        if unknown_terms:
+            return _undetermined(base, "indeterminate", _join(unknown_terms))
+        values = ", ".join(f"{g} {shown[g]}" for g in genes if shown[g] is not None)
+        return _undetermined(base, "indeterminate", f"the knowledge base has no recommendation for {values}")
+
+    first = rules[0]
+    doses = {r.dose_factor for r in rules}
+    strength = max((r.strength for r in rules), key=STRENGTHS.index)
+    dose = first.dose_factor if len(doses) == 1 else None
+    base.update(
+        action=first.action,
+        dose_factor=list(dose) if isinstance(dose, tuple) else dose,
+        strength=strength,
+        note=first.note,
+        status="standard" if first.action == "standard" else "actionable",
+    )
+    reasons = []
+    if ambiguous:
+        verb = "call is" if len(ambiguous) == 1 else "calls are"
+        reasons.append(f"{_join(ambiguous)} {verb} ambiguous; all alternatives lead to the same action")
+        if len(doses) > 1:
+            reasons.append("the alternatives differ in dose, so no dose factor is given")
+    if optional_missing:
+        reasons.append(f"{_join(optional_missing)}; the recommendation does not use it")
+    if reasons:
+        base["reason"] = "; ".join(reasons)
+    return base
+
+
+def recommend(gene_results: list[dict], kb=None) -> list[dict]:
+    """One result per knowledge-base drug that involves a gene present in `gene_results`."""
+    drugs = kb if kb is not None else load_recommendations()
+    by_gene = {}
+    for r in gene_results:
+        by_gene.setdefault(r["gene"], r)
+    results = [_evaluate(d, by_gene) for d in drugs if by_gene.keys() & set(d.genes)]
+    return sorted(results, key=lambda r: r["drug"])
+
+
+REPORT_KEYS = ("drug", "action", "strength", "guideline", "dose_factor", "note", "status", "genes")
+
+
+def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[dict]:
+    """Copy each drug result into `drugs` of every gene result it involves (report contract form).
+
+    Entries for the same drugs already present are replaced, so calling this twice is harmless.
+    """
+    names = {d["drug"] for d in drug_results}
+    for g in gene_results:
+        kept = [d for d in g.get("drugs") or [] if d.get("drug") not in names]
+        new = [{k: d.get(k) for k in REPORT_KEYS} for d in drug_results if g["gene"] in d["genes"]]
+        g["drugs"] = sorted(kept + new, key=lambda d: d["drug"])
+    return gene_results

@@ -82,8 +82,11 @@ def test_outside_call_overrides_and_is_labelled(tmp_path):
     tsv = tmp_path / "outside.tsv"
     tsv.write_text("gene\tdiplotype\tmethod\tphenotype\nCYP2C19\t*1/*1\tlab assay\tNormal Metabolizer\n")
     out = run_pgx(vcf_of(tmp_path, STAR2, STAR17), outside_calls=tsv)
-    (r,) = out["pgx"]
+    # Every gene is reported now; the VCF holds CYP2C19 positions only, so the others are not assessed.
+    by_gene = {r["gene"]: r for r in out["pgx"]}
+    r = by_gene.pop("CYP2C19")
     assert (r["diplotype"], r["source"], r["method"]) == ("*1/*1", "outside_call", "lab assay")
+    assert {g["status"] for g in by_gene.values()} == {"not_assessed"}
 
 
 def test_equally_supported_diplotypes_with_different_phenotypes_give_no_headline_phenotype(tmp_path):

@@ -61,6 +61,26 @@ def test_pgx_patient_has_cyp2c19_star2_star17(demo):
     assert by_pos[94762706]["genotype"] == "A/A" and by_pos[94762706]["depth"] >= 20  # reference, with depth
 
 
+def test_pgx_patient_shows_every_planted_diplotype(demo):
+    truth = json.loads((ROOT / "test-data/truth/PGX001.json").read_text())["expected_diplotypes"]
+    rep = report(demo, "PGX001")
+    got = {g: gene(rep, g)["diplotype"] for g in truth}
+    assert got == {g: t["diplotype"] for g, t in truth.items()}
+    for g, t in truth.items():
+        if t["phenotype"]:
+            assert gene(rep, g)["phenotype"] == t["phenotype"], g
+
+
+def test_pgx_patient_gets_the_clopidogrel_recommendation(demo):
+    rep = report(demo, "PGX001")
+    (clopidogrel,) = [d for d in rep["drug_recommendations"] if d["drug"] == "clopidogrel"]
+    assert (clopidogrel["action"], clopidogrel["phenotypes"]) == ("use_alternative", {"CYP2C19": "Intermediate Metabolizer"})
+    assert clopidogrel["guideline"].startswith("https://")
+    assert any(d["drug"] == "clopidogrel" for d in gene(rep, "CYP2C19")["drugs"])
+    html = (demo / "results/PGX001/report/PGX001.html").read_text()
+    assert "clopidogrel" in html and "Use an alternative drug" in html
+
+
 def test_tumour_calls_hold_braf_v600e_at_about_30_percent_and_the_normal_does_not(demo):
     with pysam.VariantFile(str(demo / "results/TUMOR01/calls/TUMOR01-T.vcf.gz")) as vf:
         braf = [r for r in vf.fetch("chr7", 140753335, 140753336) if r.alts == ("T",)]

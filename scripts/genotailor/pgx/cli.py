@@ -7,62 +7,42 @@ import json
 from pathlib import Path
 
 from genotailor.errors import InputError
-from genotailor.pgx.definitions import DEFAULT_KB, load_gene
+from genotailor.pgx import accuracy
+from genotailor.pgx.definitions import DEFAULT_KB, GeneDefinition, load_gene
 from genotailor.coverage import read_locus_depths
 from genotailor.pgx.genotypes import gene_evidence
-from genotailor.pgx.matcher import compatible_diplotypes, phenotype_of
+from genotailor.pgx.matcher import phenotype_of
+from genotailor.pgx.recommendations import attach_to_genes, load_recommendations, recommend
+from genotailor.pgx.rules import SEXES, interpret
 
-# Genes called from VCF in this release; the others are listed as not assessed.
-CALLED_GENES = ("CYP2C19",)
+# Genes called from the VCF. CYP2D6 is called at SNV/indel level only: its result always carries
+# the limitation (no copy number, hybrids or *5 deletion).
+CALLED_GENES = (
+    "ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP2D6", "CYP3A4", "CYP3A5",
+    "CYP4F2", "DPYD", "G6PD", "IFNL3", "NAT2", "NUDT15", "RYR1", "SLCO1B1", "TPMT", "UGT1A1",
+    "VKORC1",
+)
+
+_GENES: dict = {}
 
 
-def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8) -> dict:
-    """The PGx result of one gene (the report's `pgx[]` entry)."""
-    gene = load_gene(gene_name, kb_dir)
+def cached_gene(gene_name: str, kb_dir=DEFAULT_KB) -> GeneDefinition:
+    """`load_gene`, read once per process (and again if the file changes)."""
+    path = Path(kb_dir) / "genes" / f"{gene_name}.json"
+    stamp = path.stat().st_mtime_ns if path.exists() else None
+    key = (gene_name, str(Path(kb_dir).resolve()))
+    hit = _GENES.get(key)
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, load_gene(gene_name, kb_dir))
+        _GENES[key] = hit
+    return hit[1]
+
+
+def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown") -> dict:
+    """The PGx result of one gene from a VCF (the report's `pgx[]` entry)."""
+    gene = cached_gene(gene_name, kb_dir)
     calls = gene_evidence(vcf, sample, gene, depths, min_depth)
-    missing = [c for c in calls if c.status != "called"]
-    result = {
-        "gene": gene.gene,
-        "source": "vcf",
-        "status": "not_called",
-        "diplotype": None,
-        "alternatives": [],
-        "phenotype": None,
-        "activity_score": None,
-        "alternatives_change_phenotype": False,
-        "missing_positions": [c.to_dict() for c in missing],
-        "positions": [c.to_dict() for c in calls],
-        "drugs": [],
-        "definitions_version": gene.version,
-    }
-    if len(missing) == len(calls):
-        result["status"] = "not_assessed"
-        result["reason"] = "no defining position has a genotype"
-        return result
-    candidates = compatible_diplotypes(gene, calls)
-    if not candidates:
-        result["reason"] = "the observed genotypes match no pair of defined alleles"
-        return result
-    best = candidates[0]
-    phenotype, activity = phenotype_of(gene, best)
-    result.update(diplotype=best.name, phenotype=phenotype, activity_score=activity)
-    result["alternatives"] = []
-    for alt in candidates[1:]:
-        alt_phenotype, _ = phenotype_of(gene, alt)
-        result["alternatives"].append({"diplotype": alt.name, "phenotype": alt_phenotype, "score": alt.score})
-        if alt_phenotype != phenotype:
-            result["alternatives_change_phenotype"] = True
-    tied = [c for c in candidates if c.score == best.score]
-    result["status"] = "ambiguous" if len(tied) > 1 else "called"
-    tied_phenotypes = {phenotype_of(gene, c)[0] for c in tied}
-    if len(tied_phenotypes) > 1:
-        # Equally supported diplotypes disagree: a headline phenotype would be a guess.
-        result.update(phenotype=None, activity_score=None)
-        result["reason"] = (
-            f"{len(tied)} equally supported diplotypes imply different phenotypes; "
-            "genotype the positions without a call to resolve"
-        )
-    return result
+    return interpret(gene, calls, sex)
 
 
 def read_outside_calls(path) -> list[dict]:
@@ -75,40 +55,62 @@ def read_outside_calls(path) -> list[dict]:
     return rows
 
 
-def outside_call_result(row: dict) -> dict:
-    return {
+def outside_call_result(row: dict, kb_dir=DEFAULT_KB) -> dict:
+    """An outside call as a gene result; without a stated phenotype, the knowledge base's
+    phenotype of the stated diplotype (if it has one) is given and labelled as such."""
+    result = {
         "gene": row["gene"],
         "source": "outside_call",
         "status": "called",
         "diplotype": row["diplotype"],
+        "alleles": row["diplotype"].split("/"),
         "alternatives": [],
+        "alternatives_total": 0,
+        "alternatives_change_phenotype": False,
         "phenotype": row.get("phenotype") or None,
         "activity_score": None,
         "missing_positions": [],
+        "limitations": [],
+        "notes": [],
         "drugs": [],
         "method": row.get("method") or None,
     }
+    if result["phenotype"] is None and (Path(kb_dir) / "genes" / f"{row['gene']}.json").exists():
+        phenotype, activity = phenotype_of(cached_gene(row["gene"], kb_dir), result["alleles"])
+        if phenotype:
+            result.update(phenotype=phenotype, activity_score=activity)
+            result["notes"].append("phenotype of the outside diplotype from the knowledge base")
+    return result
 
 
 def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GENES, kb_dir=DEFAULT_KB,
-            min_depth=8) -> dict:
+            min_depth=8, sex="unknown") -> dict:
+    """Every gene's result (outside calls override the VCF call of their gene), then the drug
+    recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`."""
+    if sex not in SEXES:
+        raise InputError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
     depths = read_locus_depths(coverage) if coverage else None
-    outside = {r["gene"]: outside_call_result(r) for r in read_outside_calls(outside_calls)} if outside_calls else {}
+    outside = {}
+    if outside_calls:
+        outside = {r["gene"]: outside_call_result(r, kb_dir) for r in read_outside_calls(outside_calls)}
     results = []
     for gene in genes:
         if gene in outside:
             continue
-        results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth))
+        results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex))
     results.extend(outside.values())
     results.sort(key=lambda r: r["gene"])
-    return {"pgx": results}
+    drugs = recommend(results, load_recommendations(Path(kb_dir) / "recommendations.yaml", kb_dir))
+    attach_to_genes(results, drugs)
+    return {"pgx": results, "drugs": drugs}
 
 
 def register(sub):
     p = sub.add_parser("pgx", help="star-allele diplotypes and phenotypes from a normalized VCF")
     p.add_argument("--vcf", required=True, help="normalized VCF (bgzip + tabix)")
     p.add_argument("--sample", help="sample column (default: the first)")
-    p.add_argument("--sex", choices=["female", "male", "unknown"], default="unknown")
+    p.add_argument("--sex", choices=list(SEXES), default="unknown",
+                   help="patient's sex: G6PD (X-linked) is one allele in males (default: %(default)s)")
     p.add_argument("--coverage", help="mosdepth regions file of the knowledge-base loci (tells not covered from reference)")
     p.add_argument("--outside-calls", help="TSV of outside calls (gene, diplotype, method[, phenotype]); they override VCF calls")
     p.add_argument("--genes", default=",".join(CALLED_GENES), help="comma-separated genes (default: %(default)s)")
@@ -121,6 +123,7 @@ def register(sub):
     o.add_argument("--patient", required=True)
     o.add_argument("--out", required=True)
     o.set_defaults(func=lambda a: write_outside_calls(a.sheet, a.patient, a.out) or 0)
+    accuracy.register(sub)
 
 
 def write_outside_calls(sheet_path, patient_id, out):
@@ -135,6 +138,8 @@ def write_outside_calls(sheet_path, patient_id, out):
 
 
 def _cli(args):
-    out = run_pgx(args.vcf, args.sample, args.coverage, args.outside_calls, args.genes.split(","), Path(args.kb), args.min_depth)
+    genes = [g.strip() for g in args.genes.split(",") if g.strip()]
+    out = run_pgx(args.vcf, args.sample, args.coverage, args.outside_calls, genes, Path(args.kb), args.min_depth,
+                  args.sex)
     Path(args.json).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     return 0

@@ -5,6 +5,12 @@ it at adequate depth. Otherwise it is `low_depth` (a genotype from fewer reads t
 `no_call` (./.), `filtered` (FILTER not PASS), `not_covered` (no record and depth below the
 minimum, from the coverage of the built-in pipeline) or `absent` (no record and no coverage to
 tell "reference" from "not sequenced", as for a variants-only external VCF).
+
+Alleles are expressed over the definition's REF span, so a split multi-allelic record or a
+left-aligned indel with a shorter or longer REF still reads as the defined allele (UGT1A1's TA
+repeat: C>CAT at 233760233 is the definition's CAT>CATAT, *28). A spanning-deletion allele `*` at
+a position inside a called upstream deletion of the same gene reads as the reference allele there,
+which is what the definitions expect of the allele carrying the deletion.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from dataclasses import dataclass, field
 
 import pysam
 
+from genotailor.errors import InputError
 from genotailor.pgx.definitions import GeneDefinition, Position
 
+SPANNING_DELETION = "*"
 
-@dataclass
+
+@dataclass(slots=True)
 class PositionCall:
     pos: int
     rsid: str | None
@@ -62,13 +71,42 @@ def _records_at(vcf: pysam.VariantFile, chrom: str, pos: int):
         return []
 
 
-def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict | None, min_depth: int) -> PositionCall:
+def _records_by_pos(vcf: pysam.VariantFile, chrom: str, positions, gap: int = 10_000) -> dict:
+    """Records starting at the given positions, read with one fetch per cluster of positions
+    (no two positions of a cluster more than `gap` apart) instead of one fetch per position."""
+    wanted = sorted(set(positions))
+    out: dict = {}
+    if not wanted:
+        return out
+    clusters = [[wanted[0], wanted[0]]]
+    for p in wanted[1:]:
+        if p - clusters[-1][1] > gap:
+            clusters.append([p, p])
+        else:
+            clusters[-1][1] = p
+    keep = set(wanted)
+    for lo, hi in clusters:
+        try:
+            records = vcf.fetch(chrom, lo - 1, hi)
+        except ValueError:  # contig absent from the VCF
+            return {}
+        for r in records:
+            if r.pos in keep:
+                out.setdefault(r.pos, []).append(r)
+    return out
+
+
+def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict | None, min_depth: int,
+                  records: list | None = None) -> PositionCall:
+    """The evidence at one defining position (`records`: the VCF records starting there, if
+    already read)."""
     depth = None
     if depths is not None:
         d = depths.get((chrom, position.pos))
         depth = int(round(d)) if d is not None else None
     pc = PositionCall(position.pos, position.rsid, position.ref, "absent", depth=depth)
-    records = _records_at(vcf, chrom, position.pos)
+    if records is None:
+        records = _records_at(vcf, chrom, position.pos)
     if not records:
         if depths is not None and (depth is None or depth < min_depth):
             pc.status = "not_covered"
@@ -109,8 +147,47 @@ def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict
     return pc
 
 
+def _resolve_spanning_deletions(gene: GeneDefinition, calls: list[PositionCall]):
+    """`*` alleles inside a called upstream deletion at another defining position become the
+    reference allele (the definitions expect the reference there on the deleted haplotype)."""
+    by_pos = {p.pos: p for p in gene.positions}
+    for c in calls:
+        n_star = c.alleles.count(SPANNING_DELETION)
+        if c.status != "called" or not n_star:
+            continue
+        deleted = 0
+        for u in calls:
+            if u.status != "called" or u.pos >= c.pos:
+                continue
+            ref = by_pos[u.pos].ref
+            if u.pos + len(ref) - 1 < c.pos:
+                continue
+            deleted += sum(1 for a in u.alleles if len(a) < len(ref) and u.pos + len(a) - 1 < c.pos)
+        if deleted >= n_star:
+            c.alleles = tuple(c.ref if a == SPANNING_DELETION else a for a in c.alleles)
+
+
+def open_vcf(vcf_path, sample: str | None):
+    """The VCF and the sample column to read (the first if not given)."""
+    vcf = pysam.VariantFile(str(vcf_path))
+    samples = list(vcf.header.samples)
+    if not samples:
+        vcf.close()
+        raise InputError(f"{vcf_path}: the VCF has no sample column")
+    if sample is None:
+        sample = samples[0]
+    elif sample not in samples:
+        vcf.close()
+        raise InputError(f"{vcf_path}: no sample {sample!r} (samples: {', '.join(samples)})")
+    return vcf, sample
+
+
 def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: dict | None, min_depth: int = 8):
     """PositionCall for every defining position of `gene`."""
-    with pysam.VariantFile(str(vcf_path)) as vcf:
-        sample = sample or list(vcf.header.samples)[0]
-        return [call_position(vcf, sample, gene.chrom, p, depths, min_depth) for p in gene.positions]
+    vcf, sample = open_vcf(vcf_path, sample)
+    with vcf:
+        at = _records_by_pos(vcf, gene.chrom, [p.pos for p in gene.positions])
+        calls = [call_position(vcf, sample, gene.chrom, p, depths, min_depth, at.get(p.pos, []))
+                 for p in gene.positions]
+    _resolve_spanning_deletions(gene, calls)
+    return calls

@@ -1,29 +1,74 @@
 """Star-allele matching: every diplotype compatible with the per-position evidence, ranked.
 
 A named allele requires its defined allele at each position it lists and the reference allele at
-every other defining position of the gene. Positions without a genotype constrain nothing, so
-they can leave several diplotypes compatible; all are returned, best first, with what separates
-them. Phased genotypes (same phase set) must put each allele wholly on one haplotype.
+every other defining position of the gene, so each allele is a full haplotype over the gene's
+defining positions. Positions without a usable genotype constrain nothing, so they can leave
+several diplotypes compatible; all of them are returned, best first.
+
+Matching runs in three steps so that genes with hundreds of alleles stay fast:
+
+1. Possible alleles: an allele can be on either haplotype only if, at every called position, the
+   allele it expects is among the alleles observed there. The gene index lists, per position,
+   the alleles that expect something other than the reference: a homozygous-reference position
+   rules out the ones needing a variant there, so only alleles whose variants all sit at variant
+   or uncalled positions are considered, then each variant position keeps those whose expected
+   allele was observed. The cost follows the variants seen, not alleles x positions.
+2. Pairs of possible alleles only (usually a handful).
+3. Exact check of each pair at the variant positions (both alleles already fit every
+   homozygous-reference position): the two expected alleles must equal the observed genotype as
+   a multiset, and for phased heterozygous genotypes the orientation (which allele sits on the
+   first haplotype) must be the same across a phase set. Phased genotypes without PS share one
+   phase set; different PS values are independent.
+
+Ranking (`rank_key`):
+
+1. score, the specificity on the evidence: the non-reference alleles the diplotype's definitions
+   confirm at called positions, less one for every called position where a definition matches
+   only through an IUPAC ambiguity code (it predicts the observed base less exactly than a
+   definition stating it). An allele earns nothing at positions without a genotype, so a
+   variant that was not genotyped never makes an allele look better. Every compatible
+   diplotype must explain every observed variant, so without ambiguity codes all candidates
+   share the score and the next rule orders them; diplotypes with the same score are equally
+   supported (the caller reports them as a tie).
+2. cis: the larger of the two haplotypes' confirmed non-reference alleles. With unphased
+   genotypes, variants can often be explained either together on one named haplotype or split
+   across both (TPMT *1/*3A versus *3B/*3C). The explanation keeping them together on one
+   defined haplotype comes first: that haplotype is documented as occurring, whereas the split
+   needs two separate haplotypes that happen to pair up. The tie stays visible: the caller
+   reports the tied diplotypes and their phenotypes.
+3. Natural allele-name order, only to make the output deterministic (reported as unresolved;
+   the caller then gives no phenotype if the tied diplotypes disagree).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from genotailor.pgx.definitions import GeneDefinition, NamedAllele, allele_matches
+from genotailor.pgx.definitions import IUPAC, GeneDefinition, allele_matches
 from genotailor.pgx.genotypes import PositionCall
 
 
 @dataclass(frozen=True)
 class Diplotype:
     first: str
-    second: str
-    score: int  # non-reference defining alleles confirmed by genotypes: more specific wins
+    second: str | None  # None: a hemizygous (single-allele) call
+    score: int  # confirmed non-reference alleles less ambiguity-code matches: more specific wins
+    cis: int = 0  # the larger of the two haplotypes' confirmed non-reference alleles (tie-break)
+    ambiguous: int = 0  # called positions matched only through an IUPAC ambiguity code
 
     @property
-    def name(self):
-        return f"{self.first}/{self.second}"
+    def alleles(self) -> tuple[str, ...]:
+        return (self.first,) if self.second is None else (self.first, self.second)
+
+    @property
+    def name(self) -> str:
+        return "/".join(self.alleles)
+
+    @property
+    def key(self) -> str:
+        """The knowledge base's phenotype key: allele names in plain string order, joined by '/'."""
+        return "/".join(sorted(self.alleles))
 
 
 def allele_order(name: str):
@@ -32,55 +77,262 @@ def allele_order(name: str):
     return [int(p) if p.isdigit() else p for p in parts]
 
 
-def _expected(allele: NamedAllele, pos: int, ref: str) -> str:
-    return allele.definition.get(pos, ref)
+_AMBIGUOUS = {code: bases for code, bases in IUPAC.items() if len(bases) > 1}
 
 
-def _specificity(allele: NamedAllele, refs: dict, called: set) -> int:
-    """Non-reference alleles of the definition at positions that have a genotype: an allele
-    earns no credit for variants nobody observed (its defining position may be missing)."""
-    return sum(1 for p, a in allele.definition.items() if p in called and a != refs.get(p))
+def _m(expected: str, observed: str) -> bool:
+    """`allele_matches`, inlined for speed: equal, or an IUPAC ambiguity code covering a base."""
+    return expected == observed or (len(observed) == 1 and observed in _AMBIGUOUS.get(expected, ""))
 
 
-def _compatible(a: NamedAllele, b: NamedAllele, calls: list[PositionCall]) -> bool:
-    orientation = {}  # phase set -> True if a is on the first haplotype
-    for c in calls:
-        if c.status != "called":
-            continue
-        ea, eb = _expected(a, c.pos, c.ref), _expected(b, c.pos, c.ref)
-        if len(c.alleles) != 2:
-            return False
-        g1, g2 = c.alleles
-        straight = allele_matches(ea, g1) and allele_matches(eb, g2)
-        crossed = allele_matches(ea, g2) and allele_matches(eb, g1)
-        if not (straight or crossed):
-            return False
-        if c.phased and g1 != g2 and not (straight and crossed):
-            key = c.phase_set if c.phase_set is not None else -1
-            ok = {True} if straight and not crossed else {False}
-            if key in orientation and orientation[key] not in ok:
-                return False
-            orientation[key] = next(iter(ok))
-    return True
+@dataclass
+class GeneIndex:
+    """Per-gene lookup tables for fast matching (built once per gene definition)."""
+
+    gene: GeneDefinition
+    names: list = field(default_factory=list)  # allele names, natural order
+    ref: dict = field(default_factory=dict)  # pos -> reference allele
+    diffs: list = field(default_factory=list)  # per allele: {pos: expected} where expected != reference
+    variant_positions: list = field(default_factory=list)  # per allele: positions where it cannot be reference
+    at: dict = field(default_factory=dict)  # pos -> {allele index: expected} for non-reference expectations
+    not_ref_at: dict = field(default_factory=dict)  # pos -> allele indices that cannot carry the reference
+    no_variant: frozenset = frozenset()  # alleles that can carry the reference everywhere
+    ambiguous_positions: list = field(default_factory=list)  # per allele: positions defined by an IUPAC code
+    by_name: dict = field(default_factory=dict)  # name -> NamedAllele
+    _matching: dict = field(default_factory=dict)  # cache of `matching`
+
+    @classmethod
+    def build(cls, gene: GeneDefinition) -> "GeneIndex":
+        ix = cls(gene)
+        ix.ref = {p.pos: p.ref for p in gene.positions}
+        alleles = sorted(gene.alleles, key=lambda a: allele_order(a.name))
+        ix.names = [a.name for a in alleles]
+        ix.by_name = {a.name: a for a in alleles}
+        ix.at = {p: {} for p in ix.ref}
+        ix.not_ref_at = {p: set() for p in ix.ref}
+        for i, a in enumerate(alleles):
+            d = {p: e for p, e in a.definition.items() if e != ix.ref[p]}
+            ix.diffs.append(d)
+            variant = set()
+            for p, e in d.items():
+                ix.at[p][i] = e
+                if not allele_matches(e, ix.ref[p]):
+                    variant.add(p)
+                    ix.not_ref_at[p].add(i)
+            ix.variant_positions.append(frozenset(variant))
+            ix.ambiguous_positions.append(frozenset(p for p, e in d.items() if e in _AMBIGUOUS))
+        ix.not_ref_at = {p: frozenset(s) for p, s in ix.not_ref_at.items()}
+        ix.no_variant = frozenset(i for i, v in enumerate(ix.variant_positions) if not v)
+        return ix
+
+    def matching(self, pos: int, observed: str) -> frozenset:
+        """Alleles with a non-reference expectation at pos that the observed allele satisfies."""
+        key = (pos, observed)
+        hit = self._matching.get(key)
+        if hit is None:
+            hit = frozenset(i for i, e in self.at[pos].items() if _m(e, observed))
+            self._matching[key] = hit
+        return hit
+
+    def expected(self, i: int, pos: int) -> str:
+        return self.diffs[i].get(pos, self.ref[pos])
+
+    def documented(self, pos: int, observed: str) -> bool:
+        """True if the observed allele is the reference or some named allele's defined allele."""
+        if observed == self.ref.get(pos):
+            return True
+        return any(allele_matches(e, observed) for e in self.at.get(pos, {}).values())
+
+    def render(self, i: int) -> dict:
+        """A concrete haplotype of allele i ({pos: VCF allele} where it differs from the
+        reference): IUPAC codes become their first non-reference base (the reference only if
+        the code allows nothing else)."""
+        out = {}
+        for p, e in self.diffs[i].items():
+            if len(e) == 1 and e in IUPAC and e not in "ACGT":
+                bases = [b for b in IUPAC[e] if b != self.ref[p]]
+                if not bases:
+                    continue
+                e = bases[0]
+            out[p] = e
+        return out
 
 
-def compatible_diplotypes(gene: GeneDefinition, calls: list[PositionCall]) -> list[Diplotype]:
-    """All compatible diplotypes, best first (most specific on the evidence, then name order)."""
-    refs = {p.pos: p.ref for p in gene.positions}
-    alleles = sorted(gene.alleles, key=lambda a: allele_order(a.name))
-    called = {c.pos for c in calls if c.status == "called"}
-    spec = {a.name: _specificity(a, refs, called) for a in alleles}
+_INDEX: dict[int, tuple[GeneDefinition, GeneIndex]] = {}
+
+
+def gene_index(gene: GeneDefinition) -> GeneIndex:
+    """The (cached) index of a gene definition."""
+    hit = _INDEX.get(id(gene))
+    if hit is None or hit[0] is not gene:
+        if len(_INDEX) >= 64:  # many short-lived definitions (tests): keep the cache bounded
+            _INDEX.clear()
+        hit = (gene, GeneIndex.build(gene))
+        _INDEX[id(gene)] = hit
+    return hit[1]
+
+
+@dataclass
+class Evidence:
+    """The usable genotypes: called positions only."""
+
+    genotypes: dict  # pos -> observed alleles (tuple)
+    phase: dict  # pos -> phase-set key, for phased heterozygous positions
+    variant: set  # called positions whose genotype is not homozygous reference
+    variant_calls: list = field(default_factory=list)  # the PositionCalls of those positions
+    ploidies: set = field(default_factory=set)  # numbers of alleles seen in called genotypes
+
+    @classmethod
+    def from_calls(cls, calls: list[PositionCall], ref: dict | None = None) -> "Evidence":
+        """`ref` is unused (each call carries its definition's reference allele); kept for
+        callers that pass it."""
+        genotypes, phase, variant, variant_calls, ploidies = {}, {}, set(), [], set()
+        not_diploid = 0
+        for c in calls:
+            if c.status != "called":
+                continue
+            g = c.alleles
+            genotypes[c.pos] = g
+            r = c.ref
+            if len(g) == 2:
+                if g[0] == r and g[1] == r:
+                    continue
+            else:
+                not_diploid += 1
+                ploidies.add(len(g))
+                if all(a == r for a in g):
+                    continue
+            variant.add(c.pos)
+            variant_calls.append(c)
+            if c.phased and len(g) == 2 and g[0] != g[1]:
+                # Phased genotypes without a PS value share one phase set.
+                phase[c.pos] = c.phase_set if c.phase_set is not None else -1
+        if len(genotypes) > not_diploid:
+            ploidies.add(2)
+        return cls(genotypes, phase, variant, variant_calls, ploidies)
+
+
+def possible_alleles(ix: GeneIndex, ev: Evidence) -> set[int]:
+    """Alleles that could be on one of the haplotypes: at every called position the allele they
+    expect is among the observed alleles."""
+    # A homozygous-reference position rules out every allele that needs a variant there, so only
+    # alleles whose variant positions all have a variant genotype or none remain: those with no
+    # variant position, and those needing a variant at a variant or uncalled position.
+    genotypes, variant = ev.genotypes, ev.variant
+    not_ref_at = ix.not_ref_at
+    seeds = set(ix.no_variant)
+    for p in variant:
+        seeds.update(not_ref_at[p])
+    if len(genotypes) < len(ix.ref):
+        for p in ix.ref.keys() - genotypes.keys():
+            seeds.update(not_ref_at[p])
+    vp = ix.variant_positions
+    possible = {i for i in seeds if all(p in variant or p not in genotypes for p in vp[i])}
+    for p in variant:
+        obs = genotypes[p]
+        fits = frozenset().union(*(ix.matching(p, o) for o in set(obs)))
+        if ix.ref[p] in obs:  # reference-expecting alleles fit; drop those expecting something else
+            possible -= ix.at[p].keys() - fits
+        else:
+            possible &= fits
+        if not possible:
+            break
+    return possible
+
+
+def _ambiguity(ix: GeneIndex, i: int, ev: Evidence) -> int:
+    ap = ix.ambiguous_positions[i]
+    return sum(1 for p in ap if p in ev.genotypes) if ap else 0
+
+
+def _pair_fit(ix: GeneIndex, i: int, j: int, ev: Evidence):
+    """Can alleles i and j together give the observed genotypes? None if not, else the
+    non-reference alleles each of them carries at called positions.
+
+    Both must be possible alleles (`possible_alleles`): each then fits every homozygous-reference
+    position, so only the variant positions need checking."""
+    di, dj = ix.diffs[i], ix.diffs[j]
+    ref = ix.ref
+    ci = cj = 0
+    orientation = {}  # phase set -> True if allele i is on the first haplotype
+    for p in ev.variant:
+        g = ev.genotypes[p]
+        if len(g) != 2:
+            return None
+        r = ref[p]
+        ea = di.get(p) or r
+        eb = dj.get(p) or r
+        g1, g2 = g
+        straight = _m(ea, g1) and _m(eb, g2)
+        crossed = _m(ea, g2) and _m(eb, g1)
+        if straight and not crossed:
+            ai, aj = g1, g2
+        elif crossed and not straight:
+            ai, aj = g2, g1
+        elif straight:  # homozygous, or both definitions allow both alleles
+            ai, aj = (g1, g2) if (g1 != r) == (p in di) else (g2, g1)
+        else:
+            return None
+        ci += ai != r
+        cj += aj != r
+        if straight != crossed:
+            key = ev.phase.get(p)
+            if key is not None and orientation.setdefault(key, straight) != straight:
+                return None
+    return ci, cj
+
+
+def _haploid_fit(ix: GeneIndex, i: int, ev: Evidence):
+    """None if allele i alone cannot give the observed (hemizygous) genotypes, else the
+    non-reference alleles it carries at called positions; i must be a possible allele."""
+    di = ix.diffs[i]
+    for p in ev.variant:
+        g = ev.genotypes[p]
+        if len(set(g)) != 1 or not _m(di.get(p) or ix.ref[p], g[0]):
+            return None
+    return len(ev.variant)
+
+
+def rank_key(d: Diplotype):
+    """Best first: most specific on the evidence, then variants kept in cis in one named
+    haplotype, then natural name order (deterministic only)."""
+    return (-d.score, -d.cis, [allele_order(a) for a in d.alleles])
+
+
+def compatible_diplotypes(gene: GeneDefinition, calls: list[PositionCall], ploidy: int = 2) -> list[Diplotype]:
+    """All compatible diplotypes (or single alleles when ploidy is 1), best first."""
+    ix = gene_index(gene)
+    ev = Evidence.from_calls(calls, ix.ref)
+    return match(ix, ev, ploidy)
+
+
+def match(ix: GeneIndex, ev: Evidence, ploidy: int = 2) -> list[Diplotype]:
+    """Every compatible diplotype (single allele when ploidy is 1), ordered by `rank_key`."""
+    possible = sorted(possible_alleles(ix, ev))  # allele indices follow natural name order
+    amb = {i: _ambiguity(ix, i, ev) for i in possible}
+    names = ix.names
     found = []
-    for i, a in enumerate(alleles):
-        for b in alleles[i:]:
-            if _compatible(a, b, calls):
-                found.append(Diplotype(a.name, b.name, spec[a.name] + spec[b.name]))
-    found.sort(key=lambda d: (-d.score, allele_order(d.first), allele_order(d.second)))
-    return found
+    if ploidy == 1:
+        for i in possible:
+            c = _haploid_fit(ix, i, ev)
+            if c is not None:
+                found.append((-(c - amb[i]), -c, i, i, Diplotype(names[i], None, c - amb[i], c, amb[i])))
+    else:
+        for n, i in enumerate(possible):
+            for j in possible[n:]:
+                fit = _pair_fit(ix, i, j, ev)
+                if fit is not None:
+                    a = amb[i] + amb[j]
+                    score, cis = fit[0] + fit[1] - a, max(fit)
+                    found.append((-score, -cis, i, j, Diplotype(names[i], names[j], score, cis, a)))
+    found.sort(key=lambda t: t[:4])  # the same order as rank_key, on precomputed name ranks
+    return [t[4] for t in found]
 
 
-def phenotype_of(gene: GeneDefinition, diplotype: Diplotype) -> tuple[str | None, str | None]:
-    entry = gene.phenotypes.get("/".join(sorted([diplotype.first, diplotype.second])))
+def phenotype_of(gene: GeneDefinition, diplotype) -> tuple[str | None, str | None]:
+    """(phenotype, activity score) of a diplotype from the knowledge base's table, or (None, None)."""
+    names = diplotype.alleles if isinstance(diplotype, Diplotype) else tuple(diplotype)
+    entry = gene.phenotypes.get("/".join(sorted(names)))
     if not entry:
         return None, None
     return entry.get("phenotype"), entry.get("activity_score")

@@ -47,13 +47,14 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
             "records_on_other_contigs": d["records_on_other_contigs"],
         }
     limitations = []
-    pgx = []
+    pgx, drugs = [], []
     if not patient.consent_pgx:
         limitations.append({"section": "pgx", "reason": "no consent for pharmacogenomic testing: not analysed"})
     elif pgx_file is None:
         limitations.append({"section": "pgx", "reason": "no germline sample: pharmacogenes not assessed"})
     else:
-        pgx = _load(pgx_file)["pgx"]
+        pgx_data = _load(pgx_file)
+        pgx, drugs = pgx_data["pgx"], pgx_data.get("drugs", [])
         genes = {g["gene"]: g for g in pgx}
         cyp2d6 = genes.get("CYP2D6")
         if cyp2d6 is None or cyp2d6["source"] == "vcf":
@@ -81,7 +82,7 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
         })
     report = {
         "schema_version": SCHEMA_VERSION,
-        "drug_recommendations": drug_table(pgx),
+        "drug_recommendations": drug_table(drugs),
         "patient": patient.id,
         "report_date": date,
         "sex": patient.sex,
@@ -100,20 +101,10 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
     return report
 
 
-def drug_table(pgx: list[dict]) -> list[dict]:
-    """One row per drug (a multi-gene drug is listed under each of its genes), with the
-    phenotypes it was decided from, sorted by drug."""
-    genes = {g["gene"]: g for g in pgx}
-    rows = {}
-    for g in pgx:
-        for d in g.get("drugs", []):
-            if d["drug"] in rows:
-                continue
-            involved = d.get("genes") or [g["gene"]]
-            phenotypes = {name: (genes[name].get("phenotype") or genes[name].get("activity_score"))
-                          if name in genes else None for name in involved}
-            rows[d["drug"]] = {**d, "phenotypes": phenotypes}
-    return [rows[k] for k in sorted(rows)]
+def drug_table(drugs: list[dict]) -> list[dict]:
+    """One row per drug, with the phenotypes it was decided from and, when no recommendation
+    could be made, the reason; sorted by drug."""
+    return sorted(drugs, key=lambda d: d["drug"])
 
 
 def validate(report: dict):

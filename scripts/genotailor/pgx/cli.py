@@ -141,5 +141,6 @@ def _cli(args):
     genes = [g.strip() for g in args.genes.split(",") if g.strip()]
     out = run_pgx(args.vcf, args.sample, args.coverage, args.outside_calls, genes, Path(args.kb), args.min_depth,
                   args.sex)
-    Path(args.json).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    # Compact: the C encoder (used only without indent) writes the evidence of 1,200 positions ~10x faster.
+    Path(args.json).write_text(json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
     return 0

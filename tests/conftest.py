@@ -1,5 +1,6 @@
 """Shared fixtures: small VCFs written from a few readable lines."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,6 +46,20 @@ def write_vcf(path: Path, records, samples=("S1",), contigs=(("chr10", 133797422
     else:
         Path(path).write_text(text)
     return Path(path)
+
+
+def revcomp(seq: str) -> str:
+    return seq[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+def tiny_reference(folder: Path, rng, length=6000, name="chrT"):
+    """A seeded random one-contig FASTA with .fai and a minimap2 index; returns (fasta, sequence)."""
+    seq = "".join(rng.choice("ACGT") for _ in range(length))
+    fa = folder / "ref.fa"
+    fa.write_text(f">{name}\n{seq}\n")
+    pysam.faidx(str(fa))
+    subprocess.run(["minimap2", "-x", "sr", "-d", str(folder / "ref.mmi"), str(fa)], check=True, capture_output=True)
+    return fa, seq
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import subprocess
 import pysam
 import pytest
 
+from conftest import revcomp, tiny_reference
+
 from genotailor.align import align_unit, index_prefix
-
-
-def revcomp(s):
-    return s[::-1].translate(str.maketrans("ACGT", "TGCA"))
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +17,7 @@ def tiny(tmp_path_factory):
     """A 6 kb contig and 150 read pairs cut from it (2x100, inserts of 300), with their origins."""
     d = tmp_path_factory.mktemp("align")
     rng = random.Random(11)
-    seq = "".join(rng.choice("ACGT") for _ in range(6000))
-    fa = d / "ref.fa"
-    fa.write_text(f">chrT\n{seq}\n")
-    pysam.faidx(str(fa))
+    fa, seq = tiny_reference(d, rng)
     origins = {}
     with gzip.open(d / "r1.fq.gz", "wt") as r1, gzip.open(d / "r2.fq.gz", "wt") as r2:
         for i in range(150):
@@ -33,7 +28,6 @@ def tiny(tmp_path_factory):
             r1.write(f"@{name}/1\n{frag[:100]}\n+\n{'F' * 100}\n")
             r2.write(f"@{name}/2\n{revcomp(frag)[:100]}\n+\n{'F' * 100}\n")
     subprocess.run(["bwa", "index", str(fa)], check=True, capture_output=True)
-    subprocess.run(["minimap2", "-x", "sr", "-d", str(d / "ref.mmi"), str(fa)], check=True, capture_output=True)
     return d, origins
 
 

@@ -2,10 +2,11 @@
 
 import gzip
 import random
-import subprocess
 
 import pysam
 import pytest
+
+from conftest import revcomp, tiny_reference
 
 from genotailor.align import align_unit
 from genotailor.calling.germline import call_germline
@@ -13,19 +14,10 @@ from genotailor.calling.germline import call_germline
 SNV_POS, REF_SITE = 3000, 1500
 
 
-def revcomp(s):
-    return s[::-1].translate(str.maketrans("ACGT", "TGCA"))
-
-
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory):
     d = tmp_path_factory.mktemp("call")
-    rng = random.Random(5)
-    seq = "".join(rng.choice("ACGT") for _ in range(6000))
-    fa = d / "ref.fa"
-    fa.write_text(f">chrT\n{seq}\n")
-    pysam.faidx(str(fa))
-    subprocess.run(["minimap2", "-x", "sr", "-d", str(d / "ref.mmi"), str(fa)], check=True, capture_output=True)
+    fa, seq = tiny_reference(d, random.Random(5))
     (d / "panel.bed").write_text("chrT\t0\t6000\n")
     alt = "A" if seq[SNV_POS - 1] != "A" else "C"
     sites = d / "sites.tsv.gz"

@@ -17,14 +17,8 @@ import time
 from pathlib import Path
 
 from genotailor.pgx.definitions import DEFAULT_KB, chrom_order, load_positions
+from genotailor.reference import GRCH38_LENGTHS as GRCH38
 
-GRCH38 = {
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555, "chr5": 181538259,
-    "chr6": 170805979, "chr7": 159345973, "chr8": 145138636, "chr9": 138394717, "chr10": 133797422,
-    "chr11": 135086622, "chr12": 133275309, "chr13": 114364328, "chr14": 107043718, "chr15": 101991189,
-    "chr16": 90338345, "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
-}
 
 
 def synthetic_vcf(out: Path, records: int = 5_000_000, seed: int = 1) -> Path:

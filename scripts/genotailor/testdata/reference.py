@@ -24,26 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from genotailor.errors import InputError
+from genotailor.reference import GRCH38_LENGTHS as GENOME_LENGTHS
 
-# True GRCh38 primary-assembly lengths of the chromosomes the demo reference holds.
-GRCH38_LENGTHS = {
-    "chr1": 248956422,
-    "chr2": 242193529,
-    "chr3": 198295559,
-    "chr4": 190214555,
-    "chr6": 170805979,
-    "chr7": 159345973,
-    "chr8": 145138636,
-    "chr10": 133797422,
-    "chr11": 135086622,
-    "chr12": 133275309,
-    "chr13": 114364328,
-    "chr15": 101991189,
-    "chr16": 90338345,
-    "chr19": 58617616,
-    "chr22": 50818468,
-    "chrX": 156040895,
-}
+# The chromosomes the demo reference holds (those with a window), at their true GRCh38 lengths.
+DEMO_CHROMOSOMES = ("chr1", "chr2", "chr3", "chr4", "chr6", "chr7", "chr8", "chr10", "chr11", "chr12",
+                    "chr13", "chr15", "chr16", "chr19", "chr22", "chrX")
+GRCH38_LENGTHS = {c: GENOME_LENGTHS[c] for c in DEMO_CHROMOSOMES}
 
 LINE_WIDTH = 60
 FLANK = 600  # synthetic sequence on each side of a cancer window

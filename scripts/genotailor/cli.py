@@ -28,7 +28,7 @@ COMMANDS = {
     "kb-build-pgx": "genotailor.pgx.definitions",
     "pgx": "genotailor.pgx.cli",
     "outside-calls": "genotailor.pgx.cli",
-    "pgx-accuracy": "genotailor.pgx.cli",
+    "pgx-accuracy": "genotailor.pgx.accuracy",
     "somatic-annotate": "genotailor.oncology.hotspots",
     "report": "genotailor.report.cli",
     "cohort-summary": "genotailor.cohort",

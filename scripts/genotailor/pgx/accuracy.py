@@ -234,7 +234,8 @@ def _comparable(result) -> tuple:
 
 def evaluate_gene(gene_name: str, kb_dir=DEFAULT_KB, round_trips: int = 200, seed: int = 0,
                   workdir: Path | None = None) -> GeneStats:
-    from genotailor.pgx.cli import cached_gene, call_gene
+    from genotailor.pgx.cli import call_gene
+    from genotailor.pgx.definitions import cached_gene
 
     t0 = time.perf_counter()
     gene = cached_gene(gene_name, kb_dir)

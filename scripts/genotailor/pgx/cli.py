@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from genotailor.errors import InputError
-from genotailor.pgx import accuracy
-from genotailor.pgx.definitions import DEFAULT_KB, GeneDefinition, load_gene
+from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
 from genotailor.coverage import read_locus_depths
 from genotailor.pgx.genotypes import gene_evidence
 from genotailor.pgx.matcher import phenotype_of
@@ -22,20 +21,6 @@ CALLED_GENES = (
     "CYP4F2", "DPYD", "G6PD", "IFNL3", "NAT2", "NUDT15", "RYR1", "SLCO1B1", "TPMT", "UGT1A1",
     "VKORC1",
 )
-
-_GENES: dict = {}
-
-
-def cached_gene(gene_name: str, kb_dir=DEFAULT_KB) -> GeneDefinition:
-    """`load_gene`, read once per process (and again if the file changes)."""
-    path = Path(kb_dir) / "genes" / f"{gene_name}.json"
-    stamp = path.stat().st_mtime_ns if path.exists() else None
-    key = (gene_name, str(Path(kb_dir).resolve()))
-    hit = _GENES.get(key)
-    if hit is None or hit[0] != stamp:
-        hit = (stamp, load_gene(gene_name, kb_dir))
-        _GENES[key] = hit
-    return hit[1]
 
 
 def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown") -> dict:
@@ -123,7 +108,6 @@ def register(sub):
     o.add_argument("--patient", required=True)
     o.add_argument("--out", required=True)
     o.set_defaults(func=lambda a: write_outside_calls(a.sheet, a.patient, a.out) or 0)
-    accuracy.register(sub)
 
 
 def write_outside_calls(sheet_path, patient_id, out):

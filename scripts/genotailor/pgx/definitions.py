@@ -212,6 +212,21 @@ def load_gene(gene: str, kb_dir: Path = DEFAULT_KB) -> GeneDefinition:
     return GeneDefinition(d["gene"], d["chrom"], d["build"], d["version"], positions, alleles, d.get("phenotypes", {}))
 
 
+_GENES: dict = {}
+
+
+def cached_gene(gene_name: str, kb_dir=DEFAULT_KB) -> GeneDefinition:
+    """`load_gene`, read once per process (and again if the file changes)."""
+    path = Path(kb_dir) / "genes" / f"{gene_name}.json"
+    stamp = path.stat().st_mtime_ns if path.exists() else None
+    key = (gene_name, str(Path(kb_dir).resolve()))
+    hit = _GENES.get(key)
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, load_gene(gene_name, kb_dir))
+        _GENES[key] = hit
+    return hit[1]
+
+
 def load_positions(kb_dir: Path = DEFAULT_KB) -> list[tuple[str, int, str, tuple[str, ...], str, str]]:
     """Every knowledge-base position as (chrom, pos, ref, alts, gene, rsid), sorted."""
     out = []

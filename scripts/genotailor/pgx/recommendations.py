@@ -28,7 +28,6 @@ Results are actionable/standard with `action` one of ACTIONS, or not_assessed/in
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from pathlib import Path
 import yaml
 
 from genotailor.errors import InputError
-from genotailor.pgx.definitions import DEFAULT_KB
+from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx" / "recommendations.yaml"
 
@@ -129,12 +128,11 @@ def _as_float(value):
 def _read_kb_vocabulary(kb_dir: Path, genes) -> Vocabulary:
     vocab = Vocabulary(Path(kb_dir))
     for gene in sorted(genes):
-        path = Path(kb_dir) / "genes" / f"{gene}.json"
-        if not path.exists():
+        if not (Path(kb_dir) / "genes" / f"{gene}.json").exists():
             continue
-        data = json.loads(path.read_text())
-        table = data.get("phenotypes") or {}
-        vocab.alleles[gene] = {a["name"] for a in data.get("alleles", [])}
+        definition = cached_gene(gene, kb_dir)  # the same parse the engine uses
+        table = definition.phenotypes or {}
+        vocab.alleles[gene] = {a.name for a in definition.alleles}
         if table:
             vocab.tables[gene] = table
             vocab.phenotypes[gene] = {v["phenotype"] for v in table.values() if v.get("phenotype")}

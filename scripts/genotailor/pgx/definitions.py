@@ -195,7 +195,11 @@ def load_gene(gene: str, kb_dir: Path = DEFAULT_KB) -> GeneDefinition:
     path = Path(kb_dir) / "genes" / f"{gene}.json"
     if not path.exists():
         raise InputError(f"{path}: no allele definitions for gene {gene} in the knowledge base")
-    d = json.loads(path.read_text())
+    return gene_from_dict(json.loads(path.read_text()))
+
+
+def gene_from_dict(d: dict) -> GeneDefinition:
+    """The GeneDefinition of one `genes/{GENE}.json` document (the only place that reads its fields)."""
     positions = [
         Position(d["chrom"], p["pos"], p["ref"], tuple(p["alts"]), p["rsid"], p["hgvs"]) for p in d["positions"]
     ]

@@ -96,7 +96,7 @@ def test_unphased_cis_or_trans_is_a_reported_tie_resolved_by_the_cis_rule(tmp_pa
     assert (r["diplotype"], r["phenotype"]) == ("*1/*3A", "Intermediate Metabolizer")
     # ... but the tie is stated: status, tie, the other phenotype and what would resolve it.
     assert r["status"] == "ambiguous" and r["alternatives_change_phenotype"] is True
-    assert r["tie"] == {"diplotypes": ["*1/*3A", "*3B/*3C"], "count": 2, "resolved_by": "cis"}
+    assert r["tie"] == {"diplotypes": ["*1/*3A", "*3B/*3C"], "count": 2, "resolved_by": "cis", "leading": ["*1/*3A"]}
     assert r["alternatives"][0] == {"diplotype": "*3B/*3C", "alleles": ["*3B", "*3C"], "phenotype": "Poor Metabolizer",
                                     "activity_score": None, "score": 2}
     note = r["notes"][-1]

@@ -26,6 +26,7 @@ COMMANDS = {
     "normalize-vcf": "genotailor.vcf",
     "check-vcf": "genotailor.vcf",
     "kb-build-pgx": "genotailor.pgx.definitions",
+    "kb-compile-pgx": "genotailor.pgx.recommendations",
     "pgx": "genotailor.pgx.cli",
     "outside-calls": "genotailor.pgx.cli",
     "pgx-accuracy": "genotailor.pgx.accuracy",

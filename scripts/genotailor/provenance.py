@@ -59,6 +59,16 @@ def package_versions() -> dict:
     return out
 
 
+def _drug_rules(path: Path) -> dict:
+    """Version (compilation date) and checksum of the drug-recommendation file in use."""
+    if not path.exists():
+        return {"version": None, "sha256": None}
+    compiled = next((line.split(":", 1)[1].strip().strip('"') for line in path.read_text().splitlines()
+                     if line.startswith("compiled:")), None)
+    return {"version": f"CPIC rules compiled {compiled}" if compiled else None, "sha256": sha256_file(path),
+            "source": "https://cpicpgx.org/guidelines/"}
+
+
 def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner) -> dict:
     kb_manifest = Path(kb_dir) / "manifest.json"
     manifest = json.loads(kb_manifest.read_text())
@@ -72,6 +82,7 @@ def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner) -> dict:
         "knowledge_bases": {
             "pgx": {"version": ", ".join(pgx_versions), "sha256": sha256_file(kb_manifest),
                     "source": manifest["sources"]["definitions"]},
+            "pgx_drug_rules": _drug_rules(Path(kb_dir) / "recommendations.yaml"),
             "cancer_hotspots": {"version": "hotspots_in_windows (Chang et al. recurrent hotspots)",
                                 "sha256": sha256_file(hotspots)},
         },

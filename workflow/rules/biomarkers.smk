@@ -24,6 +24,8 @@ rule pgx:
     input:
         unpack(pgx_inputs),
         kb=PGX_KB,
+        kb_manifest=f"{PGX_KB}/manifest.json",
+        drug_rules=f"{PGX_KB}/recommendations.yaml",
     output:
         "results/{patient}/pgx/{patient}.pgx.json",
     params:

@@ -6,6 +6,8 @@ rule provenance:
         sheet=config["samples"],
         ref=REFERENCE,
         kb=PGX_KB,
+        kb_manifest=f"{PGX_KB}/manifest.json",
+        drug_rules=f"{PGX_KB}/recommendations.yaml",
         hotspots=HOTSPOTS,
     output:
         json="results/provenance/provenance.json",

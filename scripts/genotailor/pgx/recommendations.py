@@ -16,7 +16,12 @@ result per drug whose genes appear in them:
   drug `not_assessed` (genes listed as optional count as "condition false" instead);
 - an ambiguous call is evaluated for its headline diplotype and every alternative: if they all
   lead to the same action that action is reported (with the weakest strength among them),
-  otherwise the drug is `indeterminate`;
+  otherwise the drug is `indeterminate`. The exception is a tie the engine's cis rule decided
+  (unphased TPMT c.460G>A + c.719A>G: *1/*3A, the documented *3A haplotype, or *3B/*3C, both
+  variants on separate chromosomes, which is rare): the drug follows the diplotypes level with
+  the headline (`tie.leading`), as CPIC's genotype tables do, and each set-aside reading whose
+  action or dose differs is listed in `alternative_actions` and named in `reason`, so the
+  report shows what it would mean and that phasing would settle it;
 - a usable result that no rule covers, or a result without the field a rule needs (e.g. an
   outside call without a phenotype), gives `indeterminate` with the reason.
 
@@ -27,12 +32,12 @@ Results are actionable/standard with `action` one of ACTIONS, or not_assessed/in
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from genotailor.errors import InputError
 from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
@@ -143,16 +148,67 @@ def _read_kb_vocabulary(kb_dir: Path, genes) -> Vocabulary:
     return vocab
 
 
+def compiled_path(path) -> Path:
+    """The JSON mirror of a recommendations YAML file (`recommendations.compiled.json`)."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.compiled.json")
+
+
+def _parse_yaml(path: Path, text: str):
+    import yaml  # only when the JSON mirror is missing or stale
+
+    try:
+        # libyaml's loader when PyYAML has it: the pure-Python one takes ~0.7 s on this file.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as e:
+        raise InputError(f"{path}: not valid YAML: {e}") from None
+
+
+def read_document(path) -> object:
+    """The parsed recommendations file.
+
+    The YAML file is the source. Its JSON mirror (`compile_recommendations`) holds the same
+    document and the SHA-256 of the YAML bytes it was made from; it is used only when that
+    checksum matches, so an edited YAML file is always read itself (a YAML parse costs ~25 ms
+    of every `genotailor pgx` run, a JSON one ~1 ms)."""
+    path = Path(path)
+    data = path.read_bytes()
+    mirror = compiled_path(path)
+    if mirror.exists():
+        try:
+            compiled = json.loads(mirror.read_text())
+        except ValueError:
+            compiled = None
+        if (isinstance(compiled, dict) and compiled.get("source_sha256") == hashlib.sha256(data).hexdigest()
+                and "document" in compiled):
+            return compiled["document"]
+    return _parse_yaml(path, data.decode("utf-8", errors="replace"))
+
+
+def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> Path:
+    """Validate the YAML file and write its JSON mirror beside it; return the mirror's path."""
+    path = Path(path)
+    load_recommendations(path, kb_dir)  # valid before it is compiled
+    data = path.read_bytes()
+    doc = _parse_yaml(path, data.decode("utf-8"))
+    if json.loads(json.dumps(doc)) != doc:
+        raise InputError(f"{path}: holds values JSON cannot represent (dates? use quoted strings)")
+    out = compiled_path(path)
+    out.write_text(json.dumps({
+        "source": path.name,
+        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "note": f"generated from {path.name} by `genotailor kb-compile-pgx`; edit the YAML file, not this one",
+        "document": doc,
+    }, sort_keys=True, separators=(",", ":")) + "\n")
+    return out
+
+
 def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]:
     """Read and validate the recommendations file; raise InputError naming the file and entry."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: recommendations file not found")
-    try:
-        # libyaml's loader when PyYAML has it: the pure-Python one takes ~0.7 s on this file.
-        doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as e:
-        raise InputError(f"{path}: not valid YAML: {e}") from None
+    doc = read_document(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
         raise InputError(f"{path}: expected a mapping with a 'drugs' list")
     entries = doc["drugs"]
@@ -423,23 +479,45 @@ def _candidate(gene, vocab, diplotype, phenotype, activity):
 
 
 def _gene_state(gene, result, vocab):
-    """A _Missing marker, or the list of candidate genotypes (headline first)."""
+    """A _Missing marker, or the list of candidate genotypes (headline first).
+
+    For an ambiguous call the candidates are the headline and its alternatives, except when the
+    engine's cis rule picked the headline (`tie.resolved_by == "cis"`): the candidates are then
+    the diplotypes that rule leaves level with the headline (`tie.leading`), and the others are
+    returned by `_set_aside`."""
+    return _gene_states(gene, result, vocab)[0]
+
+
+def _gene_states(gene, result, vocab):
+    """(candidates or _Missing, alternatives set aside by the cis rule)."""
     if result is None:
-        return _Missing(f"{gene} not assessed")
+        return _Missing(f"{gene} not assessed"), []
     status = result.get("status")
     if status in MISSING_STATUSES:
         word = "not assessed" if status == "not_assessed" else "not called"
         extra = f" ({result['reason']})" if result.get("reason") else ""
-        return _Missing(f"{gene} {word}{extra}")
+        return _Missing(f"{gene} {word}{extra}"), []
     cands = [_candidate(gene, vocab, result.get("diplotype"), result.get("phenotype"), result.get("activity_score"))]
+    aside = []
     if status == "ambiguous":
+        leading = _cis_leading(result)
         seen = {cands[0].diplotype}
         for alt in result.get("alternatives") or []:
             if alt.get("diplotype") in seen:
                 continue
             seen.add(alt.get("diplotype"))
-            cands.append(_candidate(gene, vocab, alt.get("diplotype"), alt.get("phenotype"), alt.get("activity_score")))
-    return cands
+            c = _candidate(gene, vocab, alt.get("diplotype"), alt.get("phenotype"), alt.get("activity_score"))
+            (cands if leading is None or c.diplotype in leading else aside).append(c)
+    return cands, aside
+
+
+def _cis_leading(result):
+    """Diplotypes level with the headline after the engine's cis rule, or None if that rule did
+    not decide the tie."""
+    tie = result.get("tie") or {}
+    if tie.get("resolved_by") != "cis" or not tie.get("leading"):
+        return None
+    return set(tie["leading"])
 
 
 def _unlisted_alternatives(result) -> bool:
@@ -593,7 +671,9 @@ def _undetermined(base, status, reason):
 
 
 def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
-    states = {g: _gene_state(g, by_gene.get(g), drug.vocab) for g in drug.genes}
+    both = {g: _gene_states(g, by_gene.get(g), drug.vocab) for g in drug.genes}
+    states = {g: st for g, (st, _) in both.items()}
+    set_aside = {g: aside for g, (_, aside) in both.items() if aside}
     shown, diplotypes = {}, {}
     for g, st in states.items():
         if isinstance(st, _Missing):
@@ -618,7 +698,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
     if drug.needs_unambiguous_genotype and ambiguous:
         return _undetermined(base, "indeterminate",
                              f"{_join(ambiguous)} call is ambiguous; the dosing algorithm needs a single genotype")
-    truncated = [g for g in ambiguous if _unlisted_alternatives(by_gene.get(g))]
+    truncated = [g for g in ambiguous if _unlisted_alternatives(by_gene.get(g)) and g not in set_aside]
     if truncated:
         return _undetermined(base, "indeterminate",
                              f"{_join(truncated)} call is ambiguous and not all alternatives are listed")
@@ -667,9 +747,54 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
             reasons.append("the alternatives differ in dose, so no dose factor is given")
     if optional_missing:
         reasons.append(f"{_join(optional_missing)}; the recommendation does not use it")
+    other = _other_actions(drug, states, set_aside, first, dose)
+    if other:
+        base["alternative_actions"] = other
+        reasons.append(_other_actions_text(other))
     if reasons:
         base["reason"] = "; ".join(reasons)
     return base
+
+
+def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen, dose) -> list[dict]:
+    """What each diplotype set aside by the cis rule would lead to, where that differs from the
+    recommendation given (action or dose)."""
+    out = []
+    for gene, aside in sorted(set_aside.items()):
+        for cand in aside:
+            choices = [[cand] if g == gene else ([st] if isinstance(st, _Missing) else st)
+                       for g, st in states.items()]
+            outcomes = [_first_rule(drug, dict(zip(states, combo))) for combo in itertools.product(*choices)]
+            rules = [r for kind, r in outcomes if kind == "rule"]
+            if len(rules) == len(outcomes) and len({(r.action, r.dose_factor) for r in rules}) == 1:
+                r = rules[0]
+                if (r.action, r.dose_factor) == (chosen.action, dose):
+                    continue
+                action, factor, strength = r.action, r.dose_factor, r.strength
+            else:
+                action, factor, strength = UNDETERMINED_ACTION, None, UNDETERMINED_STRENGTH
+            out.append({"gene": gene, "diplotype": cand.diplotype, "phenotype": cand.phenotype,
+                        "action": action, "dose_factor": list(factor) if isinstance(factor, tuple) else factor,
+                        "strength": strength})
+    return out
+
+
+def _other_actions_text(other: list[dict]) -> str:
+    def what(o):
+        if o["action"] == UNDETERMINED_ACTION:
+            return "no single action"
+        dose = o["dose_factor"]
+        if isinstance(dose, list):
+            dose = f"{dose[0]:g}-{dose[1]:g}"
+        elif dose is not None:
+            dose = f"{dose:g}"
+        return o["action"].replace("_", " ") + (f" (dose factor {dose})" if dose is not None else "")
+
+    parts = [f"{o['gene']} {o['diplotype']}" + (f" ({o['phenotype']})" if o["phenotype"] else "") + f" would mean {what(o)}"
+             for o in other]
+    return ("given for the leading diplotype (observed variants together on one documented haplotype); the "
+            "genotypes also fit " + "; ".join(parts) + " (variants on different chromosomes): phased "
+            "genotypes or family testing would exclude it")
 
 
 def recommend(gene_results: list[dict], kb=None) -> list[dict]:
@@ -682,7 +807,8 @@ def recommend(gene_results: list[dict], kb=None) -> list[dict]:
     return sorted(results, key=lambda r: r["drug"])
 
 
-REPORT_KEYS = ("drug", "action", "strength", "guideline", "dose_factor", "note", "status", "genes")
+REPORT_KEYS = ("drug", "action", "strength", "guideline", "dose_factor", "note", "status", "genes", "reason",
+               "alternative_actions")
 
 
 def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[dict]:
@@ -693,6 +819,25 @@ def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[
     names = {d["drug"] for d in drug_results}
     for g in gene_results:
         kept = [d for d in g.get("drugs") or [] if d.get("drug") not in names]
-        new = [{k: d.get(k) for k in REPORT_KEYS} for d in drug_results if g["gene"] in d["genes"]]
+        new = [{k: d[k] for k in REPORT_KEYS if k in d} for d in drug_results if g["gene"] in d["genes"]]
         g["drugs"] = sorted(kept + new, key=lambda d: d["drug"])
     return gene_results
+
+
+def register(sub):
+    p = sub.add_parser(
+        "kb-compile-pgx",
+        help="validate the drug-recommendation file and write its JSON mirror",
+        description="Checks recommendations.yaml against the gene knowledge base and writes "
+        "recommendations.compiled.json beside it (read instead of the YAML while their checksums "
+        "agree). Run it after editing the YAML file.",
+    )
+    p.add_argument("--recommendations", default=str(DEFAULT_PATH), help="YAML file (default: %(default)s)")
+    p.add_argument("--kb", default=str(DEFAULT_KB), help="gene knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_compile_cli)
+
+
+def _compile_cli(args):
+    out = compile_recommendations(Path(args.recommendations), Path(args.kb))
+    print(f"{out}: {len(load_recommendations(Path(args.recommendations), Path(args.kb)))} drugs")
+    return 0

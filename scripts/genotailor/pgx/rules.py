@@ -252,7 +252,8 @@ def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, m
         names = [c.name for c in tied]
         shown = names if len(names) <= 10 else names[:10] + [f"... {len(names) - 10} more"]
         listed = names if max_alternatives is None else names[: max_alternatives + 1]
-        result["tie"] = {"diplotypes": listed, "count": len(tied), "resolved_by": resolved_by}
+        result["tie"] = {"diplotypes": listed, "count": len(tied), "resolved_by": resolved_by,
+                         "leading": [c.name for c in top][: len(listed)]}
         if resolved_by == "cis":
             why = (f"{best.name} is shown first because it keeps the variants together on one "
                    "named haplotype (cis) rather than splitting them across both")

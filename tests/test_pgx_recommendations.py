@@ -142,7 +142,7 @@ def test_validation_rejects_an_activity_score_the_gene_does_not_have(tmp_path):
 
 @pytest.mark.parametrize("diplotype,phenotype,action,strength,status", [
     ("*2/*2", "Poor Metabolizer", "use_alternative", "strong", "actionable"),
-    ("*1/*2", "Intermediate Metabolizer", "use_alternative", "moderate", "actionable"),
+    ("*1/*2", "Intermediate Metabolizer", "use_alternative", "strong", "actionable"),
     ("*17/*17", "Ultrarapid Metabolizer", "standard", "strong", "standard"),
     ("*1/*1", "Normal Metabolizer", "standard", "strong", "standard"),
 ])
@@ -196,7 +196,10 @@ def test_simvastatin_with_slco1b1_poor_function(kb):
     assert (sim["action"], sim["strength"]) == ("use_alternative", "strong")
     ator = drug(results, "atorvastatin")
     assert (ator["action"], ator["strength"]) == ("reduce_dose", "moderate")
-    assert drug(results, "rosuvastatin")["reason"] == "ABCG2 not assessed"
+    # CPIC gives rosuvastatin a recommendation on SLCO1B1 alone when ABCG2 has no result
+    rosu = drug(results, "rosuvastatin")
+    assert (rosu["action"], rosu["strength"]) == ("reduce_dose", "moderate")
+    assert rosu["reason"] == "ABCG2 not assessed; the recommendation does not use it"
 
 
 def test_tacrolimus_cyp3a5_expresser_needs_a_higher_dose(kb):
@@ -207,10 +210,10 @@ def test_tacrolimus_cyp3a5_expresser_needs_a_higher_dose(kb):
 
 
 def test_a_phenotype_without_a_rule_is_indeterminate(kb):
-    r = drug(recommend([vcf_gene("CYP3A5", "*1/*8", "Possible Intermediate Metabolizer")], kb), "tacrolimus")
+    r = drug(recommend([vcf_gene("CYP3A5", "*3/*8", "Indeterminate")], kb), "tacrolimus")
     assert r["status"] == "indeterminate"
     assert r["action"] == "undetermined"
-    assert r["reason"] == "the knowledge base has no recommendation for CYP3A5 Possible Intermediate Metabolizer"
+    assert r["reason"] == "the knowledge base has no recommendation for CYP3A5 Indeterminate"
 
 
 def test_nsaids_follow_cyp2c9_activity_score(kb):
@@ -365,9 +368,12 @@ def test_ambiguous_call_whose_alternatives_agree_is_used(kb):
     g = vcf_gene("CYP2C19", "*1/*2", "Intermediate Metabolizer", status="ambiguous",
                  alternatives=[{"diplotype": "*2/*2", "phenotype": "Poor Metabolizer", "score": 1}])
     r = drug(recommend([g], kb), "clopidogrel")
-    assert (r["action"], r["status"]) == ("use_alternative", "actionable")
-    assert r["strength"] == "moderate"  # the weaker of the alternatives' strengths
+    assert (r["action"], r["status"], r["strength"]) == ("use_alternative", "actionable", "strong")
     assert r["reason"] == "CYP2C19 call is ambiguous; all alternatives lead to the same action"
+    # omeprazole: intermediate (optional) and poor (moderate) agree on the action
+    r = drug(recommend([g], kb), "omeprazole")
+    assert (r["action"], r["dose_factor"]) == ("reduce_dose", 0.5)
+    assert r["strength"] == "optional"  # the weaker of the alternatives' strengths
     assert drug(recommend([g], kb), "voriconazole")["status"] == "indeterminate"
 
 

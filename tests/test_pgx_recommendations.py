@@ -329,7 +329,11 @@ def test_codeine_uses_the_outside_cyp2d6_phenotype(kb):
     assert (drug(results, "codeine")["action"], drug(results, "codeine")["strength"]) == ("avoid", "strong")
     assert drug(results, "tramadol")["action"] == "avoid"
     assert drug(results, "ondansetron")["action"] == "use_alternative"
+    # An outside diplotype without a phenotype gets the knowledge base's (activity score 1.0) ...
     r = drug(recommend([outside("CYP2D6", "*1/*4")], kb), "codeine")
+    assert (r["action"], r["phenotypes"]) == ("standard", {"CYP2D6": "Intermediate Metabolizer"})
+    # ... but not for alleles it has no activity value for (*1x2: a duplication, not in it).
+    r = drug(recommend([outside("CYP2D6", "*1/*1x2")], kb), "codeine")
     assert (r["status"], r["reason"]) == ("indeterminate", "CYP2D6 phenotype is not available")
     r = drug(recommend([outside("CYP2D6", "*4/*4", "PM")], kb), "codeine")
     assert (r["status"], r["reason"]) == ("indeterminate", "CYP2D6 phenotype 'PM' is not a recognised phenotype term")

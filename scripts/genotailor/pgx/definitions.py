@@ -1,10 +1,13 @@
 """Pharmacogene allele definitions: the knowledge base the PGx matcher reads.
 
 The knowledge base is the project's own versioned files in `workflow/resources/pgx/`:
-`genes/{GENE}.json` (positions, named alleles, allele function, diplotype phenotypes),
-`positions.tsv` (every defining position, for forced genotyping) and `manifest.json`
-(source, version, licence, checksum of every file). `build_pgx_kb` refreshes them from the
-public CPIC/PharmVar-derived release files (PharmCAT definition and phenotype JSON files).
+`genes/{GENE}.json` (positions, named alleles, allele function and activity value, and the
+phenotypes: a diplotype table `phenotypes` or a compact `phenotype_method`, see
+`matcher.phenotype_call`), `positions.tsv` (every defining position, for forced genotyping) and
+`manifest.json` (sources, versions, licences, checksums of every source and output file).
+`build_pgx_kb` refreshes them from the public CPIC/PharmVar-derived release files (PharmCAT
+definition and phenotype JSON files) and, for the genes PharmCAT's phenotype files leave without
+a diplotype table, from the pypgx tables (`kb_phenotypes`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ IUPAC = {
 SOURCE_URLS = {
     "definitions": "https://github.com/PharmGKB/PharmCAT (allele definitions from PharmVar/CPIC)",
     "phenotypes": "https://cpicpgx.org/ (allele function and diplotype phenotype tables)",
+    "pypgx": "https://github.com/sbslee/pypgx (allele function, activity value and diplotype phenotype "
+             "tables; used for genes without a PharmCAT diplotype table)",
 }
 
 
@@ -64,6 +69,7 @@ class GeneDefinition:
     positions: list[Position]
     alleles: list[NamedAllele]
     phenotypes: dict = field(default_factory=dict)  # "*1/*2" (sorted pair) -> {phenotype, activity_score}
+    phenotype_method: dict | None = None  # a phenotype rule instead of a table (see matcher.phenotype_call)
 
     def allele(self, name):
         for a in self.alleles:
@@ -83,7 +89,11 @@ def allele_matches(definition_allele: str, observed: str) -> bool:
     return definition_allele == observed
 
 
-def _gene_from_release(defn: dict, phen: dict | None) -> dict:
+def _gene_from_release(defn: dict, phen: dict | None, pypgx=None) -> tuple[dict, dict]:
+    """The gene's knowledge-base document and the provenance of its function/phenotype facts.
+
+    `pypgx` (kb_phenotypes.PypgxTables or None) supplies them for genes whose PharmCAT phenotype
+    file is missing or has no diplotype table."""
     positions = []
     for v in defn["variants"]:
         positions.append(
@@ -127,7 +137,7 @@ def _gene_from_release(defn: dict, phen: dict | None) -> dict:
                 "phenotype": d.get("phenotype") or d.get("generesult"),
                 "activity_score": d.get("activityScore"),
             }
-    return {
+    data = {
         "gene": defn["gene"],
         "chrom": defn["chromosome"],
         "build": "GRCh38",
@@ -136,6 +146,18 @@ def _gene_from_release(defn: dict, phen: dict | None) -> dict:
         "alleles": alleles,
         "phenotypes": dict(sorted(phenotypes.items())),
     }
+    facts = {}
+    if phen:
+        pharmcat = {"source": "PharmCAT phenotype file", "version": phen.get("version"), "licence": "MPL-2.0"}
+        if functions:
+            facts["allele_functions"] = pharmcat
+        if phenotypes:
+            facts["phenotypes"] = pharmcat
+    if not phenotypes:
+        from genotailor.pgx.kb_phenotypes import add_phenotype_facts
+
+        facts.update(add_phenotype_facts(data, pypgx))
+    return data, facts
 
 
 def _sha256(path: Path) -> str:
@@ -146,12 +168,18 @@ def _dump(obj, path: Path):
     path.write_text(json.dumps(obj, indent=1, sort_keys=False) + "\n")
 
 
-def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> dict:
-    """Convert the public release files into the project's knowledge-base files; return the manifest."""
+def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path, pypgx_dir: Path | None = None) -> dict:
+    """Convert the public release files into the project's knowledge-base files; return the manifest.
+
+    `pypgx_dir`: the pypgx tables, for genes whose PharmCAT phenotype file has no diplotype table
+    (without it those genes get no allele functions or phenotypes)."""
+    from genotailor.pgx.kb_phenotypes import read_pypgx
+
     definitions_dir, phenotypes_dir, out_dir = Path(definitions_dir), Path(phenotypes_dir), Path(out_dir)
     files = sorted(definitions_dir.glob("*_translation.json"))
     if not files:
         raise InputError(f"{definitions_dir}: no *_translation.json allele-definition files found")
+    pypgx = read_pypgx(pypgx_dir) if pypgx_dir is not None else None
     (out_dir / "genes").mkdir(parents=True, exist_ok=True)
     rows = []
     versions = {}
@@ -160,10 +188,16 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> 
         gene = defn["gene"]
         phen_path = phenotypes_dir / f"{gene}.json"
         phen = json.loads(phen_path.read_text()) if phen_path.exists() else None
-        data = _gene_from_release(defn, phen)
+        data, facts = _gene_from_release(defn, phen, pypgx)
         data["phenotype_source"] = phen.get("version") if phen else None
         _dump(data, out_dir / "genes" / f"{gene}.json")
-        versions[gene] = {"definitions": data["version"], "phenotypes": data["phenotype_source"]}
+        if phen:
+            for entry in facts.values():
+                if entry.get("source") == "PharmCAT phenotype file":
+                    entry["files"] = {phen_path.name: _sha256(phen_path)}
+        versions[gene] = {"definitions": data["version"], "phenotypes": data["phenotype_source"],
+                          "allele_functions_from": facts.get("allele_functions"),
+                          "phenotypes_from": facts.get("phenotypes")}
         for p in data["positions"]:
             rows.append((data["chrom"], p["pos"], p["ref"], ",".join(p["alts"]), gene, p["rsid"] or "."))
     rows.sort(key=lambda r: (chrom_order(r[0]), r[1], r[4]))
@@ -177,7 +211,8 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path) -> 
         "build": "GRCh38",
         "sources": SOURCE_URLS,
         "licence": "Derived facts from MPL-2.0 data files (PharmCAT allele definitions and "
-        "phenotype tables, which compile PharmVar and CPIC)",
+        "phenotype tables, which compile PharmVar and CPIC) and, where versions[gene] says so, "
+        "from MIT-licensed data files (pypgx allele, diplotype, phenotype and equation tables)",
         "versions": versions,
         "files": {str(p.relative_to(out_dir)): _sha256(p) for p in outputs},
     }
@@ -213,7 +248,8 @@ def gene_from_dict(d: dict) -> GeneDefinition:
         )
         for a in d["alleles"]
     ]
-    return GeneDefinition(d["gene"], d["chrom"], d["build"], d["version"], positions, alleles, d.get("phenotypes", {}))
+    return GeneDefinition(d["gene"], d["chrom"], d["build"], d["version"], positions, alleles, d.get("phenotypes", {}),
+                          d.get("phenotype_method"))
 
 
 _GENES: dict = {}
@@ -248,16 +284,21 @@ def register(sub):
         "kb-build-pgx",
         help="refresh the PGx knowledge base from PharmCAT/CPIC release files",
         description="Reads *_translation.json allele definitions and the per-gene phenotype JSON "
-        "files of a release and writes the project's own files (genes/*.json, positions.tsv, "
-        "manifest.json with versions and checksums).",
+        "files of a release (and, for genes without a diplotype table there, the pypgx tables) and "
+        "writes the project's own files (genes/*.json, positions.tsv, manifest.json with sources, "
+        "versions and checksums).",
     )
     p.add_argument("--definitions", required=True, help="folder of *_translation.json files")
     p.add_argument("--phenotypes", required=True, help="folder of {GENE}.json phenotype files")
+    p.add_argument("--pypgx", help="folder of the pypgx tables (allele-table.csv, diplotype-table.csv, "
+                   "phenotype-table.csv, equation-table.csv): allele functions and phenotypes of CYP2D6, "
+                   "G6PD, IFNL3 and RYR1; without it those genes get no phenotype")
     p.add_argument("--out", default=str(DEFAULT_KB), help="knowledge-base folder (default: %(default)s)")
     p.set_defaults(func=_cli)
 
 
 def _cli(args):
-    manifest = build_pgx_kb(Path(args.definitions), Path(args.phenotypes), Path(args.out))
+    manifest = build_pgx_kb(Path(args.definitions), Path(args.phenotypes), Path(args.out),
+                            Path(args.pypgx) if args.pypgx else None)
     print(f"{args.out}: {len(manifest['versions'])} genes, {len(manifest['files'])} files")
     return 0

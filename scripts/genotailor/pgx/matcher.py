@@ -329,10 +329,172 @@ def match(ix: GeneIndex, ev: Evidence, ploidy: int = 2) -> list[Diplotype]:
     return [t[4] for t in found]
 
 
-def phenotype_of(gene: GeneDefinition, diplotype) -> tuple[str | None, str | None]:
-    """(phenotype, activity score) of a diplotype from the knowledge base's table, or (None, None)."""
-    names = diplotype.alleles if isinstance(diplotype, Diplotype) else tuple(diplotype)
+# --- phenotypes ---------------------------------------------------------------------------------
+#
+# A gene's phenotype comes from one of two places in its knowledge-base document: an explicit
+# diplotype table (`phenotypes`, "*1/*2" -> phenotype and activity score), or a compact rule
+# (`phenotype_method`) applied to the alleles' functions or activity values:
+#
+# - activity_sum: the activity score is the sum of the two alleles' activity values; the
+#   phenotype is that of the last threshold whose `min` the score reaches. An allele without an
+#   activity value leaves the diplotype without a score or phenotype.
+# - function_pair: `table` maps the alleles' functions, sorted and joined by "|", to the
+#   phenotype; a key of one function is the phenotype of a single (hemizygous) allele.
+# - carrier: any allele whose function is one of `functions` gives `carrier`; any other
+#   diplotype gives `otherwise`.
+# - none: the gene has no phenotype (`reason` says why, e.g. the guideline defines none).
+
+
+@dataclass(frozen=True)
+class PhenotypeCall:
+    """The phenotype of a diplotype, or why there is none, and any caveat to report with it."""
+
+    phenotype: str | None
+    activity_score: str | None = None
+    reason: str | None = None  # why there is no phenotype
+    note: str | None = None  # what the phenotype does not say
+
+
+def format_activity(value: float) -> str:
+    """Activity values and scores as the knowledge base writes them: 0.0, 0.25, 1.0, 1.75."""
+    text = f"{value:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _names(diplotype) -> tuple[str, ...]:
+    return diplotype.alleles if isinstance(diplotype, Diplotype) else tuple(diplotype)
+
+
+def _kb_alleles(gene: GeneDefinition, names):
+    """(NamedAlleles of the names in order, names the knowledge base does not define)."""
+    by_name = gene_index(gene).by_name
+    return [by_name.get(n) for n in names], [n for n in dict.fromkeys(names) if n not in by_name]
+
+
+def _not_defined(gene, unknown, label) -> PhenotypeCall:
+    return PhenotypeCall(None, None, f"{', '.join(unknown)}: not a {gene.gene} allele of the knowledge base, so no "
+                                     f"phenotype for {label}")
+
+
+def _activity_sum(gene, method, names) -> PhenotypeCall:
+    label = "/".join(names)
+    if len(names) != 2:
+        return PhenotypeCall(None, None, f"a {gene.gene} activity score needs two alleles ({label})")
+    alleles, unknown = _kb_alleles(gene, names)
+    if unknown:
+        return _not_defined(gene, unknown, label)
+    without = {a.name: a for a in alleles if a.activity_value in (None, "")}
+    if without:
+        what = ", ".join(f"{a.name} ({a.function or 'function not known'})" for a in without.values())
+        return PhenotypeCall(None, None, f"no activity value for {what}, so no activity score or phenotype for {label}")
+    score = sum(float(a.activity_value) for a in alleles)
+    phenotype = None
+    for t in method["thresholds"]:
+        if score >= float(t["min"]) - 1e-9:
+            phenotype = t["phenotype"]
+    reason = None if phenotype else f"activity score {format_activity(score)} is below every phenotype threshold"
+    return PhenotypeCall(phenotype, format_activity(score), reason)
+
+
+def _function_pair(gene, method, names) -> PhenotypeCall:
+    label = "/".join(names)
+    alleles, unknown = _kb_alleles(gene, names)
+    if unknown:
+        return _not_defined(gene, unknown, label)
+    without = [a.name for a in alleles if not a.function]
+    if without:
+        return PhenotypeCall(None, None, f"no allele function for {', '.join(dict.fromkeys(without))} in the "
+                                         f"knowledge base, so no phenotype for {label}")
+    key = "|".join(sorted(a.function for a in alleles))
+    phenotype = method["table"].get(key)
+    if phenotype is None:
+        functions = " + ".join(sorted(a.function for a in alleles))
+        return PhenotypeCall(None, None, f"the knowledge base gives no {gene.gene} phenotype for "
+                                         f"{'one allele' if len(names) == 1 else 'two alleles'} of function "
+                                         f"{functions} ({label})")
+    return PhenotypeCall(phenotype)
+
+
+def _carrier(gene, method, names) -> PhenotypeCall:
+    label = "/".join(names)
+    alleles, unknown = _kb_alleles(gene, names)
+    if unknown:
+        return _not_defined(gene, unknown, label)
+    if any(a.function in method["functions"] for a in alleles):
+        return PhenotypeCall(method["carrier"])
+    unclassified = list(dict.fromkeys(a.name for a in alleles if not a.function and not a.reference))
+    note = None
+    if unclassified:
+        note = (f"{', '.join(unclassified)}: no allele function in the knowledge base (not among the alleles "
+                f"listed as {' or '.join(method['functions'])}); '{method['otherwise']}' means that no such "
+                "allele was found, not that this variant is known to be harmless")
+    return PhenotypeCall(method["otherwise"], None, None, note)
+
+
+def _no_phenotype(gene, method, names) -> PhenotypeCall:
+    return PhenotypeCall(None, None, method["reason"])
+
+
+PHENOTYPE_METHODS = {
+    "activity_sum": _activity_sum,
+    "function_pair": _function_pair,
+    "carrier": _carrier,
+    "none": _no_phenotype,
+}
+
+
+def phenotype_call(gene: GeneDefinition, diplotype) -> PhenotypeCall:
+    """The phenotype of a diplotype (a Diplotype or a sequence of one or two allele names) from
+    the gene's table or phenotype method, with the reason when there is none."""
+    names = _names(diplotype)
+    method = gene.phenotype_method
+    if method:
+        return PHENOTYPE_METHODS[method["kind"]](gene, method, names)
     entry = gene.phenotypes.get("/".join(sorted(names)))
-    if not entry:
-        return None, None
-    return entry.get("phenotype"), entry.get("activity_score")
+    if entry:
+        return PhenotypeCall(entry.get("phenotype"), entry.get("activity_score"))
+    if not gene.phenotypes:
+        return PhenotypeCall(None, None, f"the knowledge base has no phenotype table for {gene.gene}")
+    return PhenotypeCall(None, None, f"the knowledge base gives no phenotype for {'/'.join(names)}")
+
+
+def phenotype_of(gene: GeneDefinition, diplotype) -> tuple[str | None, str | None]:
+    """(phenotype, activity score) of a diplotype from the knowledge base, or (None, None)."""
+    call = phenotype_call(gene, diplotype)
+    return call.phenotype, call.activity_score
+
+
+def has_phenotypes(gene: GeneDefinition) -> bool:
+    """True if the knowledge base can give the gene a phenotype (a table or a method)."""
+    return bool(gene.phenotypes) or bool(gene.phenotype_method and gene.phenotype_method["kind"] != "none")
+
+
+def phenotype_terms(gene: GeneDefinition) -> set[str]:
+    """Every phenotype term the knowledge base can give the gene."""
+    method = gene.phenotype_method
+    if not method:
+        return {v["phenotype"] for v in gene.phenotypes.values() if v.get("phenotype")}
+    kind = method["kind"]
+    if kind == "activity_sum":
+        return {t["phenotype"] for t in method["thresholds"]}
+    if kind == "function_pair":
+        return set(method["table"].values())
+    if kind == "carrier":
+        return {method["carrier"], method["otherwise"]}
+    return set()
+
+
+def activity_scores(gene: GeneDefinition) -> set[float]:
+    """Every activity score the knowledge base can give the gene (table values, or the sums of
+    two alleles' activity values)."""
+    method = gene.phenotype_method
+    if method and method["kind"] == "activity_sum":
+        values = {float(a.activity_value) for a in gene.alleles if a.activity_value not in (None, "")}
+        return {a + b for a in values for b in values}
+    out = set()
+    for v in gene.phenotypes.values():
+        try:
+            out.add(float(v.get("activity_score")))
+        except (TypeError, ValueError):
+            pass
+    return out

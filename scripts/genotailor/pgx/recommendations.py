@@ -4,9 +4,11 @@ The knowledge base is `workflow/resources/pgx/recommendations.yaml`: one entry p
 genes, guideline (URL, PubMed IDs, CPIC level) and ordered rules mapping gene results to an
 action category, an optional dose factor and CPIC's strength of recommendation. Its header
 describes the format. `load_recommendations` reads and validates it against the gene knowledge
-base (`genes/{GENE}.json`): every phenotype term, activity score and allele a rule names must
-exist there, or, for genes the knowledge base assigns no phenotype to (outside calls such as
-CYP2D6 or HLA-B), in the file's own `outside_call_vocabulary`.
+base (`genes/{GENE}.json`): every phenotype term (from the gene's diplotype table or phenotype
+method), activity score and allele a rule names must exist there, or, for genes the knowledge
+base assigns no phenotype to (outside calls such as HLA-B or MT-RNR1), in the file's own
+`outside_call_vocabulary`, which may also add terms that only outside calls give (CYP2D6
+"Indeterminate") but must not repeat the knowledge base's.
 
 `recommend(gene_results)` applies the rules to the PGx engine's per-gene results and returns one
 result per drug whose genes appear in them:
@@ -41,6 +43,7 @@ from pathlib import Path
 
 from genotailor.errors import InputError
 from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
+from genotailor.pgx.matcher import activity_scores, phenotype_of, phenotype_terms
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx" / "recommendations.yaml"
 
@@ -67,26 +70,25 @@ _STATUS_WORD = re.compile(r"(\S+)\s+(positive|negative)\b", re.IGNORECASE)
 
 @dataclass
 class Vocabulary:
-    """Terms rules may use, per gene, and the gene knowledge base's diplotype tables."""
+    """Terms rules may use, per gene, and the gene knowledge base's definitions."""
 
     kb_dir: Path
     phenotypes: dict = field(default_factory=dict)  # gene -> set of phenotype terms
     activity_scores: dict = field(default_factory=dict)  # gene -> set of floats
     alleles: dict = field(default_factory=dict)  # gene -> set of allele names
-    tables: dict = field(default_factory=dict)  # gene -> {"*1/*2": {phenotype, activity_score}}
+    definitions: dict = field(default_factory=dict)  # gene -> GeneDefinition (with phenotypes)
+    kb_phenotypes: dict = field(default_factory=dict)  # gene -> the terms the knowledge base gives
 
     def knows(self, gene):
         return gene in self.phenotypes or gene in self.alleles
 
     def lookup(self, gene, diplotype):
-        """(phenotype, activity score text) of a diplotype in the gene knowledge base."""
-        table = self.tables.get(gene) or {}
-        if not diplotype or "/" not in diplotype:
+        """(phenotype, activity score text) of a diplotype ("*1/*4", or one allele for a
+        hemizygous gene) from the gene knowledge base's table or phenotype method."""
+        definition = self.definitions.get(gene)
+        if definition is None or not diplotype:
             return None, None
-        entry = table.get("/".join(sorted(diplotype.split("/", 1))))
-        if not entry:
-            return None, None
-        return entry.get("phenotype"), entry.get("activity_score")
+        return phenotype_of(definition, [n.strip() for n in str(diplotype).split("/", 1)])
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,13 @@ def _read_kb_vocabulary(kb_dir: Path, genes) -> Vocabulary:
         if not (Path(kb_dir) / "genes" / f"{gene}.json").exists():
             continue
         definition = cached_gene(gene, kb_dir)  # the same parse the engine uses
-        table = definition.phenotypes or {}
         vocab.alleles[gene] = {a.name for a in definition.alleles}
-        if table:
-            vocab.tables[gene] = table
-            vocab.phenotypes[gene] = {v["phenotype"] for v in table.values() if v.get("phenotype")}
-            scores = {_as_float(v.get("activity_score")) for v in table.values()}
-            scores.discard(None)
+        terms = phenotype_terms(definition)  # from the diplotype table or the phenotype method
+        if terms:
+            vocab.definitions[gene] = definition
+            vocab.phenotypes[gene] = set(terms)
+            vocab.kb_phenotypes[gene] = frozenset(terms)
+            scores = activity_scores(definition)
             if scores:
                 vocab.activity_scores[gene] = scores
     return vocab
@@ -250,11 +252,15 @@ def _add_outside_vocabulary(block, vocab: Vocabulary, problems):
             problems.append(f"outside_call_vocabulary {gene}: expected keys 'phenotypes' and/or 'alleles'")
             continue
         if spec.get("phenotypes"):
-            if gene in vocab.phenotypes:
-                problems.append(f"outside_call_vocabulary {gene}: the gene knowledge base already assigns its "
-                                "phenotypes; use those terms")
+            terms = {str(p) for p in spec["phenotypes"]}
+            repeated = terms & vocab.kb_phenotypes.get(gene, frozenset())
+            if repeated:
+                # The knowledge base's terms come from genes/{GENE}.json only; this block may add
+                # terms only outside calls give (e.g. CYP2D6 Indeterminate).
+                problems.append(f"outside_call_vocabulary {gene}: the gene knowledge base already gives "
+                                f"{', '.join(sorted(repeated))}; list only terms it does not give")
             else:
-                vocab.phenotypes[gene] = {str(p) for p in spec["phenotypes"]}
+                vocab.phenotypes.setdefault(gene, set()).update(terms)
         if spec.get("alleles"):
             vocab.alleles.setdefault(gene, set()).update(str(a) for a in spec["alleles"])
 

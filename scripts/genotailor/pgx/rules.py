@@ -2,7 +2,8 @@
 
 `interpret(gene, calls, sex)` is the whole interpretation of one gene once its defining positions
 have been genotyped (`genotypes.gene_evidence`). The general rule: every compatible diplotype,
-ranked (see `matcher`), the headline diplotype's phenotype from the knowledge base's table, and:
+ranked (see `matcher`), the headline diplotype's phenotype from the knowledge base's table or
+phenotype method (`matcher.phenotype_call`; without one, `reason` says why), and:
 
 - diplotypes with the same score fit the evidence equally: the status is `ambiguous`, `tie`
   lists them and says what ordered them;
@@ -24,7 +25,8 @@ Gene rules:
 - G6PD (X-linked): males carry one allele (hemizygous call, single allele name); a heterozygous
   genotype in a male is flagged as inconsistent and nothing is called. Females get a diplotype.
   With sex unknown: haploid genotypes are read as hemizygous, diploid ones as a diplotype, with
-  a note either way.
+  a note either way. The phenotype of a single allele is the hemizygous one of the gene's
+  phenotype method (CPIC: Normal, Deficient, Deficient with CNSHA or Indeterminate).
 - Undocumented variants: an observed allele at a defining position that no named allele carries
   stops the call (status not_called, the variants listed); it is never forced to the nearest
   named allele. The same holds when the genotypes match no pair of named alleles.
@@ -37,7 +39,8 @@ from dataclasses import replace
 
 from genotailor.pgx.definitions import GeneDefinition
 from genotailor.pgx.genotypes import PositionCall
-from genotailor.pgx.matcher import Diplotype, Evidence, allele_order, gene_index, match, phenotype_of
+from genotailor.pgx.matcher import (Diplotype, Evidence, allele_order, gene_index, has_phenotypes, match,
+                                    phenotype_call, phenotype_of)
 
 # Alternatives listed in a result (all of them are ranked and counted; `alternatives_total`).
 MAX_ALTERNATIVES = 100
@@ -223,7 +226,10 @@ def _tie_hint(missing) -> str:
 
 def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, max_alternatives):
     best = candidates[0]
-    phenotype, activity = phenotype_of(gene, best)
+    # One allele name (a hemizygous G6PD call in a male) or two: the gene's phenotype table or
+    # method handles both.
+    headline = phenotype_call(gene, best)
+    phenotype, activity = headline.phenotype, headline.activity_score
     result.update(
         diplotype=best.name,
         alleles=list(best.alleles),
@@ -233,7 +239,8 @@ def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, m
         score=best.score,
     )
     # (phenotype, activity score) of every candidate, looked up once
-    looked_up = [phenotype_of(gene, c) for c in candidates] if gene.phenotypes else [(None, None)] * len(candidates)
+    looked_up = ([(phenotype, activity)] + [phenotype_of(gene, c) for c in candidates[1:]] if has_phenotypes(gene)
+                 else [(None, None)] * len(candidates))
     phen = {id(c): pa[0] for c, pa in zip(candidates, looked_up)}
     others = candidates[1:]
     listed = others if max_alternatives is None else others[:max_alternatives]
@@ -269,10 +276,9 @@ def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, m
         )
         return
     if phenotype is None:
-        result["reason"] = (
-            f"the knowledge base has no phenotype table for {gene.gene}" if not gene.phenotypes
-            else f"the knowledge base gives no phenotype for {best.name}"
-        )
+        result["reason"] = headline.reason
+    elif headline.note:
+        result["notes"].append(headline.note)
     differ = [(c.name, phen[id(c)]) for c in tied if phen[id(c)] != phenotype]
     if differ:
         others = "; ".join(f"{n}: {p or 'no phenotype in the knowledge base'}" for n, p in differ[:10])

@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip==25.3
 	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	touch $@
 
 venv: $(STAMP)
@@ -48,4 +49,5 @@ clean-demo:
 
 ## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF)
 bench: venv tools
+	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench

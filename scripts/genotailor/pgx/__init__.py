@@ -1,1 +1,16 @@
-"""pgx package."""
+"""Pharmacogenomics: star-allele diplotypes, phenotypes and drug recommendations."""
+
+from pathlib import Path
+
+# The knowledge base shipped with the workflow (genes/*.json, positions.tsv, recommendations).
+DEFAULT_KB = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx"
+
+# Genes called from the VCF. CYP2D6 is called at SNV/indel level only: its result always carries
+# the limitation (no copy number, hybrids or *5 deletion).
+CALLED_GENES = (
+    "ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP2D6", "CYP3A4", "CYP3A5",
+    "CYP4F2", "DPYD", "G6PD", "IFNL3", "NAT2", "NUDT15", "RYR1", "SLCO1B1", "TPMT", "UGT1A1",
+    "VKORC1",
+)
+
+SEXES = ("female", "male", "unknown")

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 from genotailor.errors import InputError
-from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
-from genotailor.coverage import read_locus_depths
-from genotailor.pgx.genotypes import gene_evidence
-from genotailor.pgx.matcher import phenotype_of
-from genotailor.pgx.recommendations import attach_to_genes, load_recommendations, recommend
-from genotailor.pgx.rules import SEXES, interpret
+from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
 
-# Genes called from the VCF. CYP2D6 is called at SNV/indel level only: its result always carries
-# the limitation (no copy number, hybrids or *5 deletion).
-CALLED_GENES = (
-    "ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP2D6", "CYP3A4", "CYP3A5",
-    "CYP4F2", "DPYD", "G6PD", "IFNL3", "NAT2", "NUDT15", "RYR1", "SLCO1B1", "TPMT", "UGT1A1",
-    "VKORC1",
-)
+# The engine's modules are imported inside the functions below, not here: `genotailor pgx` starts
+# opening the VCF (vcfopen.prefetch_vcf) first and imports them while the tabix index loads.
 
 
 def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown") -> dict:
     """The PGx result of one gene from a VCF (the report's `pgx[]` entry)."""
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.genotypes import gene_evidence
+    from genotailor.pgx.rules import interpret
+
     gene = cached_gene(gene_name, kb_dir)
     calls = gene_evidence(vcf, sample, gene, depths, min_depth)
     return interpret(gene, calls, sex)
@@ -32,6 +25,8 @@ def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, se
 
 def read_outside_calls(path) -> list[dict]:
     """Outside calls TSV: gene, diplotype, method[, phenotype]."""
+    import csv
+
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     for i, row in enumerate(rows, start=2):
@@ -61,6 +56,9 @@ def outside_call_result(row: dict, kb_dir=DEFAULT_KB) -> dict:
         "method": row.get("method") or None,
     }
     if result["phenotype"] is None and (Path(kb_dir) / "genes" / f"{row['gene']}.json").exists():
+        from genotailor.pgx.definitions import cached_gene
+        from genotailor.pgx.matcher import phenotype_of
+
         phenotype, activity = phenotype_of(cached_gene(row["gene"], kb_dir), result["alleles"])
         if phenotype:
             result.update(phenotype=phenotype, activity_score=activity)
@@ -74,7 +72,22 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
     recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`."""
     if sex not in SEXES:
         raise InputError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
-    depths = read_locus_depths(coverage) if coverage else None
+    from genotailor.pgx.vcfopen import prefetch_vcf
+
+    prefetch_vcf(vcf, sample)  # the index loads while the engine imports and the knowledge base loads
+    from genotailor.pgx import genotypes, rules  # noqa: F401  (imported now, used by call_gene)
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.recommendations import attach_to_genes, load_recommendations, recommend
+
+    for gene in genes:
+        if (Path(kb_dir) / "genes" / f"{gene}.json").exists():
+            cached_gene(gene, kb_dir)
+    drug_rules = load_recommendations(Path(kb_dir) / "recommendations.yaml", kb_dir)
+    depths = None
+    if coverage:
+        from genotailor.coverage import read_locus_depths
+
+        depths = read_locus_depths(coverage)
     outside = {}
     if outside_calls:
         outside = {r["gene"]: outside_call_result(r, kb_dir) for r in read_outside_calls(outside_calls)}
@@ -85,7 +98,7 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
         results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex))
     results.extend(outside.values())
     results.sort(key=lambda r: r["gene"])
-    drugs = recommend(results, load_recommendations(Path(kb_dir) / "recommendations.yaml", kb_dir))
+    drugs = recommend(results, drug_rules)
     attach_to_genes(results, drugs)
     return {"pgx": results, "drugs": drugs}
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from genotailor.errors import InputError
 
-DEFAULT_KB = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx"
+from genotailor.pgx import DEFAULT_KB  # noqa: E402,F401  (re-exported)
 
 # Single-letter IUPAC codes allowed in allele definitions (PharmVar uses them for
 # positions where either base defines the allele).
@@ -173,7 +173,7 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path, pyp
 
     `pypgx_dir`: the pypgx tables, for genes whose PharmCAT phenotype file has no diplotype table
     (without it those genes get no allele functions or phenotypes)."""
-    from genotailor.pgx.kb_phenotypes import read_pypgx
+    from genotailor.pgx.kb_phenotypes import compact_table, read_pypgx
 
     definitions_dir, phenotypes_dir, out_dir = Path(definitions_dir), Path(phenotypes_dir), Path(out_dir)
     files = sorted(definitions_dir.glob("*_translation.json"))
@@ -190,6 +190,9 @@ def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path, pyp
         phen = json.loads(phen_path.read_text()) if phen_path.exists() else None
         data, facts = _gene_from_release(defn, phen, pypgx)
         data["phenotype_source"] = phen.get("version") if phen else None
+        compact = compact_table(data)
+        if compact is not None:  # the same answers from a few rows instead of thousands
+            data["phenotype_method"], data["phenotypes"] = compact, {}
         _dump(data, out_dir / "genes" / f"{gene}.json")
         if phen:
             for entry in facts.values():

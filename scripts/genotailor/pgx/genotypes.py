@@ -16,7 +16,6 @@ which is what the definitions expect of the allele carrying the deletion.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pathlib import Path
 
@@ -24,6 +23,8 @@ import pysam
 
 from genotailor.errors import InputError
 from genotailor.pgx.definitions import GeneDefinition, Position
+from genotailor.pgx.vcfopen import opened as _opened
+from genotailor.pgx.vcfopen import open_vcf, prefetch_vcf  # noqa: F401  (part of this module's interface)
 
 SPANNING_DELETION = "*"
 
@@ -170,34 +171,13 @@ def _resolve_spanning_deletions(gene: GeneDefinition, calls: list[PositionCall])
             c.alleles = tuple(c.ref if a == SPANNING_DELETION else a for a in c.alleles)
 
 
-def open_vcf(vcf_path, sample: str | None):
-    """The VCF and the sample column to read (the first if not given)."""
-    vcf = pysam.VariantFile(str(vcf_path))
-    samples = list(vcf.header.samples)
-    if not samples:
-        vcf.close()
-        raise InputError(f"{vcf_path}: the VCF has no sample column")
-    if sample is None:
-        sample = samples[0]
-    elif sample not in samples:
-        vcf.close()
-        raise InputError(f"{vcf_path}: no sample {sample!r} (samples: {', '.join(samples)})")
-    return vcf, sample
-
-
-@lru_cache(maxsize=4)
-def _open_cached(vcf_path: str, sample: str | None, _stamp: tuple):
-    return open_vcf(vcf_path, sample)
-
-
 def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: dict | None, min_depth: int = 8):
     """PositionCall for every defining position of `gene`.
 
     The VCF stays open across genes: loading a whole-genome tabix index takes ~0.1 s, twenty
     times over otherwise. The cache key includes size and mtime, so a rewritten file is reopened.
     """
-    st = Path(vcf_path).stat()
-    vcf, sample = _open_cached(str(vcf_path), sample, (st.st_size, st.st_mtime_ns))
+    vcf, sample = _opened(vcf_path, sample)
     at = _records_by_pos(vcf, gene.chrom, [p.pos for p in gene.positions])
     calls = [call_position(vcf, sample, gene.chrom, p, depths, min_depth, at.get(p.pos, []))
              for p in gene.positions]

@@ -390,3 +390,40 @@ def add_phenotype_facts(data: dict, tables: PypgxTables | None) -> dict:
     if tables.diplotypes.get(gene):
         entry["phenotypes"]["check_against_pypgx_diplotypes"] = check_rule(gene, data, tables, matched)
     return entry
+
+
+# --- compact diplotype tables ---------------------------------------------------------------------
+
+def lookup_key(allele: dict) -> str:
+    """What a CPIC diplotype table's phenotype depends on for one allele: its function and
+    activity value."""
+    return f"{allele.get('function') or '-'} @ {allele.get('activity_value') or '-'}"
+
+
+def compact_table(data: dict) -> dict | None:
+    """The gene's diplotype table as a `lookup_pair` phenotype method, or None.
+
+    CPIC assigns a diplotype's phenotype and activity score from its two alleles' function and
+    activity value, so thousands of rows (CFTR: 5,460) reduce to one row per pair of allele
+    kinds. The method is returned only if it gives exactly the table's answer, phenotype and
+    activity score, for every pair of the gene's alleles and every single allele, including
+    "no entry" where the table has none; otherwise the table stays as it is."""
+    table = data.get("phenotypes") or {}
+    if not table or data.get("phenotype_method"):
+        return None
+    key = {a["name"]: lookup_key(a) for a in data["alleles"]}
+    names = sorted(key)
+    compact: dict = {}
+    combos = [(n,) for n in names] + list(combinations_with_replacement(names, 2))
+    for combo in combos:
+        entry = table.get("/".join(sorted(combo)))
+        k = " + ".join(sorted(key[n] for n in combo))
+        value = None if entry is None else {"phenotype": entry.get("phenotype"),
+                                            "activity_score": entry.get("activity_score")}
+        if k in compact and compact[k] != value:
+            return None  # the table depends on more than function and activity value
+        compact[k] = value
+    if any(d not in {"/".join(sorted(c)) for c in combos} for d in table):
+        return None  # rows for alleles the definitions do not have
+    return {"kind": "lookup_pair", "key": "function @ activity value of each allele",
+            "table": {k: v for k, v in sorted(compact.items()) if v is not None}}

@@ -71,10 +71,16 @@ class Diplotype:
         return "/".join(sorted(self.alleles))
 
 
+_ORDER: dict = {}
+_DIGITS = re.compile(r"(\d+)")
+
+
 def allele_order(name: str):
     """Natural order of allele names: *2 before *17, *3A before *3B."""
-    parts = re.split(r"(\d+)", name)
-    return [int(p) if p.isdigit() else p for p in parts]
+    key = _ORDER.get(name)
+    if key is None:
+        key = _ORDER[name] = tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(name))
+    return key
 
 
 _AMBIGUOUS = {code: bases for code, bases in IUPAC.items() if len(bases) > 1}
@@ -431,6 +437,17 @@ def _carrier(gene, method, names) -> PhenotypeCall:
     return PhenotypeCall(method["otherwise"], None, None, note)
 
 
+def _lookup_pair(gene, method, names) -> PhenotypeCall:
+    """A CPIC diplotype table stored by allele kind (function @ activity value; see
+    kb_phenotypes.compact_table, which proves it equal to the full table when the KB is built)."""
+    alleles, unknown = _kb_alleles(gene, names)
+    entry = None if unknown or not names else method["table"].get(
+        " + ".join(sorted(f"{a.function or '-'} @ {a.activity_value or '-'}" for a in alleles)))
+    if entry is None:
+        return PhenotypeCall(None, None, f"the knowledge base gives no phenotype for {'/'.join(names)}")
+    return PhenotypeCall(entry.get("phenotype"), entry.get("activity_score"))
+
+
 def _no_phenotype(gene, method, names) -> PhenotypeCall:
     return PhenotypeCall(None, None, method["reason"])
 
@@ -439,6 +456,7 @@ PHENOTYPE_METHODS = {
     "activity_sum": _activity_sum,
     "function_pair": _function_pair,
     "carrier": _carrier,
+    "lookup_pair": _lookup_pair,
     "none": _no_phenotype,
 }
 
@@ -481,6 +499,8 @@ def phenotype_terms(gene: GeneDefinition) -> set[str]:
         return set(method["table"].values())
     if kind == "carrier":
         return {method["carrier"], method["otherwise"]}
+    if kind == "lookup_pair":
+        return {v["phenotype"] for v in method["table"].values() if v.get("phenotype")}
     return set()
 
 
@@ -492,7 +512,8 @@ def activity_scores(gene: GeneDefinition) -> set[float]:
         values = {float(a.activity_value) for a in gene.alleles if a.activity_value not in (None, "")}
         return {a + b for a in values for b in values}
     out = set()
-    for v in gene.phenotypes.values():
+    rows = method["table"].values() if method and method["kind"] == "lookup_pair" else gene.phenotypes.values()
+    for v in rows:
         try:
             out.add(float(v.get("activity_score")))
         except (TypeError, ValueError):

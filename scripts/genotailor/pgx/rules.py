@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from genotailor.pgx import SEXES
 from genotailor.pgx.definitions import GeneDefinition
 from genotailor.pgx.genotypes import PositionCall
 from genotailor.pgx.matcher import (Diplotype, Evidence, allele_order, gene_index, has_phenotypes, match,
@@ -54,7 +55,6 @@ CYP2D6_LIMITATION = (
 )
 
 HEMIZYGOUS_IN_MALES = {"G6PD"}  # X-linked pharmacogenes
-SEXES = ("female", "male", "unknown")
 
 SLCO1B1_RS4149056 = 21178615  # chr12, GRCh38, T>C (c.521T>C, p.Val174Ala)
 SLCO1B1_RS4149056_PHENOTYPE = {0: "Normal Function", 1: "Decreased Function", 2: "Poor Function"}

@@ -1,11 +1,13 @@
-"""Drug rules checked against CPIC, rule by rule: each test builds gene results the way the PGx
-engine reports them and asserts the action, dose factor and CPIC strength a clinician would see."""
+"""Drug rules checked against CPIC (and, for siponimod, its US drug label), rule by rule: each test
+builds gene results the way the PGx engine reports them and asserts the action, dose factor and
+strength a clinician would see."""
 
 import re
 
 import pytest
 
 from genotailor.pgx.recommendations import DEFAULT_PATH, load_recommendations, recommend
+from genotailor.report.html import render_html
 
 G6PD_TERMS = ("Normal", "Deficient", "Deficient with CNSHA", "Variable")
 
@@ -44,6 +46,14 @@ def outcome(r):
 
 def test_every_drug_names_its_cpic_guideline_pmids_level_and_version(kb):
     for d in kb:
+        if d.source == "fda_label":  # siponimod: the drug label, no CPIC level or grade
+            assert re.fullmatch(r"https://dailymed\.nlm\.nih\.gov/dailymed/drugInfo\.cfm\?setid=[0-9a-f-]{36}",
+                                d.guideline), d.drug
+            assert d.cpic_level == "" and d.guideline_version, d.drug
+            assert {r.strength for r in d.rules} == {"label"}, d.drug
+            continue
+        assert d.source == "cpic", d.drug
+        assert all(r.strength != "label" for r in d.rules), d.drug
         assert re.fullmatch(r"https://cpicpgx\.org/guidelines/[a-z0-9-]+/", d.guideline), d.drug
         assert d.pmids and all(re.fullmatch(r"\d{8}", p) for p in d.pmids), d.drug
         assert d.cpic_level in ("A", "B"), d.drug
@@ -67,9 +77,10 @@ def test_added_drugs_are_present_and_retired_or_provisional_pairs_are_not(kb):
     assert {"sertraline", "dexlansoprazole", "tropisetron", "atomoxetine", "fluvastatin", "lovastatin",
             "pitavastatin", "pravastatin", "primaquine", "tafenoquine", "dapsone", "nitrofurantoin",
             "methylene blue", "toluidine blue"} <= names
-    # IFNL3/peginterferon: guideline retired by CPIC. Siponimod/CYP2C9: CPIC level A pair without a
-    # published guideline (provisional), so there is no CPIC recommendation to encode.
-    assert not names & {"peginterferon alfa-2a", "peginterferon alfa-2b", "siponimod"}
+    # IFNL3/peginterferon: guideline retired by CPIC.
+    assert not names & {"peginterferon alfa-2a", "peginterferon alfa-2b"}
+    # Siponimod/CYP2C9: no published CPIC guideline, so it comes from the US drug label, marked so.
+    assert [d.drug for d in kb if d.source == "fda_label"] == ["siponimod"]
 
 
 def test_g6pd_terms_are_the_outside_call_vocabulary_and_every_g6pd_drug_covers_them(kb):
@@ -351,3 +362,68 @@ def test_warfarin_cyp4f2_step_is_marked_optional(kb):
     r = result(kb, genes, "warfarin")
     assert (r["action"], r["strength"]) == ("monitor", "strong")
     assert "optional-strength" in r["note"]
+
+
+# --- siponimod (US drug label, not CPIC) ------------------------------------------------------
+
+@pytest.mark.parametrize("diplotype,expected", [
+    ("*3/*3", ("avoid", None, "label")),  # contraindicated
+    ("*1/*3", ("reduce_dose", 0.5, "label")),  # 1 mg instead of 2 mg maintenance
+    ("*3/*2", ("reduce_dose", 0.5, "label")),  # either allele order
+    ("*1/*1", ("standard", None, "label")),
+    ("*1/*2", ("standard", None, "label")),
+    ("*2/*2", ("standard", None, "label")),
+])
+def test_siponimod_follows_the_label_by_cyp2c9_diplotype(kb, diplotype, expected):
+    r = result(kb, [called("CYP2C9", diplotype)], "siponimod")
+    assert outcome(r) == expected
+    assert (r["source"], r["cpic_level"], r["pmid"]) == ("FDA drug label", None, [])
+    assert r["guideline"].startswith("https://dailymed.nlm.nih.gov/")
+    assert r["phenotypes"] == {"CYP2C9": diplotype}
+    assert r["status"] == ("standard" if expected[0] == "standard" else "actionable")
+
+
+@pytest.mark.parametrize("diplotype", ["*1/*5", "*1/*11", "*3/*5"])
+def test_siponimod_genotypes_the_label_does_not_name_are_indeterminate(kb, diplotype):
+    r = result(kb, [called("CYP2C9", diplotype)], "siponimod")
+    assert (r["status"], r["action"], r["dose_factor"], r["strength"]) == (
+        "indeterminate", "undetermined", None, "not_applicable")
+    assert r["reason"] == f"the knowledge base has no recommendation for CYP2C9 {diplotype}"
+    assert r["source"] == "FDA drug label"
+
+
+def test_siponimod_needs_the_diplotype_not_only_a_phenotype(kb):
+    r = result(kb, [outside("CYP2C9", None, "Intermediate Metabolizer")], "siponimod")
+    assert (r["status"], r["reason"]) == ("indeterminate", "CYP2C9 diplotype is not available")
+    r = result(kb, [missing("CYP2C9")], "siponimod")
+    assert (r["status"], r["reason"]) == ("not_assessed", "CYP2C9 not assessed")
+
+
+def test_siponimod_ambiguous_call_whose_readings_agree_keeps_the_label_strength(kb):
+    gene = dict(called("CYP2C9", "*1/*3"), status="ambiguous",
+                alternatives=[{"diplotype": "*2/*3", "phenotype": None, "activity_score": None}])
+    r = result(kb, [gene], "siponimod")
+    assert outcome(r) == ("reduce_dose", 0.5, "label")
+    gene["alternatives"] = [{"diplotype": "*3/*3", "phenotype": None, "activity_score": None}]
+    assert result(kb, [gene], "siponimod")["status"] == "indeterminate"
+
+
+def test_cpic_results_name_cpic_as_their_source(kb):
+    r = result(kb, [called("CYP2C9", "*1/*3")], "celecoxib")
+    assert (r["source"], r["cpic_level"]) == ("CPIC guideline", "A")
+
+
+def test_report_drug_table_links_the_label_as_fda_label_and_guidelines_as_cpic(kb):
+    genes = [called("CYP2C9", "*3/*3")]
+    drugs = [r for r in recommend(genes, kb) if r["drug"] in ("siponimod", "celecoxib")]
+    report = {"patient": "P1", "report_date": "2026-11-28", "sex": "female", "tumor_type": None,
+              "consent": {"pharmacogenomics": True, "secondary_findings": False}, "qc": {}, "samples": [],
+              "calls": {}, "pgx": [dict(genes[0], missing_positions=[])], "drug_recommendations": drugs,
+              "somatic": [], "limitations": [],
+              "provenance": {"workflow": {"version": "x"}, "reference": {"name": "GRCh38", "sha256": "0" * 64},
+                             "aligner": "x", "tools": {}, "knowledge_bases": {}}}
+    html = render_html(report)
+    sip = next(d for d in drugs if d["drug"] == "siponimod")
+    cel = next(d for d in drugs if d["drug"] == "celecoxib")
+    assert f'<a href="{sip["guideline"]}">FDA label</a>' in html
+    assert f'<a href="{cel["guideline"]}">CPIC</a>' in html

@@ -71,8 +71,11 @@ def test_knowledge_base_covers_at_least_25_drugs_with_sources(kb):
     multi_gene = {d.drug for d in kb if len(d.genes) > 1}
     assert {"warfarin", "azathioprine", "amitriptyline", "phenytoin", "rosuvastatin", "carbamazepine"} <= multi_gene
     for d in kb:
-        assert d.guideline.startswith("https://cpicpgx.org/guidelines/"), d.drug
-        assert d.pmids and all(p.isdigit() for p in d.pmids), d.drug
+        if d.source == "fda_label":
+            assert d.guideline.startswith("https://dailymed.nlm.nih.gov/"), d.drug
+        else:
+            assert d.guideline.startswith("https://cpicpgx.org/guidelines/"), d.drug
+            assert d.pmids and all(p.isdigit() for p in d.pmids), d.drug
         assert d.rules
         for r in d.rules:
             assert r.action in ACTIONS and r.strength in STRENGTHS and r.note
@@ -83,6 +86,7 @@ def test_yaml_header_states_sources_and_version():
     assert "https://cpicpgx.org/" in head
     assert "own categorisation" in head
     assert "Compiled 2026-11-28" in head
+    assert "source: fda_label" in head and "not a CPIC grade" in head
 
 
 def _write(tmp_path, drugs, vocabulary=None):
@@ -136,6 +140,56 @@ def test_validation_rejects_an_activity_score_the_gene_does_not_have(tmp_path):
                                             "action": "standard", "strength": "strong", "note": "x"}]}
     with pytest.raises(InputError, match=r"DPYD activity_score \[3, 4\] matches no activity score"):
         load_recommendations(_write(tmp_path, [entry]))
+
+
+def _siponimod(**changes):
+    entry = {"drug": "siponimod", "genes": ["CYP2C9"], "source": "fda_label",
+             "guideline": "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=x",
+             "rules": [{"when": {"CYP2C9": {"diplotype": ["*3/*3"]}}, "action": "avoid", "strength": "label",
+                        "note": "Contraindicated."}]}
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def test_a_drug_label_entry_loads_without_cpic_level_or_pmids(tmp_path):
+    (d,) = load_recommendations(_write(tmp_path, [_siponimod()]))
+    assert (d.source, d.cpic_level, d.pmids, d.rules[0].strength) == ("fda_label", "", (), "label")
+    r = drug(recommend([vcf_gene("CYP2C9", "*3/*3")], [d]), "siponimod")
+    assert (r["action"], r["strength"], r["source"], r["cpic_level"]) == ("avoid", "label", "FDA drug label", None)
+
+
+def test_validation_rejects_an_unknown_source(tmp_path):
+    path = _write(tmp_path, [dict(_clopidogrel(), source="ema_label")])
+    with pytest.raises(InputError) as e:
+        load_recommendations(path)
+    assert str(e.value) == f"{path}: drug 'clopidogrel': source 'ema_label' is not one of cpic, fda_label"
+
+
+def test_validation_keeps_label_entries_and_cpic_grades_apart(tmp_path):
+    with_level = _siponimod(cpic_level="A")
+    cpic_strength = dict(_siponimod(drug="siponimod-b"))
+    cpic_strength["rules"] = [dict(cpic_strength["rules"][0], strength="strong")]
+    cpic_with_label = _clopidogrel()
+    cpic_with_label["rules"] = [dict(cpic_with_label["rules"][0], strength="label")]
+    no_level = {k: v for k, v in _clopidogrel().items() if k != "cpic_level"}
+    no_level["drug"] = "clopidogrel-b"
+    path = _write(tmp_path, [with_level, cpic_strength, cpic_with_label, no_level])
+    with pytest.raises(InputError) as e:
+        load_recommendations(path)
+    assert str(e.value) == (
+        f"{path}: 4 problems\n"
+        "  - drug 'siponimod': 'cpic_level' is a CPIC grade; a drug-label entry (source fda_label) has none\n"
+        "  - drug 'siponimod-b' rule 1: strength 'strong' is a CPIC grade; rules of a drug-label entry have "
+        "strength 'label'\n"
+        "  - drug 'clopidogrel' rule 1: strength 'label' is for drug-label entries (source fda_label); "
+        "give CPIC's strength\n"
+        "  - drug 'clopidogrel-b': 'cpic_level' is required")
+
+
+def test_label_strength_sits_after_the_cpic_grades():
+    # `label` is not on CPIC's scale; it is last so CPIC's grades keep their order (strongest first).
+    assert STRENGTHS[:4] == ("strong", "moderate", "optional", "no_recommendation")
+    assert STRENGTHS[-1] == "label"
 
 
 # --- single-gene drugs ------------------------------------------------------------------------
@@ -410,7 +464,9 @@ def test_attach_to_genes_fills_each_involved_gene_in_report_form(kb):
     assert [d["drug"] for d in tpmt["drugs"]] == ["azathioprine", "mercaptopurine", "thioguanine"]
     assert tpmt["drugs"] == nudt15["drugs"]
     entry = tpmt["drugs"][0]
-    assert set(entry) == {"drug", "action", "strength", "guideline", "dose_factor", "note", "status", "genes"}
+    assert set(entry) == {"drug", "action", "strength", "guideline", "source", "dose_factor", "note", "status",
+                          "genes"}
+    assert entry["source"] == "CPIC guideline"
     assert entry["genes"] == ["TPMT", "NUDT15"]
     assert "clopidogrel" in [d["drug"] for d in cyp2c19["drugs"]]
     amitriptyline = next(d for d in cyp2c19["drugs"] if d["drug"] == "amitriptyline")

@@ -1,8 +1,11 @@
-"""Drug recommendations from pharmacogene results (CPIC), as structured facts.
+"""Drug recommendations from pharmacogene results (CPIC, or a drug label), as structured facts.
 
 The knowledge base is `workflow/resources/pgx/recommendations.yaml`: one entry per drug with its
 genes, guideline (URL, PubMed IDs, CPIC level) and ordered rules mapping gene results to an
-action category, an optional dose factor and CPIC's strength of recommendation. Its header
+action category, an optional dose factor and CPIC's strength of recommendation. An entry with
+`source: fda_label` follows a US drug label instead: it has no CPIC level, `guideline` is the
+label's URL and every rule has strength `label` (the label requires it; not a CPIC grade). Each
+result names its source (`source`: "CPIC guideline" or "FDA drug label"). Its header
 describes the format. `load_recommendations` reads and validates it against the gene knowledge
 base (`genes/{GENE}.json`): every phenotype term (from the gene's diplotype table or phenotype
 method), activity score and allele a rule names must exist there, or, for genes the knowledge
@@ -48,7 +51,16 @@ from genotailor.pgx.matcher import activity_scores, phenotype_of, phenotype_term
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx" / "recommendations.yaml"
 
 ACTIONS = ("standard", "reduce_dose", "increase_dose", "avoid", "use_alternative", "monitor", "consider_alternative")
-STRENGTHS = ("strong", "moderate", "optional", "no_recommendation")  # strongest first
+# CPIC's strengths, strongest first, then `label`: a rule from a drug label (source fda_label),
+# which is what the label requires, not a CPIC grade, so it has no place on CPIC's scale. It is
+# last only so that the CPIC grades keep their order; the loader allows `label` in label entries
+# only and requires it there, so the weakest-strength choice among an ambiguous call's
+# alternatives (`STRENGTHS.index`, within one drug) never compares `label` with a CPIC grade.
+STRENGTHS = ("strong", "moderate", "optional", "no_recommendation", "label")
+LABEL_STRENGTH = "label"
+# Where a drug's rules come from (`source` in the YAML; cpic when omitted) -> what results say.
+SOURCES = {"cpic": "CPIC guideline", "fda_label": "FDA drug label"}
+DEFAULT_SOURCE = "cpic"
 CONDITIONS = ("phenotype", "activity_score", "carries", "lacks", "diplotype", "called", "any_of")
 UNDETERMINED_ACTION = "undetermined"
 UNDETERMINED_STRENGTH = "not_applicable"
@@ -120,6 +132,7 @@ class DrugRule:
     rules: tuple
     optional_genes: tuple = ()
     needs_unambiguous_genotype: bool = False
+    source: str = DEFAULT_SOURCE  # a key of SOURCES
     vocab: Vocabulary = field(default=None, compare=False, repr=False)
 
 
@@ -288,14 +301,25 @@ def _parse_drug(entry, where, vocab, problems):
     if not isinstance(optional, list) or not set(optional) <= set(genes):
         problems.append(f"{where}: 'optional_genes' must be a subset of 'genes'")
         optional = []
+    source = entry.get("source", DEFAULT_SOURCE)
+    if source not in SOURCES:
+        problems.append(f"{where}: source '{source}' is not one of {', '.join(SOURCES)}")
+        source = None
+    label = source == "fda_label"
     guideline = entry.get("guideline")
     if not isinstance(guideline, str) or not guideline.startswith("https://"):
-        problems.append(f"{where}: 'guideline' must be the guideline's https URL")
+        what = "drug label" if label else "guideline"
+        problems.append(f"{where}: 'guideline' must be the {what}'s https URL")
     pmids = entry.get("pmid")
-    if not isinstance(pmids, list) or not pmids or not all(re.fullmatch(r"\d{6,9}", str(p)) for p in pmids):
+    if label and pmids is None:
+        pmids = []  # a label entry may cite no publication
+    elif not isinstance(pmids, list) or not (pmids or label) or not all(re.fullmatch(r"\d{6,9}", str(p))
+                                                                        for p in pmids):
         problems.append(f"{where}: 'pmid' must be a non-empty list of PubMed IDs")
         pmids = []
-    if not entry.get("cpic_level"):
+    if label and "cpic_level" in entry:
+        problems.append(f"{where}: 'cpic_level' is a CPIC grade; a drug-label entry (source fda_label) has none")
+    elif not label and not entry.get("cpic_level"):
         problems.append(f"{where}: 'cpic_level' is required")
     rules_in = entry.get("rules")
     if not isinstance(rules_in, list) or not rules_in:
@@ -306,6 +330,13 @@ def _parse_drug(entry, where, vocab, problems):
         rule = _parse_rule(r, f"{where} rule {n}", n, genes, vocab, problems)
         if rule is not None:
             rules.append(rule)
+    for rule in rules:
+        if source == "fda_label" and rule.strength != LABEL_STRENGTH:
+            problems.append(f"{where} rule {rule.number}: strength '{rule.strength}' is a CPIC grade; "
+                            f"rules of a drug-label entry have strength '{LABEL_STRENGTH}'")
+        elif source == "cpic" and rule.strength == LABEL_STRENGTH:
+            problems.append(f"{where} rule {rule.number}: strength '{LABEL_STRENGTH}' is for drug-label entries "
+                            "(source fda_label); give CPIC's strength")
     return DrugRule(
         drug=name.strip(),
         genes=tuple(genes),
@@ -316,6 +347,7 @@ def _parse_drug(entry, where, vocab, problems):
         rules=tuple(rules),
         optional_genes=tuple(optional),
         needs_unambiguous_genotype=bool(entry.get("needs_unambiguous_genotype", False)),
+        source=source or DEFAULT_SOURCE,
         vocab=vocab,
     )
 
@@ -611,6 +643,8 @@ def _unusable_reason(gene, cond: Condition, cand: _Candidate):
     kinds = {c.kind for c in cond.value} if cond.kind == "any_of" else {cond.kind}
     if "activity_score" in kinds:
         return f"{gene} activity score is not available"
+    if kinds == {"diplotype"}:
+        return f"{gene} diplotype is not available"
     if kinds & {"carries", "lacks"}:
         alleles = [a for c in ((cond,) if cond.kind != "any_of" else cond.value) for a in c.value
                    if c.kind in ("carries", "lacks")]
@@ -694,7 +728,8 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
         "genes": list(drug.genes),
         "guideline": drug.guideline,
         "pmid": list(drug.pmids),
-        "cpic_level": drug.cpic_level,
+        "cpic_level": drug.cpic_level or None,  # None for a drug-label entry
+        "source": SOURCES[drug.source],
         "phenotypes": shown,
         "diplotypes": diplotypes,
     }
@@ -813,8 +848,8 @@ def recommend(gene_results: list[dict], kb=None) -> list[dict]:
     return sorted(results, key=lambda r: r["drug"])
 
 
-REPORT_KEYS = ("drug", "action", "strength", "guideline", "dose_factor", "note", "status", "genes", "reason",
-               "alternative_actions")
+REPORT_KEYS = ("drug", "action", "strength", "guideline", "source", "dose_factor", "note", "status", "genes",
+               "reason", "alternative_actions")
 
 
 def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[dict]:

@@ -68,5 +68,48 @@ def test_a_background_open_reports_its_error_in_the_caller(tmp_path):
         opened(vcf, "NOBODY")
     with pytest.raises(InputError, match="VCF not found"):
         prefetch_vcf(tmp_path / "missing.vcf.gz", None)
-    handle, sample = opened(vcf, None)
-    assert sample == "S1" and [r.pos for r in handle.fetch("chr10", 99, 100)] == [100]
+    handle = opened(vcf, None)
+    assert handle.sample == "S1" and [handle.record(x).pos for x in handle.lines("chr10", 99, 100)] == [100]
+    assert list(handle.lines("chr3", 0, 10)) == []  # a contig the VCF does not have: no records
+
+
+# Edge cases of the sample column: phased, haploid, half-missing, no-call, truncated fields,
+# missing DP, PS, filters, multi-allelic, spanning deletion, symbolic allele.
+EDGE_LINES = [
+    ("chr10\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:30\t1/1:12"),
+    ("chr10\t101\t.\tC\tT,G\t50\t.\t.\tGT:DP:PS\t1|2:25:101\t0|0:9:."),
+    ("chr10\t102\t.\tG\tA\t50\tLowQual;LowDP\t.\tGT:DP\t0/1:3\t./.:."),
+    ("chr10\t103\t.\tT\tC\t50\tPASS\t.\tGT\t1\t0"),
+    ("chr10\t104\t.\tTAA\tT\t50\tPASS\t.\tGT:DP\t./1:7\t.:."),
+    ("chr10\t105\t.\tA\t*,G\t50\tPASS\t.\tGT:DP:PS\t1|2\t0/2:40"),
+    ("chr10\t106\t.\tC\t.\t50\tPASS\t.\tGT:DP\t0/0:33\t0/0"),
+    ("chr10\t107\t.\tG\t<DEL>\t50\tPASS\t.\tGT\t0/1\t./."),
+    ("chr10\t108\t.\tA\tC\t50\tPASS\t.\tGT:PS\t1|0:77\t.|."),
+]
+
+
+def _pysam_view(rec, sample):
+    """The same fields read through pysam's VariantFile (the reference parser)."""
+    call = rec.samples[sample]
+    gt = call.get("GT")
+    gt = None if gt is None or gt == (None,) and "GT" not in call else tuple(gt)
+    return (rec.pos, rec.ref, tuple(rec.alleles), [f for f in rec.filter.keys() if f != "PASS"], gt,
+            bool(call.phased), call.get("DP"), call.get("PS"))
+
+
+@pytest.mark.parametrize("sample", ["S1", "S2"])
+def test_text_records_equal_pysam_variantfile_records(tmp_path, sample):
+    import pysam
+
+    vcf = write_vcf(tmp_path / "edge.vcf.gz", EDGE_LINES, samples=("S1", "S2"),
+                    extra_header='##FILTER=<ID=LowQual,Description="q">\n##FILTER=<ID=LowDP,Description="d">\n'
+                                 '##ALT=<ID=DEL,Description="deletion">\n'
+                                 '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">\n'
+                                 '##FORMAT=<ID=PS,Number=1,Type=Integer,Description="phase set">')
+    ours = opened(vcf, sample)
+    mine = [ours.record(x) for x in ours.lines("chr10", 0, 200)]
+    with pysam.VariantFile(str(vcf)) as vf:
+        theirs = [_pysam_view(r, sample) for r in vf.fetch("chr10", 0, 200)]
+    assert len(mine) == len(theirs) == len(EDGE_LINES)
+    for m, t in zip(mine, theirs):
+        assert (m.pos, m.ref, m.alleles, m.filters, m.gt, m.phased, m.dp, m.ps) == t, t

@@ -259,6 +259,29 @@ def test_planted_pgx_haplotypes_call_back_to_the_intended_alleles():
     assert [(v.pos, v.ref, v.alt) for v, _ in scenarios.allele_variants(ugt, "*28")] == [(233760233, "CAT", "CATAT")]
 
 
+@pytest.mark.parametrize("gene_name, alleles, phenotype, score", [
+    ("CYP2D6", ("*1", "*4"), "Intermediate Metabolizer", "1.0"),  # activity score
+    ("G6PD", ("B (reference)", "A- 202A_376G"), "Variable", None),  # female heterozygote: two alleles
+    ("RYR1", ("Reference", "c.7300G>A"), "Malignant Hyperthermia Susceptibility", None),
+    ("IFNL3", ("rs12979860 reference (C)", "rs12979860 variant (T)"), "Unfavorable response genotype", None),
+    ("CYP2C9", ("*1", "*2"), "Intermediate Metabolizer", "1.5"),  # explicit table
+])
+def test_expected_diplotype_takes_the_phenotype_from_the_table_or_the_phenotype_method(
+        gene_name, alleles, phenotype, score):
+    gene = load_gene(gene_name)
+    h1, h2 = ([v for v, _ in scenarios.allele_variants(gene, a)] for a in alleles)
+    e = scenarios.expected_diplotype(gene, h1, h2)
+    assert (e["diplotype"], e["phenotype"], e["activity_score"], e["phenotype_reason"]) == (
+        "/".join(alleles), phenotype, score, None)
+
+
+def test_expected_diplotype_without_a_phenotype_says_why():
+    gene = load_gene("CYP4F2")
+    e = scenarios.expected_diplotype(gene, [v for v, _ in scenarios.allele_variants(gene, "*3")], [])
+    assert (e["diplotype"], e["phenotype"], e["activity_score"]) == ("*3/*1", None, None)
+    assert e["phenotype_reason"].startswith("CPIC defines no phenotype for CYP4F2")
+
+
 # --- committed demo: truth, sheet, reads, VCFs --------------------------------------------------
 
 
@@ -315,6 +338,10 @@ def test_truth_matches_the_plan():
     assert pgx["expected_diplotypes"]["CYP2C19"]["phenotype"] == "Intermediate Metabolizer"
     assert pgx["expected_diplotypes"]["CYP2C19"]["unphased_alternatives"] == []
     assert pgx["expected_diplotypes"]["TPMT"]["unphased_alternatives"] == ["*3B/*3C"]
+    # phenotypes from the knowledge base's phenotype methods as well as its tables
+    assert pgx["expected_diplotypes"]["IFNL3"]["phenotype"] == "Favorable response genotype"
+    cyp4f2 = pgx["expected_diplotypes"]["CYP4F2"]
+    assert cyp4f2["phenotype"] is None and cyp4f2["phenotype_reason"].startswith("CPIC defines no phenotype for CYP4F2")
     assert pgx["expected_qc"]["PGX001-blood"]["status"] == "pass"
     by_pos = {(v["chrom"], v["pos"]): v for v in pgx["planted_variants"]}
     assert by_pos[("chr1", 97450058)]["samples"]["PGX001-blood"]["genotype"] == "0/1"  # DPYD *2A
@@ -333,6 +360,23 @@ def test_truth_matches_the_plan():
     assert t["alt_reads"] / t["depth"] == pytest.approx(0.3, abs=0.05)
 
     assert json.loads((TD / "truth" / "LOWQ01.json").read_text())["expected_qc"]["LOWQ01-blood"]["status"] == "fail"
+
+
+def test_truth_phenotypes_are_the_knowledge_base_phenotypes_of_every_gene():
+    from genotailor.pgx.matcher import phenotype_call
+
+    checked = set()
+    for name in ("PGX001", "VCF001"):
+        truth = json.loads((TD / "truth" / f"{name}.json").read_text())
+        expected = dict(truth["expected_diplotypes"])
+        expected.update(truth.get("outside_calls", {}))
+        for g, e in expected.items():
+            call = phenotype_call(load_gene(g), e["diplotype"].split("/"))
+            assert (e["phenotype"], e["activity_score"], e["phenotype_reason"]) == (
+                call.phenotype, call.activity_score, call.reason), (name, g)
+            assert (e["phenotype"] is None) == (e["phenotype_reason"] is not None), (name, g)
+            checked.add(g)
+    assert {"CYP2D6", "IFNL3", "CYP4F2"} <= checked
 
 
 def test_demo_reads_quality_matches_the_qc_expectations():
@@ -368,6 +412,9 @@ def test_outside_vcf_is_as_an_outside_lab_writes_it(fasta):
     assert truth["expected_diplotypes"]["CYP2C19"]["diplotype"] == "*1/*2"
     assert truth["expected_diplotypes"]["CYP2C19"]["unphased_alternatives"] == []
     assert truth["expected_diplotypes"]["UGT1A1"]["diplotype"] == "*28/*36"
+    assert truth["outside_calls"]["CYP2D6"] == {
+        "diplotype": "*1/*4", "source": "sample sheet outside_calls", "phenotype": "Intermediate Metabolizer",
+        "activity_score": "1.0", "phenotype_reason": None}
     assert {p.pos for p in load_gene("UGT1A1").positions} <= {r.pos for r in recs if r.chrom == "2"}
 
 

@@ -67,8 +67,11 @@ def test_pgx_patient_shows_every_planted_diplotype(demo):
     got = {g: gene(rep, g)["diplotype"] for g in truth}
     assert got == {g: t["diplotype"] for g, t in truth.items()}
     for g, t in truth.items():
-        if t["phenotype"]:
-            assert gene(rep, g)["phenotype"] == t["phenotype"], g
+        # every gene, including those without a phenotype (CYP4F2: the reason is given instead)
+        assert (gene(rep, g)["phenotype"], gene(rep, g)["activity_score"]) == (t["phenotype"], t["activity_score"]), g
+        if t["phenotype"] is None:
+            assert gene(rep, g)["reason"] == t["phenotype_reason"], g
+    assert gene(rep, "IFNL3")["phenotype"] == truth["IFNL3"]["phenotype"] == "Favorable response genotype"
 
 
 def test_pgx_patient_gets_the_clopidogrel_recommendation(demo):
@@ -123,6 +126,9 @@ def test_outside_vcf_is_normalized_to_the_contract(demo):
     assert (cyp["diplotype"], cyp["source"]) == ("*1/*2", "vcf")
     cyp2d6 = gene(report(demo, "VCF001"), "CYP2D6")
     assert (cyp2d6["source"], cyp2d6["diplotype"]) == ("outside_call", "*1/*4")
+    truth = json.loads((ROOT / "test-data/truth/VCF001.json").read_text())["outside_calls"]["CYP2D6"]
+    assert (cyp2d6["phenotype"], cyp2d6["activity_score"]) == (truth["phenotype"], truth["activity_score"])
+    assert truth["phenotype"] == "Intermediate Metabolizer"
 
 
 def test_cohort_summary_has_one_row_per_sample(demo):

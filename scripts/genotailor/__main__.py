@@ -1,3 +1,3 @@
-from genotailor.cli import main
+from genotailor.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -79,10 +79,12 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
     from genotailor.pgx.definitions import cached_gene
     from genotailor.pgx.recommendations import attach_to_genes, load_recommendations, recommend
 
-    for gene in genes:
-        if (Path(kb_dir) / "genes" / f"{gene}.json").exists():
-            cached_gene(gene, kb_dir)
     drug_rules = load_recommendations(Path(kb_dir) / "recommendations.yaml", kb_dir)
+    from genotailor.pgx.matcher import gene_index
+
+    for gene in genes:  # the matching index of every gene, built while the VCF index may still load
+        if (Path(kb_dir) / "genes" / f"{gene}.json").exists():
+            gene_index(cached_gene(gene, kb_dir))
     depths = None
     if coverage:
         from genotailor.coverage import read_locus_depths
@@ -115,7 +117,7 @@ def register(sub):
     p.add_argument("--kb", default=str(DEFAULT_KB), help="PGx knowledge-base directory")
     p.add_argument("--min-depth", type=int, default=8, help="depth below which a position without a record is 'not covered'")
     p.add_argument("--json", required=True, help="output JSON")
-    p.set_defaults(func=_cli)
+    p.set_defaults(func=_cli, quick_exit=True)
     o = sub.add_parser("outside-calls", help="write one patient's outside calls from the sample sheet as TSV")
     o.add_argument("--sheet", required=True)
     o.add_argument("--patient", required=True)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from genotailor.errors import InputError
+from genotailor.pgx.values import Mutable, Value
 
 from genotailor.pgx import DEFAULT_KB  # noqa: E402,F401  (re-exported)
 
@@ -37,39 +37,40 @@ SOURCE_URLS = {
 }
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(Value):
     """One defining position of a gene (GRCh38, 1-based, VCF allele representation)."""
 
-    chrom: str
-    pos: int
-    ref: str
-    alts: tuple[str, ...]
-    rsid: str | None
-    hgvs: str | None
+    __slots__ = ("chrom", "pos", "ref", "alts", "rsid", "hgvs")
+
+    def __init__(self, chrom: str, pos: int, ref: str, alts: tuple[str, ...], rsid: str | None, hgvs: str | None):
+        self.chrom, self.pos, self.ref, self.alts, self.rsid, self.hgvs = chrom, pos, ref, alts, rsid, hgvs
 
 
-@dataclass(frozen=True)
-class NamedAllele:
-    """A star allele (or named haplotype): the allele it requires at each defining position."""
+class NamedAllele(Value):
+    """A star allele (or named haplotype): the allele it requires at each defining position
+    (`definition`: pos -> VCF allele or IUPAC code; positions not listed are unconstrained)."""
 
-    name: str
-    reference: bool
-    definition: dict  # pos -> VCF allele (or IUPAC code); positions not listed are unconstrained
-    function: str | None = None
-    activity_value: str | None = None
+    __slots__ = ("name", "reference", "definition", "function", "activity_value")
+
+    def __init__(self, name: str, reference: bool, definition: dict, function: str | None = None,
+                 activity_value: str | None = None):
+        self.name, self.reference, self.definition = name, reference, definition
+        self.function, self.activity_value = function, activity_value
 
 
-@dataclass
-class GeneDefinition:
-    gene: str
-    chrom: str
-    build: str
-    version: str
-    positions: list[Position]
-    alleles: list[NamedAllele]
-    phenotypes: dict = field(default_factory=dict)  # "*1/*2" (sorted pair) -> {phenotype, activity_score}
-    phenotype_method: dict | None = None  # a phenotype rule instead of a table (see matcher.phenotype_call)
+class GeneDefinition(Mutable):
+    """A gene's positions and named alleles, and how its diplotypes get a phenotype: a table
+    (`phenotypes`: "*1/*2" sorted pair -> {phenotype, activity_score}) or a rule
+    (`phenotype_method`, see matcher.phenotype_call)."""
+
+    __slots__ = ("gene", "chrom", "build", "version", "positions", "alleles", "phenotypes", "phenotype_method")
+
+    def __init__(self, gene: str, chrom: str, build: str, version: str, positions: list[Position],
+                 alleles: list[NamedAllele], phenotypes: dict | None = None, phenotype_method: dict | None = None):
+        self.gene, self.chrom, self.build, self.version = gene, chrom, build, version
+        self.positions, self.alleles = positions, alleles
+        self.phenotypes = {} if phenotypes is None else phenotypes
+        self.phenotype_method = phenotype_method
 
     def allele(self, name):
         for a in self.alleles:

@@ -15,31 +15,30 @@ which is what the definitions expect of the allele carrying the deletion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from pathlib import Path
 
-import pysam
 
 from genotailor.errors import InputError
 from genotailor.pgx.definitions import GeneDefinition, Position
-from genotailor.pgx.vcfopen import opened as _opened
-from genotailor.pgx.vcfopen import open_vcf, prefetch_vcf  # noqa: F401  (part of this module's interface)
+from genotailor.pgx.values import Mutable
+from genotailor.pgx.vcfopen import IndexedVcf, Record, opened
 
 SPANNING_DELETION = "*"
 
 
-@dataclass(slots=True)
-class PositionCall:
-    pos: int
-    rsid: str | None
-    ref: str
-    status: str  # called | low_depth | no_call | filtered | not_covered | absent | inconsistent
-    alleles: tuple[str, ...] = ()  # observed alleles in the definition's representation
-    phased: bool = False
-    phase_set: int | None = None
-    depth: int | None = None
-    filters: list = field(default_factory=list)
+class PositionCall(Mutable):
+    """The evidence at one defining position. `status`: called | low_depth | no_call | filtered |
+    not_covered | absent | inconsistent; `alleles`: the observed alleles in the definition's
+    representation."""
+
+    __slots__ = ("pos", "rsid", "ref", "status", "alleles", "phased", "phase_set", "depth", "filters")
+
+    def __init__(self, pos: int, rsid: str | None, ref: str, status: str, alleles: tuple[str, ...] = (),
+                 phased: bool = False, phase_set: int | None = None, depth: int | None = None,
+                 filters: list | None = None):
+        self.pos, self.rsid, self.ref, self.status, self.alleles = pos, rsid, ref, status, alleles
+        self.phased, self.phase_set, self.depth = phased, phase_set, depth
+        self.filters = [] if filters is None else filters
 
     @property
     def genotype(self) -> str | None:
@@ -68,16 +67,14 @@ def _as_definition_allele(position: Position, rec_ref: str, rec_allele: str) -> 
     return rec_allele
 
 
-def _records_at(vcf: pysam.VariantFile, chrom: str, pos: int):
-    try:
-        return [r for r in vcf.fetch(chrom, pos - 1, pos) if r.pos == pos]
-    except ValueError:  # contig absent from the VCF
-        return []
+def _records_at(vcf: IndexedVcf, chrom: str, pos: int) -> list[Record]:
+    return [r for r in map(vcf.record, vcf.lines(chrom, pos - 1, pos)) if r.pos == pos]
 
 
-def _records_by_pos(vcf: pysam.VariantFile, chrom: str, positions, gap: int = 10_000) -> dict:
+def _records_by_pos(vcf: IndexedVcf, chrom: str, positions, gap: int = 10_000) -> dict:
     """Records starting at the given positions, read with one fetch per cluster of positions
-    (no two positions of a cluster more than `gap` apart) instead of one fetch per position."""
+    (no two positions of a cluster more than `gap` apart) instead of one fetch per position;
+    only the lines at those positions are parsed."""
     wanted = sorted(set(positions))
     out: dict = {}
     if not wanted:
@@ -88,19 +85,16 @@ def _records_by_pos(vcf: pysam.VariantFile, chrom: str, positions, gap: int = 10
             clusters.append([p, p])
         else:
             clusters[-1][1] = p
-    keep = set(wanted)
+    keep = {str(p) for p in wanted}
     for lo, hi in clusters:
-        try:
-            records = vcf.fetch(chrom, lo - 1, hi)
-        except ValueError:  # contig absent from the VCF
-            return {}
-        for r in records:
-            if r.pos in keep:
-                out.setdefault(r.pos, []).append(r)
+        for line in vcf.lines(chrom, lo - 1, hi):
+            if line.split("\t", 2)[1] in keep:
+                rec = vcf.record(line)
+                out.setdefault(rec.pos, []).append(rec)
     return out
 
 
-def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict | None, min_depth: int,
+def call_position(vcf: IndexedVcf, chrom: str, position: Position, depths: dict | None, min_depth: int,
                   records: list | None = None) -> PositionCall:
     """The evidence at one defining position (`records`: the VCF records starting there, if
     already read)."""
@@ -118,20 +112,19 @@ def call_position(vcf, sample: str, chrom: str, position: Position, depths: dict
     # Split multi-allelic records share a position: combine them index by index of the GT.
     alleles: list[str | None] = []
     for rec in records:
-        call = rec.samples[sample]
-        gt = call.get("GT")
+        gt = rec.gt
         if gt is None or all(a is None for a in gt):
             pc.status = "no_call"
             return pc
-        filters = [f for f in rec.filter.keys() if f != "PASS"]
-        if filters:
-            pc.status, pc.filters = "filtered", filters
+        if rec.filters:
+            pc.status, pc.filters = "filtered", list(rec.filters)
             return pc
-        if pc.depth is None and "DP" in call and call["DP"] is not None:
-            pc.depth = int(call["DP"])
-        pc.phased = pc.phased or bool(call.phased)
-        if call.phased and "PS" in call and call["PS"] is not None:
-            pc.phase_set = int(call["PS"])
+        if pc.depth is None and rec.dp is not None:
+            pc.depth = rec.dp
+        if rec.phased:
+            pc.phased = True
+            if rec.ps is not None:
+                pc.phase_set = rec.ps
         if not alleles:
             alleles = [None] * len(gt)
         for i, a in enumerate(gt):
@@ -177,9 +170,9 @@ def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: di
     The VCF stays open across genes: loading a whole-genome tabix index takes ~0.1 s, twenty
     times over otherwise. The cache key includes size and mtime, so a rewritten file is reopened.
     """
-    vcf, sample = _opened(vcf_path, sample)
+    vcf = opened(vcf_path, sample)
     at = _records_by_pos(vcf, gene.chrom, [p.pos for p in gene.positions])
-    calls = [call_position(vcf, sample, gene.chrom, p, depths, min_depth, at.get(p.pos, []))
+    calls = [call_position(vcf, gene.chrom, p, depths, min_depth, at.get(p.pos, []))
              for p in gene.positions]
     _resolve_spanning_deletions(gene, calls)
     return calls

@@ -43,19 +43,22 @@ Ranking (`rank_key`):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from genotailor.pgx.definitions import IUPAC, GeneDefinition, allele_matches
 from genotailor.pgx.genotypes import PositionCall
+from genotailor.pgx.values import Mutable, Value
 
 
-@dataclass(frozen=True)
-class Diplotype:
-    first: str
-    second: str | None  # None: a hemizygous (single-allele) call
-    score: int  # confirmed non-reference alleles less ambiguity-code matches: more specific wins
-    cis: int = 0  # the larger of the two haplotypes' confirmed non-reference alleles (tie-break)
-    ambiguous: int = 0  # called positions matched only through an IUPAC ambiguity code
+class Diplotype(Value):
+    """Two allele names (`second` None: a hemizygous, single-allele call) and the ranking facts:
+    `score`, the confirmed non-reference alleles less ambiguity-code matches (more specific wins);
+    `cis`, the larger of the two haplotypes' confirmed non-reference alleles (tie-break);
+    `ambiguous`, the called positions matched only through an IUPAC ambiguity code."""
+
+    __slots__ = ("first", "second", "score", "cis", "ambiguous")
+
+    def __init__(self, first: str, second: str | None, score: int, cis: int = 0, ambiguous: int = 0):
+        self.first, self.second, self.score, self.cis, self.ambiguous = first, second, score, cis, ambiguous
 
     @property
     def alleles(self) -> tuple[str, ...]:
@@ -91,21 +94,25 @@ def _m(expected: str, observed: str) -> bool:
     return expected == observed or (len(observed) == 1 and observed in _AMBIGUOUS.get(expected, ""))
 
 
-@dataclass
-class GeneIndex:
+class GeneIndex(Mutable):
     """Per-gene lookup tables for fast matching (built once per gene definition)."""
 
-    gene: GeneDefinition
-    names: list = field(default_factory=list)  # allele names, natural order
-    ref: dict = field(default_factory=dict)  # pos -> reference allele
-    diffs: list = field(default_factory=list)  # per allele: {pos: expected} where expected != reference
-    variant_positions: list = field(default_factory=list)  # per allele: positions where it cannot be reference
-    at: dict = field(default_factory=dict)  # pos -> {allele index: expected} for non-reference expectations
-    not_ref_at: dict = field(default_factory=dict)  # pos -> allele indices that cannot carry the reference
-    no_variant: frozenset = frozenset()  # alleles that can carry the reference everywhere
-    ambiguous_positions: list = field(default_factory=list)  # per allele: positions defined by an IUPAC code
-    by_name: dict = field(default_factory=dict)  # name -> NamedAllele
-    _matching: dict = field(default_factory=dict)  # cache of `matching`
+    __slots__ = ("gene", "names", "ref", "diffs", "variant_positions", "at", "not_ref_at", "no_variant",
+                 "ambiguous_positions", "by_name", "_matching")
+    _hidden = ("gene", "_matching")
+
+    def __init__(self, gene: GeneDefinition):
+        self.gene = gene
+        self.names: list = []  # allele names, natural order
+        self.ref: dict = {}  # pos -> reference allele
+        self.diffs: list = []  # per allele: {pos: expected} where expected != reference
+        self.variant_positions: list = []  # per allele: positions where it cannot be reference
+        self.at: dict = {}  # pos -> {allele index: expected} for non-reference expectations
+        self.not_ref_at: dict = {}  # pos -> allele indices that cannot carry the reference
+        self.no_variant: frozenset = frozenset()  # alleles that can carry the reference everywhere
+        self.ambiguous_positions: list = []  # per allele: positions defined by an IUPAC code
+        self.by_name: dict = {}  # name -> NamedAllele
+        self._matching: dict = {}  # cache of `matching`
 
     @classmethod
     def build(cls, gene: GeneDefinition) -> "GeneIndex":
@@ -178,15 +185,19 @@ def gene_index(gene: GeneDefinition) -> GeneIndex:
     return hit[1]
 
 
-@dataclass
-class Evidence:
-    """The usable genotypes: called positions only."""
+class Evidence(Mutable):
+    """The usable genotypes, called positions only: `genotypes` pos -> observed alleles (tuple);
+    `phase` pos -> phase-set key for phased heterozygous positions; `variant` the called positions
+    whose genotype is not homozygous reference, `variant_calls` their PositionCalls; `ploidies`
+    the numbers of alleles seen in called genotypes."""
 
-    genotypes: dict  # pos -> observed alleles (tuple)
-    phase: dict  # pos -> phase-set key, for phased heterozygous positions
-    variant: set  # called positions whose genotype is not homozygous reference
-    variant_calls: list = field(default_factory=list)  # the PositionCalls of those positions
-    ploidies: set = field(default_factory=set)  # numbers of alleles seen in called genotypes
+    __slots__ = ("genotypes", "phase", "variant", "variant_calls", "ploidies")
+
+    def __init__(self, genotypes: dict, phase: dict, variant: set, variant_calls: list | None = None,
+                 ploidies: set | None = None):
+        self.genotypes, self.phase, self.variant = genotypes, phase, variant
+        self.variant_calls = [] if variant_calls is None else variant_calls
+        self.ploidies = set() if ploidies is None else ploidies
 
     @classmethod
     def from_calls(cls, calls: list[PositionCall], ref: dict | None = None) -> "Evidence":
@@ -351,14 +362,15 @@ def match(ix: GeneIndex, ev: Evidence, ploidy: int = 2) -> list[Diplotype]:
 # - none: the gene has no phenotype (`reason` says why, e.g. the guideline defines none).
 
 
-@dataclass(frozen=True)
-class PhenotypeCall:
-    """The phenotype of a diplotype, or why there is none, and any caveat to report with it."""
+class PhenotypeCall(Value):
+    """The phenotype of a diplotype, or why there is none (`reason`), and any caveat to report
+    with it (`note`: what the phenotype does not say)."""
 
-    phenotype: str | None
-    activity_score: str | None = None
-    reason: str | None = None  # why there is no phenotype
-    note: str | None = None  # what the phenotype does not say
+    __slots__ = ("phenotype", "activity_score", "reason", "note")
+
+    def __init__(self, phenotype: str | None, activity_score: str | None = None, reason: str | None = None,
+                 note: str | None = None):
+        self.phenotype, self.activity_score, self.reason, self.note = phenotype, activity_score, reason, note
 
 
 def format_activity(value: float) -> str:

@@ -41,10 +41,10 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from genotailor.errors import InputError
+from genotailor.pgx.values import Mutable, Value
 from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
 from genotailor.pgx.matcher import activity_scores, phenotype_of, phenotype_terms
 
@@ -80,16 +80,18 @@ _STATUS_WORD = re.compile(r"(\S+)\s+(positive|negative)\b", re.IGNORECASE)
 
 # --- the knowledge base -----------------------------------------------------------------------
 
-@dataclass
-class Vocabulary:
+class Vocabulary(Mutable):
     """Terms rules may use, per gene, and the gene knowledge base's definitions."""
 
-    kb_dir: Path
-    phenotypes: dict = field(default_factory=dict)  # gene -> set of phenotype terms
-    activity_scores: dict = field(default_factory=dict)  # gene -> set of floats
-    alleles: dict = field(default_factory=dict)  # gene -> set of allele names
-    definitions: dict = field(default_factory=dict)  # gene -> GeneDefinition (with phenotypes)
-    kb_phenotypes: dict = field(default_factory=dict)  # gene -> the terms the knowledge base gives
+    __slots__ = ("kb_dir", "phenotypes", "activity_scores", "alleles", "definitions", "kb_phenotypes")
+
+    def __init__(self, kb_dir: Path):
+        self.kb_dir = kb_dir
+        self.phenotypes: dict = {}  # gene -> set of phenotype terms
+        self.activity_scores: dict = {}  # gene -> set of floats
+        self.alleles: dict = {}  # gene -> set of allele names
+        self.definitions: dict = {}  # gene -> GeneDefinition (with phenotypes)
+        self.kb_phenotypes: dict = {}  # gene -> the terms the knowledge base gives
 
     def knows(self, gene):
         return gene in self.phenotypes or gene in self.alleles
@@ -103,37 +105,45 @@ class Vocabulary:
         return phenotype_of(definition, [n.strip() for n in str(diplotype).split("/", 1)])
 
 
-@dataclass(frozen=True)
-class Condition:
-    kind: str
-    value: object  # list of terms, (min, max), True, or a tuple of Conditions for any_of
+class Condition(Value):
+    """`value`: list of terms, (min, max), True, or a tuple of Conditions for any_of."""
+
+    __slots__ = ("kind", "value")
+
+    def __init__(self, kind: str, value: object):
+        self.kind, self.value = kind, value
 
 
-@dataclass(frozen=True)
-class Rule:
-    number: int  # 1-based position in the drug's rule list
-    when: dict  # gene -> Condition
-    action: str
-    dose_factor: object  # None, float or (low, high)
-    strength: str
-    note: str
+class Rule(Value):
+    """One rule of a drug: `number` its 1-based position in the drug's list, `when` gene ->
+    Condition, `dose_factor` None, a float or (low, high)."""
+
+    __slots__ = ("number", "when", "action", "dose_factor", "strength", "note")
+
+    def __init__(self, number: int, when: dict, action: str, dose_factor: object, strength: str, note: str):
+        self.number, self.when, self.action = number, when, action
+        self.dose_factor, self.strength, self.note = dose_factor, strength, note
 
 
-@dataclass(frozen=True)
-class DrugRule:
-    """One drug of the knowledge base."""
+class DrugRule(Value):
+    """One drug of the knowledge base (`source`: a key of SOURCES; `vocab`, the vocabulary it was
+    checked against, is not part of its value)."""
 
-    drug: str
-    genes: tuple
-    guideline: str
-    pmids: tuple
-    cpic_level: str
-    guideline_version: str
-    rules: tuple
-    optional_genes: tuple = ()
-    needs_unambiguous_genotype: bool = False
-    source: str = DEFAULT_SOURCE  # a key of SOURCES
-    vocab: Vocabulary = field(default=None, compare=False, repr=False)
+    __slots__ = ("drug", "genes", "guideline", "pmids", "cpic_level", "guideline_version", "rules",
+                 "optional_genes", "needs_unambiguous_genotype", "source", "vocab")
+    _hidden = ("vocab",)
+
+    def __init__(self, drug: str, genes: tuple, guideline: str, pmids: tuple, cpic_level: str,
+                 guideline_version: str, rules: tuple, optional_genes: tuple = (),
+                 needs_unambiguous_genotype: bool = False, source: str = DEFAULT_SOURCE,
+                 vocab: Vocabulary | None = None):
+        self.drug, self.genes, self.guideline, self.pmids = drug, genes, guideline, pmids
+        self.cpic_level, self.guideline_version, self.rules = cpic_level, guideline_version, rules
+        self.optional_genes, self.needs_unambiguous_genotype = optional_genes, needs_unambiguous_genotype
+        self.source, self.vocab = source, vocab
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, n) for n in type(self).__slots__ if n != "vocab")
 
 
 def _as_float(value):
@@ -482,14 +492,14 @@ def _parse_condition(spec, gene, where, vocab, problems):
 
 # --- evaluation -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(Value):
     """One possible genotype of a gene: the headline call or one alternative."""
 
-    diplotype: str | None
-    phenotype: str | None
-    activity: float | None
-    activity_text: str | None
+    __slots__ = ("diplotype", "phenotype", "activity", "activity_text")
+
+    def __init__(self, diplotype: str | None, phenotype: str | None, activity: float | None,
+                 activity_text: str | None):
+        self.diplotype, self.phenotype, self.activity, self.activity_text = diplotype, phenotype, activity, activity_text
 
 
 class _Missing:

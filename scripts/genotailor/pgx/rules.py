@@ -35,7 +35,6 @@ Gene rules:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 from genotailor.pgx import SEXES
 from genotailor.pgx.definitions import GeneDefinition
@@ -159,7 +158,7 @@ def _ploidy(gene: GeneDefinition, calls: list[PositionCall], ev: Evidence, sex: 
         bad |= {c.pos for c in haploid}
         notes.append(f"haploid genotype at {at(haploid)} for an autosomal gene: not used")
     if bad:
-        calls = [replace(c, status="inconsistent") if c.pos in bad else c for c in calls]
+        calls = [c.replace(status="inconsistent") if c.pos in bad else c for c in calls]
     return calls, ploidy, problem, notes
 
 

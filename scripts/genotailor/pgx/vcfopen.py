@@ -1,10 +1,19 @@
-"""Opening the patient's VCF for the PGx engine, started early and in the background.
+"""Reading the patient's VCF for the PGx engine: opened early, in the background, read as text.
 
-`genotailor pgx` spends a good part of its run loading the whole-genome tabix index of the VCF
-(~0.1 s for a 5-million-record file). pysam loads it without holding the GIL, so the command starts
-the open right after importing pysam (`prefetch_vcf`) and imports the engine and loads the
-knowledge base meanwhile; `opened` waits for it. This module imports nothing else of the engine
-so that the open can start first.
+`genotailor pgx` reads a few kilobases around ~1,200 defining positions of a whole-genome VCF, so
+its run time is mostly fixed costs, and the largest is loading the whole-genome tabix index. This
+module keeps that off the critical path:
+
+- the file is opened through pysam's `TabixFile` (htslib's BGZF and tabix index code), which
+  loads the index in half the time `VariantFile` takes and without holding the GIL, in a
+  background thread started right after pysam is imported (`prefetch_vcf`); the engine imports
+  and loads its knowledge base meanwhile, and `opened` waits for it;
+- only the records at defining positions are parsed (`Record`), from the tab-separated line:
+  position, REF/ALT, FILTER and the sample's GT, DP and PS, as VCF 4.x defines them. The
+  equivalence with pysam's own VariantFile parsing is tested record by record
+  (tests/test_pgx_fast_paths.py).
+
+The file must be bgzipped and indexed (.tbi, or .csi), as the hand-off contract requires.
 """
 
 from __future__ import annotations
@@ -17,24 +26,112 @@ import pysam
 from genotailor.errors import InputError
 
 
-def open_vcf(vcf_path, sample: str | None):
-    """The VCF and the sample column to read (the first if not given)."""
-    vcf = pysam.VariantFile(str(vcf_path))
-    samples = list(vcf.header.samples)
-    if not samples:
-        vcf.close()
-        raise InputError(f"{vcf_path}: the VCF has no sample column")
-    if sample is None:
-        sample = samples[0]
-    elif sample not in samples:
-        vcf.close()
-        raise InputError(f"{vcf_path}: no sample {sample!r} (samples: {', '.join(samples)})")
-    return vcf, sample
+class Record:
+    """One VCF record as the engine reads it: 1-based position, alleles (REF first), FILTER
+    values other than PASS, and the sample's genotype (allele indexes, None for '.'), whether
+    it is phased, depth and phase set."""
+
+    __slots__ = ("pos", "ref", "alleles", "filters", "gt", "phased", "dp", "ps")
+
+    def __init__(self, pos, ref, alleles, filters, gt, phased, dp, ps):
+        self.pos, self.ref, self.alleles, self.filters = pos, ref, alleles, filters
+        self.gt, self.phased, self.dp, self.ps = gt, phased, dp, ps
+
+    def __repr__(self):
+        return f"Record({self.pos}, {self.ref}, {self.alleles}, {self.filters}, {self.gt}, {self.phased}, " \
+               f"{self.dp}, {self.ps})"
+
+
+def _int_or_none(text):
+    if text in (None, "", "."):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def parse_genotype(text: str | None):
+    """(allele indexes with None for '.', phased) of a VCF GT value; (None, False) if absent."""
+    if text is None or text == "":
+        return None, False
+    phased = "/" not in text  # as htslib reads it: every separator '|' (a haploid call counts as phased)
+    parts = text.replace("|", "/").split("/")
+    gt = tuple(None if p in (".", "") else int(p) for p in parts)
+    return gt, phased
+
+
+class IndexedVcf:
+    """A bgzipped, tabix-indexed VCF and the sample column to read."""
+
+    def __init__(self, path, sample: str | None):
+        path = str(path)
+        self.path = path
+        index = next((f"{path}{ext}" for ext in (".tbi", ".csi") if Path(f"{path}{ext}").exists()), None)
+        if index is None:
+            raise InputError(f"{path}: no tabix index ({path}.tbi or .csi): the VCF must be bgzipped and "
+                             f"indexed (tabix -p vcf {path})")
+        self.samples = self._samples(path)
+        if not self.samples:
+            raise InputError(f"{path}: the VCF has no sample column")
+        if sample is None:
+            sample = self.samples[0]
+        elif sample not in self.samples:
+            raise InputError(f"{path}: no sample {sample!r} (samples: {', '.join(self.samples)})")
+        self.sample = sample
+        self.column = 9 + self.samples.index(sample)
+        try:
+            self.tabix = pysam.TabixFile(path, index=index)
+        except (OSError, ValueError) as e:
+            raise InputError(f"{path}: cannot read it as a bgzipped, indexed VCF ({e})") from None
+
+    @staticmethod
+    def _samples(path) -> list[str]:
+        try:
+            with pysam.BGZFile(path, "rb") as fh:
+                for raw in fh:
+                    line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                    if line.startswith("#CHROM"):
+                        return line.split("\t")[9:]
+                    if not line.startswith("##"):
+                        break
+        except OSError as e:
+            raise InputError(f"{path}: cannot read it as a bgzipped VCF ({e})") from None
+        raise InputError(f"{path}: no '#CHROM' header line: not a VCF")
+
+    def lines(self, chrom: str, start: int, end: int):
+        """Data lines overlapping [start, end) (0-based, half-open); none if the contig is absent."""
+        try:
+            return self.tabix.fetch(chrom, start, end)
+        except ValueError:  # contig not in the index
+            return ()
+
+    def record(self, line: str) -> Record:
+        """The Record of one data line, for this VCF's sample."""
+        f = line.rstrip("\r\n").split("\t")
+        if len(f) <= self.column:
+            raise InputError(f"{self.path}: record at {f[0]}:{f[1] if len(f) > 1 else '?'} has fewer columns "
+                             "than the header names")
+        ref, alt = f[3], f[4]
+        alleles = (ref,) if alt in (".", "") else (ref, *alt.split(","))
+        filters = [] if f[6] in (".", "PASS") else [x for x in f[6].split(";") if x != "PASS"]
+        keys, values = f[8].split(":"), f[self.column].split(":")
+        field = dict(zip(keys, values))  # trailing fields may be dropped: they are missing
+        gt, phased = parse_genotype(field.get("GT"))
+        if gt is not None and any(a is not None and a >= len(alleles) for a in gt):
+            raise InputError(f"{self.path}: record at {f[0]}:{f[1]}: genotype {field.get('GT')} names an allele "
+                             f"the record does not have (REF {ref}, ALT {alt})")
+        return Record(int(f[1]), ref, alleles, filters, gt, phased, _int_or_none(field.get("DP")),
+                      _int_or_none(field.get("PS")))
+
+
+def open_vcf(vcf_path, sample: str | None) -> IndexedVcf:
+    """The VCF, ready to read `sample` (the first sample column if None)."""
+    return IndexedVcf(vcf_path, sample)
 
 
 class _Opening:
-    """A VCF being opened in a background thread: pysam loads the tabix index (~0.1 s for a
-    whole genome) without holding the GIL, so the knowledge base loads meanwhile."""
+    """A VCF being opened in a background thread (see the module docstring)."""
 
     def __init__(self, vcf_path: str, sample: str | None):
         self.result = self.error = None
@@ -74,8 +171,8 @@ def prefetch_vcf(vcf_path, sample: str | None) -> None:
         _OPEN[key] = _Opening(str(vcf_path), sample)
 
 
-def opened(vcf_path, sample):
-    """(open VariantFile, sample name) of the VCF, waiting for a prefetch in progress."""
+def opened(vcf_path, sample) -> IndexedVcf:
+    """The opened VCF, waiting for a prefetch in progress."""
     key = _key(vcf_path, sample)
     if key not in _OPEN:
         prefetch_vcf(vcf_path, sample)

@@ -12,10 +12,13 @@ from genotailor.errors import GenotailorError
 SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "report.schema.json"
 SCHEMA_VERSION = "0.1"
 
+# When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries
+# its own limitation (SNVs and indels only: `genotailor.pgx.rules.CYP2D6_LIMITATION`); every
+# gene result's limitations are repeated among the report's limitations.
 CYP2D6_LIMITATION = (
-    "CYP2D6 is not called from VCF in this release; copy number changes, deletions (*5) and "
-    "CYP2D6/CYP2D7 hybrids cannot be seen in SNV/indel calls. Use a dedicated caller and give "
-    "its result as an outside call."
+    "CYP2D6 was not called; copy number changes, deletions (*5) and CYP2D6/CYP2D7 hybrids "
+    "cannot be seen in SNV/indel calls in any case. Use a dedicated caller and give its result "
+    "as an outside call."
 )
 
 
@@ -55,11 +58,12 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
     else:
         pgx_data = _load(pgx_file)
         pgx, drugs = pgx_data["pgx"], pgx_data.get("drugs", [])
-        genes = {g["gene"]: g for g in pgx}
-        cyp2d6 = genes.get("CYP2D6")
-        if cyp2d6 is None or cyp2d6["source"] == "vcf":
+        if not any(g["gene"] == "CYP2D6" for g in pgx):
             limitations.append({"section": "pgx", "gene": "CYP2D6", "reason": CYP2D6_LIMITATION})
         for g in pgx:
+            # a gene result's own limitations (CYP2D6 from the VCF: SNVs and indels only)
+            for text in g.get("limitations") or []:
+                limitations.append({"section": "pgx", "gene": g["gene"], "reason": text})
             if g["status"] == "not_assessed":
                 limitations.append({"section": "pgx", "gene": g["gene"],
                                     "reason": g.get("reason") or "no defining position has a genotype"})

@@ -216,7 +216,7 @@ def _vcf001_truth(vcf, vcf_path, gen) -> dict:
         "planted_variants": [p.as_json(n) for p, n in vcf["planted"]],
         "right_shifted_indel": vcf["indel"],
         "expected_diplotypes": vcf["expected"],
-        "outside_calls": {"CYP2D6": {"diplotype": "*1/*4", "source": "sample sheet outside_calls"}},
+        "outside_calls": {"CYP2D6": scenarios.expected_outside_call("CYP2D6", "*1/*4")},
         "wrong_column_would_give": {"sample": "OTHER_PATIENT", **vcf["other"]},
         "expected_qc": {"VCF001-dna": {"status": "not_assessed", "why": "VCF entry: no reads to judge"}},
         "expected_somatic_calls": [],
@@ -336,6 +336,7 @@ def _variant_rows(planted, samples) -> list[str]:
 
 def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_truth, vcf, bad, seed):
     pgx001, tumor01, _ = patients
+    vcf_cyp2d6 = scenarios.expected_outside_call("CYP2D6", "*1/*4")
     windows = genome.windows
     n_pgx = sum(1 for w in windows if not w.is_cancer)
     n_cancer = sum(1 for w in windows if w.is_cancer)
@@ -415,7 +416,8 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     for g, e in pgx001["expected_pgx"].items():
         if g in scenarios.PGX001_DIPLOTYPES:
             a(f"| {g} | {e['diplotype']} | {e['phenotype'] or ''} | {', '.join(e['unphased_alternatives'])} |")
-    others = [f"{g} {e['diplotype']}" for g, e in pgx001["expected_pgx"].items() if g not in scenarios.PGX001_DIPLOTYPES]
+    others = [f"{g} {e['diplotype']}" + (f" ({e['phenotype']})" if e["phenotype"] else "")
+              for g, e in pgx001["expected_pgx"].items() if g not in scenarios.PGX001_DIPLOTYPES]
     a("")
     a(f"Reference (expected) for the other sequenced genes: {'; '.join(others)}.")
     a("")
@@ -456,7 +458,8 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("")
     a(f"Expected: CYP2C19 {vcf['expected']['CYP2C19']['diplotype']} "
       f"({vcf['expected']['CYP2C19']['phenotype']}), UGT1A1 {vcf['expected']['UGT1A1']['diplotype']}, "
-      f"CYP2D6 *1/*4 (outside call). Reading the wrong column (OTHER_PATIENT) would give CYP2C19 "
+      f"CYP2D6 *1/*4 (outside call; {vcf_cyp2d6['phenotype']}, activity score {vcf_cyp2d6['activity_score']}, "
+      "from the knowledge base). Reading the wrong column (OTHER_PATIENT) would give CYP2C19 "
       f"{vcf['other']['CYP2C19']} and UGT1A1 {vcf['other']['UGT1A1']}.")
     a("")
     a("| Position | REF | ALT | Gene | rsID | VCF001_DNA | OTHER_PATIENT | Meaning |")

@@ -30,6 +30,12 @@ def test_unphased_tpmt_3a_follows_the_documented_haplotype_and_names_the_other_r
     assert aza["alternative_actions"] == [{
         "gene": "TPMT", "diplotype": "*3B/*3C", "phenotype": "Poor Metabolizer", "action": "consider_alternative",
         "dose_factor": 0.1, "strength": "strong"}]
+    # The gene result says which recommendations its other reading would change.
+    assert tpmt["alternatives_change_recommendations"] == []  # set when the drugs are attached
+    from genotailor.pgx.recommendations import attach_to_genes
+
+    attach_to_genes([tpmt], out["drugs"])
+    assert tpmt["alternatives_change_recommendations"] == ["azathioprine", "mercaptopurine", "thioguanine"]
     assert aza["reason"] == (
         "given for the leading diplotype (observed variants together on one documented haplotype); the genotypes "
         "also fit TPMT *3B/*3C (Poor Metabolizer) would mean consider alternative (dose factor 0.1) (variants on "
@@ -60,4 +66,57 @@ def test_a_tie_left_to_name_order_keeps_every_reading(tmp_path):
     assert (clop["action"], clop["reason"]) == (
         "use_alternative", "CYP2C19 call is ambiguous; all alternatives lead to the same action")
     assert "alternative_actions" not in clop
+    assert g["alternatives_change_recommendations"] == []
     assert load_gene("CYP2C19").positions  # the KB in use has the position we skipped
+
+
+# --- what the cis exception must not do -------------------------------------------------------
+
+def _engine_result(gene_name, a, b):
+    """The engine's result for two named alleles rendered as unphased genotypes."""
+    from genotailor.pgx.accuracy import _Renderer
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.matcher import gene_index
+    from genotailor.pgx.rules import interpret
+
+    gene = cached_gene(gene_name)
+    ix = gene_index(gene)
+    hap = {n: ix.render(i) for i, n in enumerate(ix.names)}
+    return interpret(gene, _Renderer(gene).calls(hap[a], hap[b], False), "unknown", detail=False)
+
+
+def _warfarin(results):
+    return next(d for d in recommend(results) if d["drug"] == "warfarin")
+
+
+def test_warfarin_still_needs_one_genotype_when_the_cis_rule_picked_the_cyp2c9_call():
+    cyp2c9 = _engine_result("CYP2C9", "*1", "*36")  # ties with *5/*36 (variants split), cis first
+    assert cyp2c9["status"] == "ambiguous" and cyp2c9["tie"]["resolved_by"] == "cis"
+    vkorc1 = _engine_result("VKORC1", "rs9923231 reference (C)", "rs9923231 reference (C)")
+    cyp4f2 = _engine_result("CYP4F2", "*1", "*1")
+    w = _warfarin([cyp2c9, vkorc1, cyp4f2])
+    assert (w["status"], w["reason"]) == (
+        "indeterminate", "CYP2C9 call is ambiguous; the dosing algorithm needs a single genotype")
+
+
+def test_the_cis_exception_is_only_the_documented_tpmt_reading():
+    # CYP2B6 *1/*13 (cis) ties with *6/*8 (split) and the two differ in phenotype: no guideline
+    # reads that genotype one way, so efavirenz weighs both (both lower the dose, by different
+    # amounts: no dose factor is given).
+    cyp2b6 = _engine_result("CYP2B6", "*1", "*13")
+    assert cyp2b6["tie"]["resolved_by"] == "cis"
+    efavirenz = next(d for d in recommend([cyp2b6]) if d["drug"] == "efavirenz")
+    assert (efavirenz["status"], efavirenz["action"], efavirenz["dose_factor"]) == ("actionable", "reduce_dose", None)
+    assert efavirenz["phenotypes"] == {"CYP2B6": "Intermediate Metabolizer or Poor Metabolizer"}
+    assert efavirenz["reason"] == ("CYP2B6 call is ambiguous; all alternatives lead to the same action; the "
+                                   "alternatives differ in dose, so no dose factor is given")
+    assert "alternative_actions" not in efavirenz
+
+
+def test_a_cyp4f2_star4_carrier_gets_the_rs2108622_adjustment():
+    cyp2c9 = _engine_result("CYP2C9", "*1", "*1")
+    vkorc1 = _engine_result("VKORC1", "rs9923231 reference (C)", "rs9923231 reference (C)")
+    for other in ("*3", "*4", "*22"):
+        cyp4f2 = _engine_result("CYP4F2", "*1", other)
+        w = _warfarin([cyp2c9, vkorc1, cyp4f2])
+        assert "rs2108622 T" in w["note"], (other, cyp4f2["diplotype"], w["note"])

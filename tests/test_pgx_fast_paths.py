@@ -113,3 +113,86 @@ def test_text_records_equal_pysam_variantfile_records(tmp_path, sample):
     assert len(mine) == len(theirs) == len(EDGE_LINES)
     for m, t in zip(mine, theirs):
         assert (m.pos, m.ref, m.alleles, m.filters, m.gt, m.phased, m.dp, m.ps) == t, t
+
+
+def _tpmt_vcf(tmp_path, name, lines, dp_type="Integer", extra=""):
+    """A TPMT VCF whose records are given as raw lines (after a shared header)."""
+    import pysam
+
+    header = ["##fileformat=VCFv4.3", '##FILTER=<ID=PASS,Description="All filters passed">',
+              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+              f'##FORMAT=<ID=DP,Number=1,Type={dp_type},Description="Depth">',
+              '##INFO=<ID=CSQ,Number=.,Type=String,Description="annotation">', "##contig=<ID=chr6>",
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1"]
+    plain = tmp_path / f"{name}.vcf"
+    plain.write_text("\n".join(header + lines) + "\n" + extra, encoding="utf-8")
+    out = tmp_path / f"{name}.vcf.gz"
+    pysam.tabix_compress(str(plain), str(out), force=True)
+    pysam.tabix_index(str(out), preset="vcf", force=True)
+    return out
+
+
+def _tpmt_lines(depth_at_719="40", het_719=True, dp_fmt="{}"):
+    from genotailor.pgx.definitions import load_gene
+
+    lines = []
+    for p in sorted(load_gene("TPMT").positions, key=lambda p: p.pos):
+        gt = "0/1" if (p.pos == 18130687 and het_719) else "0/0"
+        dp = depth_at_719 if p.pos == 18130687 else "40"
+        lines.append(f"chr6\t{p.pos}\t.\t{p.ref}\t{p.alts[0]}\t50\tPASS\t.\tGT:DP\t{gt}:{dp_fmt.format(dp)}")
+    return lines
+
+
+def test_utf8_annotations_in_a_fetched_region_are_read_not_fatal(tmp_path):
+    from genotailor.pgx.cli import call_gene
+
+    lines = _tpmt_lines(het_719=False)
+    first = int(lines[0].split("\t")[1])
+    lines.insert(1, f"chr6\t{first + 5}\t.\tC\tT\t50\tPASS\tCSQ=Waldenstr\u00f6m\tGT:DP\t0/1:30")
+    r = call_gene("TPMT", _tpmt_vcf(tmp_path, "utf8", lines), None, None)
+    assert (r["diplotype"], r["status"]) == ("*1/*1", "called")
+
+
+def test_a_float_depth_still_counts_as_low_depth(tmp_path):
+    from genotailor.pgx.cli import call_gene
+
+    vcf = _tpmt_vcf(tmp_path, "dpf", _tpmt_lines(depth_at_719="3.0", dp_fmt="{}"), dp_type="Float")
+    r = call_gene("TPMT", vcf, None, None)
+    (low,) = [p for p in r["missing_positions"] if p["position"] == 18130687]
+    assert (low["status"], low["depth"], low["genotype"]) == ("low_depth", 3, "T/C")  # c.719A>G, 3 reads
+    assert r["diplotype"] != "*1/*3C"  # the 3-read genotype is shown, not used
+
+
+@pytest.mark.parametrize("fmt,value,message", [
+    ("DP:GT", "40:0/1", "GT must come first"),
+    ("GT:DP", "0/1:40:7", "no more values than keys"),
+    ("GT:DP", "0/1:many", "unreadable GT, DP or PS"),
+    ("GT", "0/x", "unreadable GT, DP or PS"),
+])
+def test_sample_fields_htslib_would_reject_are_errors_naming_the_record(tmp_path, fmt, value, message):
+    vcf = _tpmt_vcf(tmp_path, "bad", [f"chr6\t18130687\t.\tT\tC\t50\tPASS\t.\t{fmt}\t{value}"])
+    handle = opened(vcf, None)
+    (line,) = list(handle.lines("chr6", 18130686, 18130687))
+    with pytest.raises(InputError, match=f"record at chr6:18130687: .*{message}"):
+        handle.record(line)
+
+
+def test_a_vcf44_leading_phase_indicator_is_read():
+    from genotailor.pgx.vcfopen import parse_genotype
+
+    assert parse_genotype("|0|1") == ((0, 1), True)
+    assert parse_genotype("/0/1") == ((0, 1), False)
+    assert parse_genotype("1") == ((1,), True) and parse_genotype("./.") == ((None, None), False)
+
+
+def test_value_classes_compare_by_fields_and_refuse_unknown_fields():
+    from genotailor.pgx.genotypes import PositionCall
+    from genotailor.pgx.matcher import Diplotype
+
+    assert Diplotype("*1", "*2", 1) == Diplotype("*1", "*2", 1, 0, 0) != Diplotype("*1", "*3", 1)
+    assert len({Diplotype("*1", "*2", 1), Diplotype("*1", "*2", 1)}) == 1
+    call = PositionCall(5, "rs1", "A", "called", ("A", "G"))
+    assert call.replace(status="inconsistent").status == "inconsistent" and call.status == "called"
+    assert PositionCall(1, None, "A", "absent").filters is not PositionCall(2, None, "A", "absent").filters
+    with pytest.raises(TypeError, match="PositionCall has no field"):
+        call.replace(statsu="x")

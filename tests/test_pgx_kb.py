@@ -34,3 +34,17 @@ def test_the_mirror_is_what_runs_read_while_it_matches(tmp_path):
     doc["document"]["drugs"] = [d for d in doc["document"]["drugs"] if d["drug"] == "clopidogrel"]
     mirror.write_text(json.dumps(doc))
     assert [d.drug for d in load_recommendations(yaml_path)] == ["clopidogrel"]
+
+
+def test_compiling_a_file_with_an_unquoted_date_names_the_fix(tmp_path):
+    import pytest
+
+    from genotailor.errors import InputError
+
+    yaml_path = tmp_path / DEFAULT_PATH.name
+    yaml_path.write_text(DEFAULT_PATH.read_text().replace('compiled: "2026-11-28"', "compiled: 2026-11-28"))
+    with pytest.raises(InputError, match=r"holds values JSON cannot represent \(an unquoted date\? quote it\)"):
+        compile_recommendations(yaml_path)
+    yaml_path.write_bytes(b"drugs: [\xff]\n")
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 8\)"):
+        load_recommendations(yaml_path)

@@ -316,7 +316,7 @@ def test_warfarin_uses_a_genotype_guided_algorithm(kb):
              vcf_gene("CYP4F2", "*1/*3")]
     r = drug(recommend(genes, kb), "warfarin")
     assert (r["action"], r["dose_factor"], r["strength"], r["status"]) == ("monitor", None, "strong", "actionable")
-    assert "algorithm" in r["note"] and "CYP4F2*3" in r["note"]
+    assert "algorithm" in r["note"] and "CYP4F2 rs2108622 T (the *3 variant)" in r["note"]
     assert r["diplotypes"]["CYP2C9"] == "*1/*3" and r["diplotypes"]["CYP4F2"] == "*1/*3"
     # CYP4F2 is optional: without it the algorithm still applies
     r = drug(recommend(genes[:2], kb), "warfarin")

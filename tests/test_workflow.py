@@ -84,6 +84,19 @@ def test_pgx_patient_gets_the_clopidogrel_recommendation(demo):
     assert "clopidogrel" in html and "Use an alternative drug" in html
 
 
+def test_pgx_patient_unphased_tpmt_3a_gets_a_dose_and_the_other_reading_as_a_caveat(demo):
+    rep = report(demo, "PGX001")
+    tpmt = gene(rep, "TPMT")
+    assert (tpmt["diplotype"], tpmt["status"], tpmt["tie"]["resolved_by"]) == ("*1/*3A", "ambiguous", "cis")
+    assert tpmt["alternatives_change_recommendations"] == ["azathioprine", "mercaptopurine", "thioguanine"]
+    (aza,) = [d for d in rep["drug_recommendations"] if d["drug"] == "azathioprine"]
+    assert (aza["action"], aza["dose_factor"]) == ("reduce_dose", [0.3, 0.8])
+    assert [(o["diplotype"], o["action"]) for o in aza["alternative_actions"]] == [("*3B/*3C", "consider_alternative")]
+    html = (demo / "results/PGX001/report/PGX001.html").read_text()
+    assert "an alternative changes the recommendation for azathioprine, mercaptopurine, thioguanine" in html
+    assert "Caveat:" in html and "TPMT *3B/*3C (Poor Metabolizer) would mean consider alternative" in html
+
+
 def test_tumour_calls_hold_braf_v600e_at_about_30_percent_and_the_normal_does_not(demo):
     with pysam.VariantFile(str(demo / "results/TUMOR01/calls/TUMOR01-T.vcf.gz")) as vf:
         braf = [r for r in vf.fetch("chr7", 140753335, 140753336) if r.alts == ("T",)]

@@ -47,6 +47,7 @@ def outside_call_result(row: dict, kb_dir=DEFAULT_KB) -> dict:
         "alternatives": [],
         "alternatives_total": 0,
         "alternatives_change_phenotype": False,
+        "alternatives_change_recommendations": [],
         "phenotype": row.get("phenotype") or None,
         "activity_score": None,
         "missing_positions": [],

@@ -189,6 +189,13 @@ def _parse_yaml(path: Path, text: str):
         raise InputError(f"{path}: not valid YAML: {e}") from None
 
 
+def _decode(path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (byte {e.start})") from None
+
+
 def read_document(path) -> object:
     """The parsed recommendations file.
 
@@ -207,7 +214,7 @@ def read_document(path) -> object:
         if (isinstance(compiled, dict) and compiled.get("source_sha256") == hashlib.sha256(data).hexdigest()
                 and "document" in compiled):
             return compiled["document"]
-    return _parse_yaml(path, data.decode("utf-8", errors="replace"))
+    return _parse_yaml(path, _decode(path, data))
 
 
 def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> Path:
@@ -215,9 +222,13 @@ def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> Path:
     path = Path(path)
     load_recommendations(path, kb_dir)  # valid before it is compiled
     data = path.read_bytes()
-    doc = _parse_yaml(path, data.decode("utf-8"))
-    if json.loads(json.dumps(doc)) != doc:
-        raise InputError(f"{path}: holds values JSON cannot represent (dates? use quoted strings)")
+    doc = _parse_yaml(path, _decode(path, data))
+    try:
+        same = json.loads(json.dumps(doc)) == doc
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise InputError(f"{path}: holds values JSON cannot represent (an unquoted date? quote it)")
     out = compiled_path(path)
     out.write_text(json.dumps({
         "source": path.name,
@@ -548,24 +559,35 @@ def _gene_states(gene, result, vocab):
     cands = [_candidate(gene, vocab, result.get("diplotype"), result.get("phenotype"), result.get("activity_score"))]
     aside = []
     if status == "ambiguous":
-        leading = _cis_leading(result)
+        cis = _cis_leading(result)
         seen = {cands[0].diplotype}
         for alt in result.get("alternatives") or []:
             if alt.get("diplotype") in seen:
                 continue
             seen.add(alt.get("diplotype"))
             c = _candidate(gene, vocab, alt.get("diplotype"), alt.get("phenotype"), alt.get("activity_score"))
-            (cands if leading is None or c.diplotype in leading else aside).append(c)
+            (aside if cis is not None and c.diplotype in cis[1] else cands).append(c)
     return cands, aside
 
 
+# Unphased readings the recommendations follow when the engine's cis rule picked them from a tie:
+# the observed variants together on one documented, common haplotype rather than split over
+# both chromosomes. Only where the guideline itself reads the genotype that way: CPIC's TPMT
+# guideline takes heterozygous c.460G>A + c.719A>G as *1/*3A (the *3A haplotype is the common
+# one; *3B/*3C compound heterozygosity is rare). Every other tie is weighed in full.
+CIS_READINGS = {"TPMT": {"*1/*3A"}}
+
+
 def _cis_leading(result):
-    """Diplotypes level with the headline after the engine's cis rule, or None if that rule did
-    not decide the tie."""
+    """(the diplotypes the recommendation follows, the tied ones set aside) when the engine's
+    cis rule decided a tie on a reading listed in CIS_READINGS; None otherwise."""
     tie = result.get("tie") or {}
     if tie.get("resolved_by") != "cis" or not tie.get("leading"):
         return None
-    return set(tie["leading"])
+    if result.get("diplotype") not in CIS_READINGS.get(result.get("gene"), ()):
+        return None
+    leading = set(tie["leading"])
+    return leading, set(tie.get("diplotypes") or ()) - leading
 
 
 def _unlisted_alternatives(result) -> bool:
@@ -746,11 +768,16 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
     ambiguous = [g for g, st in states.items() if not isinstance(st, _Missing) and len(st) > 1]
     optional_missing = [st.reason for g, st in states.items()
                         if isinstance(st, _Missing) and g in drug.optional_genes]
-    if drug.needs_unambiguous_genotype and ambiguous:
+    # The dosing algorithm takes the exact genotypes of the drug's required genes; an optional
+    # gene (warfarin's CYP4F2) is weighed like any other below.
+    unsure = [g for g in dict.fromkeys([*ambiguous, *set_aside]) if g not in drug.optional_genes]
+    if drug.needs_unambiguous_genotype and unsure:
+        base["changed_by_alternatives"] = unsure
         return _undetermined(base, "indeterminate",
-                             f"{_join(ambiguous)} call is ambiguous; the dosing algorithm needs a single genotype")
-    truncated = [g for g in ambiguous if _unlisted_alternatives(by_gene.get(g)) and g not in set_aside]
+                             f"{_join(unsure)} call is ambiguous; the dosing algorithm needs a single genotype")
+    truncated = [g for g in ambiguous if _unlisted_alternatives(by_gene.get(g))]
     if truncated:
+        base["changed_by_alternatives"] = list(truncated)
         return _undetermined(base, "indeterminate",
                              f"{_join(truncated)} call is ambiguous and not all alternatives are listed")
 
@@ -764,6 +791,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
     rules = [r for kind, r in outcomes if kind == "rule"]
     if rules and (len(rules) < len(outcomes) or len({r.action for r in rules}) > 1):
         verb = "call is" if len(ambiguous) == 1 else "calls are"
+        base["changed_by_alternatives"] = list(ambiguous)
         return _undetermined(base, "indeterminate",
                              f"{_join(ambiguous)} {verb} ambiguous and the alternatives imply different actions")
     kind, info = outcomes[0]
@@ -801,6 +829,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
     other = _other_actions(drug, states, set_aside, first, dose)
     if other:
         base["alternative_actions"] = other
+        base["changed_by_alternatives"] = sorted({o["gene"] for o in other})
         reasons.append(_other_actions_text(other))
     if reasons:
         base["reason"] = "; ".join(reasons)
@@ -808,8 +837,8 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
 
 
 def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen, dose) -> list[dict]:
-    """What each diplotype set aside by the cis rule would lead to, where that differs from the
-    recommendation given (action or dose)."""
+    """What each diplotype set aside by the cis rule would lead to, where another rule of the
+    drug (another action, dose, strength or note) would apply."""
     out = []
     for gene, aside in sorted(set_aside.items()):
         for cand in aside:
@@ -817,10 +846,10 @@ def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen, dose) 
                        for g, st in states.items()]
             outcomes = [_first_rule(drug, dict(zip(states, combo))) for combo in itertools.product(*choices)]
             rules = [r for kind, r in outcomes if kind == "rule"]
-            if len(rules) == len(outcomes) and len({(r.action, r.dose_factor) for r in rules}) == 1:
+            if len(rules) == len(outcomes) and len({r.number for r in rules}) == 1:
                 r = rules[0]
-                if (r.action, r.dose_factor) == (chosen.action, dose):
-                    continue
+                if r.number == chosen.number:
+                    continue  # the same rule: the same recommendation
                 action, factor, strength = r.action, r.dose_factor, r.strength
             else:
                 action, factor, strength = UNDETERMINED_ACTION, None, UNDETERMINED_STRENGTH
@@ -869,6 +898,9 @@ def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[
     """
     names = {d["drug"] for d in drug_results}
     for g in gene_results:
+        # Whether the diplotypes that also fit would change a recommendation, and which.
+        g["alternatives_change_recommendations"] = sorted(
+            d["drug"] for d in drug_results if g["gene"] in (d.get("changed_by_alternatives") or ()))
         kept = [d for d in g.get("drugs") or [] if d.get("drug") not in names]
         new = [{k: d[k] for k in REPORT_KEYS if k in d} for d in drug_results if g["gene"] in d["genes"]]
         g["drugs"] = sorted(kept + new, key=lambda d: d["drug"])

@@ -69,6 +69,7 @@ def _base_result(gene: GeneDefinition) -> dict:
         "alternatives": [],
         "alternatives_total": 0,
         "alternatives_change_phenotype": False,
+        "alternatives_change_recommendations": [],
         "phenotype": None,
         "activity_score": None,
         "allele_functions": {},

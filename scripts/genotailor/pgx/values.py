@@ -34,6 +34,9 @@ class Value:
 
     def replace(self, **changes):
         """A copy with some fields changed."""
+        unknown = set(changes) - set(type(self).__slots__)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {', '.join(sorted(unknown))}")
         new = object.__new__(type(self))
         for n in type(self).__slots__:
             setattr(new, n, changes[n] if n in changes else getattr(self, n))

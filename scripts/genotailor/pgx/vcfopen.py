@@ -42,22 +42,38 @@ class Record:
                f"{self.dp}, {self.ps})"
 
 
-def _int_or_none(text):
+def _depth(text):
+    """DP as an integer (a Float-typed DP is truncated, as before); None if missing."""
     if text in (None, "", "."):
         return None
     try:
         return int(text)
     except ValueError:
+        return int(float(text))  # ValueError for text that is not a number: reported by record()
+
+
+def _phase_set(text):
+    """PS: an integer per the VCF specification; other text is kept as the set's name."""
+    if text in (None, "", "."):
         return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def parse_genotype(text: str | None):
-    """(allele indexes with None for '.', phased) of a VCF GT value; (None, False) if absent."""
+    """(allele indexes with None for '.', phased) of a VCF GT value; (None, False) if absent.
+
+    Phased as htslib reads it: every separator '|' (a haploid call counts as phased); a VCF 4.4
+    leading phase indicator ('|0|1', '/0/1') belongs to the first allele."""
     if text is None or text == "":
         return None, False
-    phased = "/" not in text  # as htslib reads it: every separator '|' (a haploid call counts as phased)
+    if text[0] in "|/":
+        text = text[1:]
+    phased = "/" not in text
     parts = text.replace("|", "/").split("/")
-    gt = tuple(None if p in (".", "") else int(p) for p in parts)
+    gt = tuple(None if p == "." else int(p) for p in parts)  # ValueError if not a genotype
     return gt, phased
 
 
@@ -81,7 +97,9 @@ class IndexedVcf:
         self.sample = sample
         self.column = 9 + self.samples.index(sample)
         try:
-            self.tabix = pysam.TabixFile(path, index=index)
+            # latin-1 decodes any byte: annotations (INFO) may hold UTF-8 text, which the fields
+            # read here (positions, alleles, FILTER, GT/DP/PS) never do.
+            self.tabix = pysam.TabixFile(path, index=index, encoding="latin-1")
         except (OSError, ValueError) as e:
             raise InputError(f"{path}: cannot read it as a bgzipped, indexed VCF ({e})") from None
 
@@ -116,13 +134,20 @@ class IndexedVcf:
         alleles = (ref,) if alt in (".", "") else (ref, *alt.split(","))
         filters = [] if f[6] in (".", "PASS") else [x for x in f[6].split(";") if x != "PASS"]
         keys, values = f[8].split(":"), f[self.column].split(":")
+        where = f"{self.path}: record at {f[0]}:{f[1]}"
+        if len(values) > len(keys) or len(set(keys)) < len(keys) or ("GT" in keys and keys[0] != "GT"):
+            raise InputError(f"{where}: FORMAT {f[8]} and the sample's values {f[self.column]} do not match "
+                             "(GT must come first, keys once, no more values than keys)")
         field = dict(zip(keys, values))  # trailing fields may be dropped: they are missing
-        gt, phased = parse_genotype(field.get("GT"))
+        try:
+            gt, phased = parse_genotype(field.get("GT"))
+            dp, ps = _depth(field.get("DP")), _phase_set(field.get("PS"))
+        except ValueError:
+            raise InputError(f"{where}: unreadable GT, DP or PS in {f[8]} = {f[self.column]}") from None
         if gt is not None and any(a is not None and a >= len(alleles) for a in gt):
-            raise InputError(f"{self.path}: record at {f[0]}:{f[1]}: genotype {field.get('GT')} names an allele "
-                             f"the record does not have (REF {ref}, ALT {alt})")
-        return Record(int(f[1]), ref, alleles, filters, gt, phased, _int_or_none(field.get("DP")),
-                      _int_or_none(field.get("PS")))
+            raise InputError(f"{where}: genotype {field.get('GT')} names an allele the record does not have "
+                             f"(REF {ref}, ALT {alt})")
+        return Record(int(f[1]), ref, alleles, filters, gt, phased, dp, ps)
 
 
 def open_vcf(vcf_path, sample: str | None) -> IndexedVcf:

@@ -37,9 +37,9 @@ def test_unphased_tpmt_3a_follows_the_documented_haplotype_and_names_the_other_r
     attach_to_genes([tpmt], out["drugs"])
     assert tpmt["alternatives_change_recommendations"] == ["azathioprine", "mercaptopurine", "thioguanine"]
     assert aza["reason"] == (
-        "given for the leading diplotype (observed variants together on one documented haplotype); the genotypes "
-        "also fit TPMT *3B/*3C (Poor Metabolizer) would mean consider alternative (dose factor 0.1) (variants on "
-        "different chromosomes): phased genotypes or family testing would exclude it")
+        "given for the leading diplotype (the observed variants together on one documented haplotype); the "
+        "genotypes also fit TPMT *3B/*3C (Poor Metabolizer: consider alternative, dose factor 0.1), with the "
+        "variants on different chromosomes, which phased genotypes or family testing would rule out")
 
 
 def test_phased_tpmt_3a_has_no_other_reading(tmp_path):

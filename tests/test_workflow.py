@@ -94,7 +94,7 @@ def test_pgx_patient_unphased_tpmt_3a_gets_a_dose_and_the_other_reading_as_a_cav
     assert [(o["diplotype"], o["action"]) for o in aza["alternative_actions"]] == [("*3B/*3C", "consider_alternative")]
     html = (demo / "results/PGX001/report/PGX001.html").read_text()
     assert "an alternative changes the recommendation for azathioprine, mercaptopurine, thioguanine" in html
-    assert "Caveat:" in html and "TPMT *3B/*3C (Poor Metabolizer) would mean consider alternative" in html
+    assert "Caveat:" in html and "TPMT *3B/*3C (Poor Metabolizer: consider alternative, dose factor 0.1)" in html
 
 
 def test_tumour_calls_hold_braf_v600e_at_about_30_percent_and_the_normal_does_not(demo):

@@ -868,13 +868,13 @@ def _other_actions_text(other: list[dict]) -> str:
             dose = f"{dose[0]:g}-{dose[1]:g}"
         elif dose is not None:
             dose = f"{dose:g}"
-        return o["action"].replace("_", " ") + (f" (dose factor {dose})" if dose is not None else "")
+        return o["action"].replace("_", " ") + (f", dose factor {dose}" if dose is not None else "")
 
-    parts = [f"{o['gene']} {o['diplotype']}" + (f" ({o['phenotype']})" if o["phenotype"] else "") + f" would mean {what(o)}"
+    parts = [f"{o['gene']} {o['diplotype']} (" + (f"{o['phenotype']}: " if o["phenotype"] else "") + f"{what(o)})"
              for o in other]
-    return ("given for the leading diplotype (observed variants together on one documented haplotype); the "
-            "genotypes also fit " + "; ".join(parts) + " (variants on different chromosomes): phased "
-            "genotypes or family testing would exclude it")
+    return ("given for the leading diplotype (the observed variants together on one documented haplotype); "
+            "the genotypes also fit " + " and ".join(parts) + ", with the variants on different chromosomes, "
+            "which phased genotypes or family testing would rule out")
 
 
 def recommend(gene_results: list[dict], kb=None) -> list[dict]:

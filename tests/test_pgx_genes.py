@@ -45,6 +45,15 @@ def gene_vcf(tmp_path, gene, hap1, hap2, skip=(), phased=False, ps=None, name=No
     return write_vcf(tmp_path / f"{name or gene}.vcf.gz", records, contigs=((g.chrom, None),))
 
 
+def raw_gene_vcf(path, gene, records_at):
+    """A VCF with a record at every defining position of `gene`: {pos: (ALT, sample field)} as
+    given, homozygous reference elsewhere."""
+    g = GENES[gene]
+    records = [(g.chrom, p.pos, p.ref, *records_at.get(p.pos, (p.alts[0], "0/0")))
+               for p in sorted(g.positions, key=lambda p: p.pos)]
+    return write_vcf(path, records, contigs=((g.chrom, None),))
+
+
 def candidates(r):
     return [r["diplotype"]] + [a["diplotype"] for a in r["alternatives"]]
 
@@ -115,16 +124,8 @@ def test_ties_left_to_name_order_give_no_headline_phenotype(tmp_path):
 
 
 def test_variants_in_different_phase_sets_are_not_phased_together(tmp_path):
-    g = GENES["TPMT"]
-    records = []
-    for p in sorted(g.positions, key=lambda p: p.pos):
-        if p.pos == 18138997:
-            records.append((g.chrom, p.pos, p.ref, "T", "1|0:100"))
-        elif p.pos == 18130687:
-            records.append((g.chrom, p.pos, p.ref, "C", "1|0:200"))
-        else:
-            records.append((g.chrom, p.pos, p.ref, p.alts[0], "0/0"))
-    r = call_gene("TPMT", write_vcf(tmp_path / "ps.vcf.gz", records, contigs=((g.chrom, None),)), None, None)
+    vcf = raw_gene_vcf(tmp_path / "ps.vcf.gz", "TPMT", {18138997: ("T", "1|0:100"), 18130687: ("C", "1|0:200")})
+    r = call_gene("TPMT", vcf, None, None)
     assert candidates(r) == ["*1/*3A", "*3B/*3C"]
 
 
@@ -139,16 +140,8 @@ def test_spanning_deletion_inside_a_called_deletion_reads_as_reference(tmp_path)
     # G6PD 154546045 CATG>C deletes 154546046; a caller writes '*' there for that haplotype.
     g = GENES["G6PD"]
     deletion = next(a for a in g.alleles if a.definition.get(154546045) == "C")
-    records = []
-    for p in sorted(g.positions, key=lambda p: p.pos):
-        if p.pos == 154546045:
-            records.append((g.chrom, p.pos, p.ref, "C", "0/1"))
-        elif p.pos == 154546046:
-            records.append((g.chrom, p.pos, p.ref, "*", "0/1"))
-        else:
-            records.append((g.chrom, p.pos, p.ref, p.alts[0], "0/0"))
-    r = call_gene("G6PD", write_vcf(tmp_path / "span.vcf.gz", records, contigs=((g.chrom, None),)), None, None,
-                  sex="female")
+    vcf = raw_gene_vcf(tmp_path / "span.vcf.gz", "G6PD", {154546045: ("C", "0/1"), 154546046: ("*", "0/1")})
+    r = call_gene("G6PD", vcf, None, None, sex="female")
     assert set(r["alleles"]) == {"B (reference)", deletion.name}
     assert r["status"] == "called"
     inside = next(p for p in r["positions"] if p["position"] == 154546046)

@@ -8,7 +8,8 @@ from genotailor.pgx.recommendations import DEFAULT_PATH, compile_recommendations
 
 def test_committed_mirror_matches_the_yaml_byte_for_byte(tmp_path):
     shutil.copy(DEFAULT_PATH, tmp_path / DEFAULT_PATH.name)
-    out = compile_recommendations(tmp_path / DEFAULT_PATH.name)
+    out, drugs = compile_recommendations(tmp_path / DEFAULT_PATH.name)
+    assert drugs == len(load_recommendations())
     assert out.name == "recommendations.compiled.json"
     assert out.read_bytes() == compiled_path(DEFAULT_PATH).read_bytes(), (
         "recommendations.compiled.json is out of date: run .venv/bin/genotailor kb-compile-pgx")

@@ -61,10 +61,12 @@ def package_versions() -> dict:
 
 def _drug_rules(path: Path) -> dict:
     """Version (compilation date) and checksum of the drug-recommendation file in use."""
+    from genotailor.pgx.recommendations import read_document
+
     if not path.exists():
         return {"version": None, "sha256": None}
-    compiled = next((line.split(":", 1)[1].strip().strip('"') for line in path.read_text().splitlines()
-                     if line.startswith("compiled:")), None)
+    doc = read_document(path)
+    compiled = doc.get("compiled") if isinstance(doc, dict) else None
     return {"version": f"CPIC rules compiled {compiled}" if compiled else None, "sha256": sha256_file(path),
             "source": "https://cpicpgx.org/guidelines/"}
 

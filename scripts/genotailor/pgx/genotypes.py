@@ -15,10 +15,8 @@ which is what the definitions expect of the allele carrying the deletion.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 
-from genotailor.errors import InputError
 from genotailor.pgx.definitions import GeneDefinition, Position
 from genotailor.pgx.values import Mutable
 from genotailor.pgx.vcfopen import IndexedVcf, Record, opened
@@ -67,10 +65,6 @@ def _as_definition_allele(position: Position, rec_ref: str, rec_allele: str) -> 
     return rec_allele
 
 
-def _records_at(vcf: IndexedVcf, chrom: str, pos: int) -> list[Record]:
-    return [r for r in map(vcf.record, vcf.lines(chrom, pos - 1, pos)) if r.pos == pos]
-
-
 def _records_by_pos(vcf: IndexedVcf, chrom: str, positions, gap: int = 10_000) -> dict:
     """Records starting at the given positions, read with one fetch per cluster of positions
     (no two positions of a cluster more than `gap` apart) instead of one fetch per position;
@@ -94,17 +88,14 @@ def _records_by_pos(vcf: IndexedVcf, chrom: str, positions, gap: int = 10_000) -
     return out
 
 
-def call_position(vcf: IndexedVcf, chrom: str, position: Position, depths: dict | None, min_depth: int,
-                  records: list | None = None) -> PositionCall:
-    """The evidence at one defining position (`records`: the VCF records starting there, if
-    already read)."""
+def call_position(chrom: str, position: Position, depths: dict | None, min_depth: int,
+                  records: list[Record]) -> PositionCall:
+    """The evidence at one defining position from the VCF records starting there."""
     depth = None
     if depths is not None:
         d = depths.get((chrom, position.pos))
         depth = int(round(d)) if d is not None else None
     pc = PositionCall(position.pos, position.rsid, position.ref, "absent", depth=depth)
-    if records is None:
-        records = _records_at(vcf, chrom, position.pos)
     if not records:
         if depths is not None and (depth is None or depth < min_depth):
             pc.status = "not_covered"
@@ -172,7 +163,7 @@ def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: di
     """
     vcf = opened(vcf_path, sample)
     at = _records_by_pos(vcf, gene.chrom, [p.pos for p in gene.positions])
-    calls = [call_position(vcf, gene.chrom, p, depths, min_depth, at.get(p.pos, []))
+    calls = [call_position(gene.chrom, p, depths, min_depth, at.get(p.pos, []))
              for p in gene.positions]
     _resolve_spanning_deletions(gene, calls)
     return calls

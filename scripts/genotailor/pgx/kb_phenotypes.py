@@ -46,6 +46,7 @@ from itertools import combinations_with_replacement
 from pathlib import Path
 
 from genotailor.errors import InputError
+from genotailor.pgx.matcher import allele_kind
 
 PYPGX_FILES = ("allele-table.csv", "diplotype-table.csv", "phenotype-table.csv", "equation-table.csv")
 PYPGX_SOURCE = {
@@ -394,12 +395,6 @@ def add_phenotype_facts(data: dict, tables: PypgxTables | None) -> dict:
 
 # --- compact diplotype tables ---------------------------------------------------------------------
 
-def lookup_key(allele: dict) -> str:
-    """What a CPIC diplotype table's phenotype depends on for one allele: its function and
-    activity value."""
-    return f"{allele.get('function') or '-'} @ {allele.get('activity_value') or '-'}"
-
-
 def compact_table(data: dict) -> dict | None:
     """The gene's diplotype table as a `lookup_pair` phenotype method, or None.
 
@@ -411,19 +406,21 @@ def compact_table(data: dict) -> dict | None:
     table = data.get("phenotypes") or {}
     if not table or data.get("phenotype_method"):
         return None
-    key = {a["name"]: lookup_key(a) for a in data["alleles"]}
+    key = {a["name"]: allele_kind(a.get("function"), a.get("activity_value")) for a in data["alleles"]}
     names = sorted(key)
     compact: dict = {}
-    combos = [(n,) for n in names] + list(combinations_with_replacement(names, 2))
-    for combo in combos:
-        entry = table.get("/".join(sorted(combo)))
+    rows = set()
+    for combo in [(n,) for n in names] + list(combinations_with_replacement(names, 2)):
+        row = "/".join(sorted(combo))
+        rows.add(row)
+        entry = table.get(row)
         k = " + ".join(sorted(key[n] for n in combo))
         value = None if entry is None else {"phenotype": entry.get("phenotype"),
                                             "activity_score": entry.get("activity_score")}
         if k in compact and compact[k] != value:
             return None  # the table depends on more than function and activity value
         compact[k] = value
-    if any(d not in {"/".join(sorted(c)) for c in combos} for d in table):
+    if not set(table) <= rows:
         return None  # rows for alleles the definitions do not have
     return {"kind": "lookup_pair", "key": "function @ activity value of each allele",
             "table": {k: v for k, v in sorted(compact.items()) if v is not None}}

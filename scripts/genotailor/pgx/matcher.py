@@ -449,12 +449,18 @@ def _carrier(gene, method, names) -> PhenotypeCall:
     return PhenotypeCall(method["otherwise"], None, None, note)
 
 
+def allele_kind(function: str | None, activity_value: str | None) -> str:
+    """What a CPIC diplotype table's phenotype depends on for one allele: its function and
+    activity value (the key of a `lookup_pair` table is its alleles' kinds, sorted, joined by ' + ')."""
+    return f"{function or '-'} @ {activity_value or '-'}"
+
+
 def _lookup_pair(gene, method, names) -> PhenotypeCall:
-    """A CPIC diplotype table stored by allele kind (function @ activity value; see
-    kb_phenotypes.compact_table, which proves it equal to the full table when the KB is built)."""
+    """A CPIC diplotype table stored by allele kind (see kb_phenotypes.compact_table, which
+    proves it equal to the full table when the KB is built)."""
     alleles, unknown = _kb_alleles(gene, names)
     entry = None if unknown or not names else method["table"].get(
-        " + ".join(sorted(f"{a.function or '-'} @ {a.activity_value or '-'}" for a in alleles)))
+        " + ".join(sorted(allele_kind(a.function, a.activity_value) for a in alleles)))
     if entry is None:
         return PhenotypeCall(None, None, f"the knowledge base gives no phenotype for {'/'.join(names)}")
     return PhenotypeCall(entry.get("phenotype"), entry.get("activity_score"))

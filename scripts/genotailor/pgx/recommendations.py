@@ -142,9 +142,6 @@ class DrugRule(Value):
         self.optional_genes, self.needs_unambiguous_genotype = optional_genes, needs_unambiguous_genotype
         self.source, self.vocab = source, vocab
 
-    def _fields(self) -> tuple:
-        return tuple(getattr(self, n) for n in type(self).__slots__ if n != "vocab")
-
 
 def _as_float(value):
     if value is None or isinstance(value, bool):
@@ -217,12 +214,15 @@ def read_document(path) -> object:
     return _parse_yaml(path, _decode(path, data))
 
 
-def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> Path:
-    """Validate the YAML file and write its JSON mirror beside it; return the mirror's path."""
+def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> tuple[Path, int]:
+    """Validate the YAML file and write its JSON mirror beside it; return the mirror's path and
+    the number of drugs."""
     path = Path(path)
-    load_recommendations(path, kb_dir)  # valid before it is compiled
+    if not path.exists():
+        raise InputError(f"{path}: recommendations file not found")
     data = path.read_bytes()
-    doc = _parse_yaml(path, _decode(path, data))
+    doc = _parse_yaml(path, _decode(path, data))  # the YAML itself, never an existing mirror
+    _validate(path, doc, kb_dir)  # valid before it is compiled
     try:
         same = json.loads(json.dumps(doc)) == doc
     except (TypeError, ValueError):
@@ -236,7 +236,7 @@ def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> Path:
         "note": f"generated from {path.name} by `genotailor kb-compile-pgx`; edit the YAML file, not this one",
         "document": doc,
     }, sort_keys=True, separators=(",", ":")) + "\n")
-    return out
+    return out, len(doc["drugs"])
 
 
 def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]:
@@ -244,7 +244,11 @@ def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: recommendations file not found")
-    doc = read_document(path)
+    return _validate(path, read_document(path), kb_dir)
+
+
+def _validate(path: Path, doc, kb_dir) -> list[DrugRule]:
+    """The drugs of a parsed recommendations document, or InputError listing every problem."""
     if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
         raise InputError(f"{path}: expected a mapping with a 'drugs' list")
     entries = doc["drugs"]
@@ -299,13 +303,20 @@ def _add_outside_vocabulary(block, vocab: Vocabulary, problems):
             vocab.alleles.setdefault(gene, set()).update(str(a) for a in spec["alleles"])
 
 
-def _parse_drug(entry, where, vocab, problems):
-    if not isinstance(entry, dict):
+def _is_mapping(obj, keys, where, problems) -> bool:
+    """False (a problem noted) unless obj is a mapping; its keys outside `keys` are noted too."""
+    if not isinstance(obj, dict):
         problems.append(f"{where}: expected a mapping")
-        return None
-    unknown = set(entry) - _DRUG_KEYS
+        return False
+    unknown = set(obj) - keys
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    return True
+
+
+def _parse_drug(entry, where, vocab, problems):
+    if not _is_mapping(entry, _DRUG_KEYS, where, problems):
+        return None
     name = entry.get("drug")
     genes = entry.get("genes")
     if not isinstance(name, str) or not name.strip():
@@ -374,12 +385,8 @@ def _parse_drug(entry, where, vocab, problems):
 
 
 def _parse_rule(r, where, number, genes, vocab, problems):
-    if not isinstance(r, dict):
-        problems.append(f"{where}: expected a mapping")
+    if not _is_mapping(r, _RULE_KEYS, where, problems):
         return None
-    unknown = set(r) - _RULE_KEYS
-    if unknown:
-        problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     ok = True
     action = r.get("action")
     if action not in ACTIONS:
@@ -537,18 +544,12 @@ def _candidate(gene, vocab, diplotype, phenotype, activity):
     return _Candidate(diplotype, phenotype, value, text)
 
 
-def _gene_state(gene, result, vocab):
-    """A _Missing marker, or the list of candidate genotypes (headline first).
-
-    For an ambiguous call the candidates are the headline and its alternatives, except when the
-    engine's cis rule picked the headline (`tie.resolved_by == "cis"`): the candidates are then
-    the diplotypes that rule leaves level with the headline (`tie.leading`), and the others are
-    returned by `_set_aside`."""
-    return _gene_states(gene, result, vocab)[0]
-
-
 def _gene_states(gene, result, vocab):
-    """(candidates or _Missing, alternatives set aside by the cis rule)."""
+    """(a _Missing marker or the candidate genotypes, headline first; the tied diplotypes the cis
+    rule sets aside).
+
+    For an ambiguous call the candidates are the headline and its alternatives, except the tied
+    ones set aside when the headline is a reading listed in CIS_READINGS (see `_cis_leading`)."""
     if result is None:
         return _Missing(f"{gene} not assessed"), []
     status = result.get("status")
@@ -826,7 +827,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
             reasons.append("the alternatives differ in dose, so no dose factor is given")
     if optional_missing:
         reasons.append(f"{_join(optional_missing)}; the recommendation does not use it")
-    other = _other_actions(drug, states, set_aside, first, dose)
+    other = _other_actions(drug, states, set_aside, first)
     if other:
         base["alternative_actions"] = other
         base["changed_by_alternatives"] = sorted({o["gene"] for o in other})
@@ -836,7 +837,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
     return base
 
 
-def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen, dose) -> list[dict]:
+def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen) -> list[dict]:
     """What each diplotype set aside by the cis rule would lead to, where another rule of the
     drug (another action, dose, strength or note) would apply."""
     out = []
@@ -921,6 +922,6 @@ def register(sub):
 
 
 def _compile_cli(args):
-    out = compile_recommendations(Path(args.recommendations), Path(args.kb))
-    print(f"{out}: {len(load_recommendations(Path(args.recommendations), Path(args.kb)))} drugs")
+    out, drugs = compile_recommendations(Path(args.recommendations), Path(args.kb))
+    print(f"{out}: {drugs} drugs")
     return 0

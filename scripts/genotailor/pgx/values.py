@@ -16,7 +16,7 @@ class Value:
     __slots__ = ()
 
     def _fields(self) -> tuple:
-        return tuple(getattr(self, n) for n in type(self).__slots__)
+        return tuple(getattr(self, n) for n in type(self).__slots__ if n not in type(self)._hidden)
 
     def __eq__(self, other):
         if type(other) is not type(self):
@@ -30,7 +30,7 @@ class Value:
         shown = (f"{n}={getattr(self, n)!r}" for n in type(self).__slots__ if n not in type(self)._hidden)
         return f"{type(self).__name__}({', '.join(shown)})"
 
-    _hidden: tuple = ()  # fields left out of repr
+    _hidden: tuple = ()  # fields that are not part of the value: not compared, hashed or shown
 
     def replace(self, **changes):
         """A copy with some fields changed."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from genotailor.core.errors import InputError
 from genotailor.core.samplesheet import Patient, Sample
 from genotailor.pgx.recommendations import attach_to_genes, recommend
 from genotailor.pgx.rules import CYP2D6_LIMITATION
@@ -37,15 +38,17 @@ def make_report(tmp_path, patient_id, sex, results, sample_id=None):
     patient = Patient(patient_id, sex, None, True, False, (), (sample,))
     qc = _dump(folder / "qc.json", {"sample": sample_id, "status": "not_assessed", "metrics": {}, "gates": [],
                                     "failed_gates": [], "warned_gates": []})
-    calls = _dump(folder / "calls.json", {"sample": sample_id, "records_out": 12, "source_column": sample_id,
-                                          "contig_renames": {}, "records_on_other_contigs": 0})
+    calls = _dump(folder / "calls.json", {"vcf": str(folder / "in.vcf.gz"), "sample": sample_id, "records_in": 12,
+                                          "records_checked": 12, "records_out": 12, "source_column": sample_id,
+                                          "contig_renames": {}, "records_on_other_contigs": 0, "other_contigs": {},
+                                          "ref_unverifiable": 0})
     provenance = _dump(folder / "provenance.json", {
         "workflow": {"version": "test"}, "reference": {"name": "GRCh38 demo", "sha256": "0" * 64},
         "aligner": "none", "tools": {}, "knowledge_bases": {"pgx": {"version": "test"}}})
     drugs = recommend(results)
     attach_to_genes(results, drugs)
     pgx = _dump(folder / "pgx.json", {"pgx": sorted(results, key=lambda r: r["gene"]), "drugs": drugs})
-    report = assemble(patient, "2026-01-15", [qc], [calls], provenance, pgx)
+    report = assemble(patient, "2026-01-15", [qc], [calls], provenance, {"pgx": [pgx]})
     return report, render_html(report)
 
 
@@ -178,3 +181,28 @@ def test_rendering_is_deterministic_and_keeps_no_state_between_patients(tmp_path
     (male, male_page), (female, _) = male_patient, female_patient
     render_html(female)
     assert render_html(male) == male_page
+
+
+def test_the_job_records_give_the_tools_and_two_versions_of_one_tool_are_both_shown(tmp_path):
+    from genotailor.report.provenance import merge_tool_versions
+
+    a = _dump(tmp_path / "a.json", {"genotailor": "0.1.0", "tools": {"bcftools": "1.16", "tabix": "1.16"}})
+    b = _dump(tmp_path / "b.json", {"genotailor": "0.1.0", "tools": {"bcftools": "1.17"}})
+    assert merge_tool_versions([a, b]) == {"bcftools": "1.16, 1.17", "genotailor": "0.1.0", "tabix": "1.16"}
+
+
+def test_a_stage_output_that_breaks_its_contract_stops_the_report(tmp_path):
+    results = [{"gene": "CYP2C19", "status": "maybe"}]
+    with pytest.raises(InputError) as err:
+        make_report(tmp_path, "PATX1", "female", results)
+    assert "pgx.json: not a valid pgx stage output (workflow/schemas/pgx.schema.json)" in str(err.value)
+
+
+def test_the_report_command_names_an_unknown_section(tmp_path, capsys):
+    from genotailor.cli import main
+
+    code = main(["report", "--sheet", "x.yaml", "--patient", "P", "--date", "2026-01-01", "--provenance", "p.json",
+                 "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"), "--stage", "tarot=cards.json"])
+    assert code == 2
+    assert capsys.readouterr().err == ("genotailor report: error: --stage tarot=cards.json: expected SECTION=JSON "
+                                       "with SECTION one of pgx, somatic, germline_findings\n")

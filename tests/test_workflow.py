@@ -230,3 +230,15 @@ def test_vcf_from_another_build_fails_its_patient_only(tmp_path):
     assert "the VCF was made against another genome build" in log
     assert not (run / "results/OLD01/calls/OLD01-dna.vcf.gz").exists()
     assert gene(report(run, "VCF001"), "CYP2C19")["diplotype"] == "*1/*2"
+
+
+def test_each_report_lists_the_tools_its_own_jobs_ran(demo):
+    vcf_only = report(demo, "VCF001")["provenance"]["tools"]
+    assert sorted(vcf_only) == ["bcftools", "genotailor", "tabix"]  # it entered as a VCF: only normalization ran
+    reads = report(demo, "PGX001")["provenance"]["tools"]
+    assert sorted(reads) == ["bcftools", "fastp", "genotailor", "minimap2", "mosdepth", "samtools", "tabix"]
+    record = json.loads((demo / "results" / "PGX001" / "versions" / "markdup" / "PGX001-blood.json").read_text())
+    assert sorted(record["tools"]) == ["samtools"]
+    cohort = json.loads((demo / "results" / "provenance" / "tools.json").read_text())
+    assert cohort["tools"] == {**reads, **vcf_only}
+    assert "PGX001" not in json.dumps(cohort)  # cohort files carry no patient identifiers

@@ -85,3 +85,22 @@ def test_stdin_from_a_file(tmp_path):
     assert capture(["sort"], "sorting") == ""  # no stdin given: the command reads nothing
     assert pipeline([["sort"]], "sorting", stdout=subprocess.PIPE, stdin=src) == "a\nb\n"
     assert os.path.exists(src)
+
+
+def test_a_command_run_with_versions_records_the_tools_it_ran(tmp_path, monkeypatch):
+    import random
+
+    from conftest import tiny_reference
+    from genotailor.cli import main
+
+    fa, _ = tiny_reference(tmp_path, random.Random(3))
+    monkeypatch.setattr(tools, "_ran", {})  # as in a job: one command per process
+    record = tmp_path / "versions.json"
+    assert main(["--versions", str(record), "index-reference", "--aligner", "minimap2", "--fasta", str(fa),
+                 "--out", str(tmp_path / "ref2.mmi")]) == 0
+    import json
+
+    doc = json.loads(record.read_text())
+    minimap2 = subprocess.run(["minimap2", "--version"], capture_output=True, text=True).stdout.strip()
+    assert doc["tools"] == {"minimap2": minimap2}
+    assert (tmp_path / "ref2.mmi").stat().st_size > 0

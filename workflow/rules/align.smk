@@ -30,6 +30,7 @@ rule align_unit:
     output:
         bam=temp("results/{patient}/align/{sample}/{unit}.bam"),
         fastp="results/{patient}/qc/{sample}/{unit}.fastp.json",
+        versions="results/{patient}/versions/align/{sample}.{unit}.json",
     params:
         aligner=config["aligner"],
         rg=read_group,
@@ -44,7 +45,7 @@ rule align_unit:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
+        "python -m genotailor --versions {output.versions} align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
         " --index {input.index[0]} --read-group '{params.rg}' --threads {threads}"
         " --fastp-json {output.fastp} --out {output.bam} 2> {log}"
 
@@ -58,6 +59,7 @@ rule markdup:
         bam=protected("results/{patient}/align/{sample}.bam"),
         bai="results/{patient}/align/{sample}.bam.bai",
         stats="results/{patient}/align/{sample}.markdup.txt",
+        versions="results/{patient}/versions/markdup/{sample}.json",
     log:
         "logs/markdup/{patient}/{sample}.log",
     benchmark:
@@ -71,9 +73,7 @@ rule markdup:
     conda:
         "../../envs/align.yaml"
     shell:
-        "samtools merge -f -u -p -o - {input} 2> {log}"
-        " | samtools markdup -@ {threads} -f {output.stats} -T {output.bam}.tmp - {output.bam} 2>> {log}"
-        " && samtools index {output.bam} 2>> {log}"
+        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads} {input} 2> {log}"
 
 
 rule import_alignment:
@@ -84,6 +84,7 @@ rule import_alignment:
     output:
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
+        versions="results/{patient}/versions/import_alignment/{sample}.json",
     log:
         "logs/import_alignment/{patient}/{sample}.log",
     benchmark:
@@ -97,7 +98,7 @@ rule import_alignment:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor import-alignment --input {input.aln} --sample {wildcards.sample}"
+        "python -m genotailor --versions {output.versions} import-alignment --input {input.aln} --sample {wildcards.sample}"
         " --reference {input.ref} --out {output.bam} 2> {log}"
 
 
@@ -105,7 +106,8 @@ rule flagstat:
     input:
         bam="results/{patient}/align/{sample}.bam",
     output:
-        "results/{patient}/align/{sample}.flagstat.json",
+        json="results/{patient}/align/{sample}.flagstat.json",
+        versions="results/{patient}/versions/flagstat/{sample}.json",
     log:
         "logs/flagstat/{patient}/{sample}.log",
     benchmark:
@@ -117,7 +119,7 @@ rule flagstat:
     conda:
         "../../envs/align.yaml"
     shell:
-        "samtools flagstat -O json {input.bam} > {output} 2> {log}"
+        "python -m genotailor --versions {output.versions} flagstat --bam {input.bam} --out {output.json} 2> {log}"
 
 
 rule coverage_loci:
@@ -126,7 +128,8 @@ rule coverage_loci:
         bai="results/{patient}/align/{sample}.bam.bai",
         loci="results/reference/biomarker_loci.bed",
     output:
-        "results/{patient}/coverage/{sample}.loci.regions.bed.gz",
+        regions="results/{patient}/coverage/{sample}.loci.regions.bed.gz",
+        versions="results/{patient}/versions/coverage_loci/{sample}.json",
     params:
         prefix="results/{patient}/coverage/{sample}.loci",
     log:
@@ -140,7 +143,8 @@ rule coverage_loci:
     conda:
         "../../envs/coverage.yaml"
     shell:
-        "mosdepth --no-per-base --by {input.loci} --mapq 20 -t {threads} {params.prefix} {input.bam} 2> {log}"
+        "python -m genotailor --versions {output.versions} coverage --bam {input.bam} --regions {input.loci} --prefix {params.prefix}"
+        " --threads {threads} 2> {log}"
 
 
 rule coverage_panel:
@@ -149,7 +153,8 @@ rule coverage_panel:
         bai="results/{patient}/align/{sample}.bam.bai",
         panel=panel_of,
     output:
-        "results/{patient}/coverage/{sample}.panel.mosdepth.summary.txt",
+        summary="results/{patient}/coverage/{sample}.panel.mosdepth.summary.txt",
+        versions="results/{patient}/versions/coverage_panel/{sample}.json",
     params:
         prefix="results/{patient}/coverage/{sample}.panel",
     log:
@@ -163,4 +168,5 @@ rule coverage_panel:
     conda:
         "../../envs/coverage.yaml"
     shell:
-        "mosdepth --no-per-base --by {input.panel} --mapq 20 -t {threads} {params.prefix} {input.bam} 2> {log}"
+        "python -m genotailor --versions {output.versions} coverage --bam {input.bam} --regions {input.panel} --prefix {params.prefix}"
+        " --threads {threads} 2> {log}"

@@ -11,7 +11,8 @@ rule call_germline:
         sites="results/reference/pgx_sites.tsv.gz",
         alleles="results/reference/pgx_alleles.tsv.gz",
     output:
-        temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        vcf=temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        versions="results/{patient}/versions/call_germline/{sample}.json",
     params:
         mq=config["calling"]["min_mapping_quality"],
         bq=config["calling"]["min_base_quality"],
@@ -30,9 +31,9 @@ rule call_germline:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
+        "python -m genotailor --versions {output.versions} call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
         " --sites {input.sites} --alleles {input.alleles} --min-mq {params.mq} --min-bq {params.bq}"
-        " --out {output} 2> {log}"
+        " --out {output.vcf} 2> {log}"
 
 
 rule call_somatic:
@@ -41,7 +42,8 @@ rule call_somatic:
         ref=REFERENCE,
         panel=panel_of,
     output:
-        temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        vcf=temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        versions="results/{patient}/versions/call_somatic/{sample}.json",
     params:
         normal=normal_flag,
         mq=config["calling"]["min_mapping_quality"],
@@ -62,11 +64,11 @@ rule call_somatic:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
+        "python -m genotailor --versions {output.versions} call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
         " --regions {input.panel} --min-mq {params.mq} --min-bq {params.bq}"
         " --min-depth {params.s[min_depth]} --min-alt-reads {params.s[min_alt_reads]}"
         " --min-vaf {params.s[min_vaf]} --max-normal-vaf {params.s[max_normal_vaf]}"
-        " --min-normal-depth {params.s[min_normal_depth]} --out {output} 2> {log}"
+        " --min-normal-depth {params.s[min_normal_depth]} --out {output.vcf} 2> {log}"
 
 
 rule normalize_vcf:
@@ -78,6 +80,7 @@ rule normalize_vcf:
         vcf="results/{patient}/calls/{sample}.vcf.gz",
         tbi="results/{patient}/calls/{sample}.vcf.gz.tbi",
         summary="results/{patient}/calls/{sample}.norm.json",
+        versions="results/{patient}/versions/normalize_vcf/{sample}.json",
     params:
         column=vcf_column,
     log:
@@ -91,5 +94,5 @@ rule normalize_vcf:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
+        "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
         " --reference {input.ref} --out {output.vcf} --summary {output.summary} 2> {log}"

@@ -212,17 +212,50 @@ def report_inputs(wildcards):
         "calls": [f"{base}/calls/{s.id}.norm.json" for s in patient.samples],
         "somatic": [f"{base}/somatic/{s.id}.json" for s in patient.samples if s.kind == "tumor"],
         "provenance": "results/provenance/provenance.json",
+        "versions": tool_versions_of(wildcards),
     }
     if patient.consent_pgx and pgx_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
     return inputs
 
 
+def _sample_jobs(sample):
+    """The rules that run external tools for one sample, by how it enters."""
+    jobs = ["normalize_vcf"]
+    if sample.entry in READ_ENTRIES:
+        jobs += ["flagstat", "coverage_loci", "call_germline" if sample.kind == "germline" else "call_somatic"]
+        jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
+    return jobs
+
+
+def _versions_records(patient):
+    files = []
+    for s in patient.samples:
+        base = f"results/{patient.id}/versions"
+        files += [f"{base}/{job}/{s.id}.json" for job in _sample_jobs(s)]
+        files += [f"{base}/align/{s.id}.{u.id}.json" for u in s.units]
+    if any(s.entry == "fastq" for s in patient.samples):
+        files.append(f"results/reference/versions/{config['aligner']}_index.json")
+    return sorted(files)
+
+
+def tool_versions_of(wildcards):
+    """Versions records of every job that ran an external tool for one patient (and of the
+    reference index its reads were aligned against)."""
+    return _versions_records(PATIENTS[wildcards.patient])
+
+
+def all_tool_versions(wildcards):
+    """Versions records of every job of the run."""
+    return sorted({f for p in PATIENTS.values() for f in _versions_records(p)})
+
+
 def report_flags(wildcards, input):
     flags = [f"--qc {q}" for q in input.qc] + [f"--calls {c}" for c in input.calls]
-    flags += [f"--somatic {s}" for s in input.somatic]
+    flags += [f"--stage somatic={s}" for s in input.somatic]
+    flags += [f"--tool-versions {v}" for v in input.versions]
     if "pgx" in input.keys():
-        flags.append(f"--pgx {input.pgx}")
+        flags.append(f"--stage pgx={input.pgx}")
     return " ".join(flags)
 
 
@@ -231,7 +264,11 @@ def all_targets():
     reports = [
         f"results/{p}/report/{p}.{ext}" for p in PATIENTS for ext in ("json", "html")
     ]
-    return reports + ["results/cohort/summary.tsv", "results/provenance/provenance.json"]
+    return reports + [
+        "results/cohort/summary.tsv",
+        "results/provenance/provenance.json",
+        "results/provenance/tools.json",
+    ]
 
 
 def sex_of(wildcards):

@@ -5,7 +5,8 @@ rule minimap2_index:
     input:
         REFERENCE,
     output:
-        f"results/reference/minimap2/{REF_NAME}.mmi",
+        index=f"results/reference/minimap2/{REF_NAME}.mmi",
+        versions="results/reference/versions/minimap2_index.json",
     log:
         "logs/reference/minimap2_index.log",
     benchmark:
@@ -17,14 +18,16 @@ rule minimap2_index:
     conda:
         "../../envs/align.yaml"
     shell:
-        "minimap2 -x sr -t {threads} -d {output} {input} 2> {log}"
+        "python -m genotailor --versions {output.versions} index-reference --aligner minimap2 --fasta {input}"
+        " --out {output.index} --threads {threads} 2> {log}"
 
 
 rule bwa_index:
     input:
         REFERENCE,
     output:
-        multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        index=multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa"),
+        versions="results/reference/versions/bwa_index.json",
     params:
         prefix=bwa_prefix,
     log:
@@ -38,7 +41,7 @@ rule bwa_index:
     conda:
         "../../envs/align.yaml"
     shell:
-        "bwa index -p {params.prefix} {input} 2> {log}"
+        "python -m genotailor --versions {output.versions} index-reference --aligner bwa --fasta {input} --out {params.prefix} 2> {log}"
 
 
 rule biomarker_loci:

@@ -32,6 +32,25 @@ rule provenance:
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
 
+rule tool_versions:
+    input:
+        all_tool_versions,
+    output:
+        "results/provenance/tools.json",
+    log:
+        "logs/provenance/tools.log",
+    benchmark:
+        "logs/benchmarks/provenance/tools.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor tool-versions --out {output} {input} 2> {log}"
+
+
 rule report:
     input:
         unpack(report_inputs),

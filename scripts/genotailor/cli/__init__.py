@@ -21,6 +21,10 @@ COMMANDS = {
     "loci": "genotailor.cli.steps",
     "align": "genotailor.cli.steps",
     "import-alignment": "genotailor.cli.steps",
+    "markdup": "genotailor.cli.steps",
+    "flagstat": "genotailor.cli.steps",
+    "index-reference": "genotailor.cli.steps",
+    "coverage": "genotailor.cli.steps",
     "qc": "genotailor.cli.steps",
     "call-germline": "genotailor.cli.steps",
     "call-somatic": "genotailor.cli.steps",
@@ -34,6 +38,7 @@ COMMANDS = {
     "report": "genotailor.cli.report",
     "cohort-summary": "genotailor.cli.report",
     "provenance": "genotailor.cli.report",
+    "tool-versions": "genotailor.cli.report",
     "testdata": "genotailor.cli.dev",
     "bench": "genotailor.cli.dev",
     "pgx-accuracy": "genotailor.cli.dev",
@@ -47,6 +52,9 @@ def build_parser(modules=None):
         "biomarkers, reports).",
     )
     parser.add_argument("--version", action="version", version=f"genotailor {__version__}")
+    parser.add_argument("--versions", metavar="JSON",
+                        help="after the command succeeds, write the versions of the external tools it ran "
+                        "(as they report themselves, from the environment it ran in) to this file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules or dict.fromkeys(COMMANDS.values()):
         importlib.import_module(name).register(sub)
@@ -55,7 +63,9 @@ def build_parser(modules=None):
 
 def main(argv=None, _process_exit=False):
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
+    # the first word that is neither an option nor the value of --versions
+    command = next((a for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] != "--versions")),
+                   None)
     parser = build_parser([COMMANDS[command]] if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -66,6 +76,8 @@ def main(argv=None, _process_exit=False):
     except GenotailorError as exc:
         print(f"genotailor {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    if args.versions:
+        write_versions(args.versions)
     if _process_exit and getattr(args, "quick_exit", False):
         # The command has written and closed its outputs and holds nothing that needs cleaning up
         # at exit; tearing down the interpreter (freeing the knowledge base object by object)
@@ -75,6 +87,17 @@ def main(argv=None, _process_exit=False):
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def write_versions(path):
+    """The job's record of what it ran: genotailor's version and each external tool's."""
+    import json
+
+    from genotailor.core.tools import tool_versions
+
+    record = {"genotailor": __version__, "tools": tool_versions()}
+    with open(path, "w") as fh:
+        fh.write(json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
 def entry():

@@ -13,9 +13,12 @@ def register(sub):
     p.add_argument("--date", required=True, help="report date (YYYY-MM-DD), from the config")
     p.add_argument("--qc", action="append", default=[], help="QC JSON of a sample (repeat)")
     p.add_argument("--calls", action="append", default=[], help="normalization summary of a sample (repeat)")
-    p.add_argument("--pgx", help="PGx JSON of the patient")
-    p.add_argument("--somatic", action="append", default=[], help="somatic JSON of a tumour sample (repeat)")
+    p.add_argument("--stage", action="append", default=[], metavar="SECTION=JSON",
+                   help="a biomarker stage's JSON for its report section, e.g. pgx=P1.pgx.json or "
+                   "somatic=T1.json (repeat; sections: see genotailor.report.sections)")
     p.add_argument("--provenance", required=True)
+    p.add_argument("--tool-versions", action="append", default=[],
+                   help="versions record of a job that ran external tools for the patient (repeat)")
     p.add_argument("--json", required=True)
     p.add_argument("--html", required=True)
     p.set_defaults(func=_report)
@@ -25,7 +28,12 @@ def register(sub):
     p.add_argument("--out", required=True)
     p.set_defaults(func=_cohort_summary)
 
-    p = sub.add_parser("provenance", help="record config, sheet, reference, knowledge-base and tool versions")
+    p = sub.add_parser("tool-versions", help="the versions of the external tools the run's jobs ran, from their records")
+    p.add_argument("records", nargs="+", help="versions records written by `genotailor --versions`")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_tool_versions)
+
+    p = sub.add_parser("provenance", help="record config, sheet, reference, knowledge-base and package versions")
     p.add_argument("--config-json", required=True, help="the config as run, as JSON")
     p.add_argument("--sheet", required=True)
     p.add_argument("--reference", required=True)
@@ -43,17 +51,40 @@ def _report(args):
     from genotailor.report.assemble import assemble
     from genotailor.report.html import render_html
 
+    stages = _stages(args.stage)
     patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
-    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, args.pgx, args.somatic)
+    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions)
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     Path(args.html).write_text(render_html(report))
     return 0
+
+
+def _stages(values) -> dict:
+    from genotailor.core.errors import InputError
+    from genotailor.report.sections import SECTIONS
+
+    known = [s.name for s in SECTIONS]
+    stages: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or name not in known:
+            raise InputError(f"--stage {value}: expected SECTION=JSON with SECTION one of {', '.join(known)}")
+        stages.setdefault(name, []).append(path)
+    return stages
 
 
 def _cohort_summary(args):
     from genotailor.report.cohort import write_summary
 
     write_summary(args.reports, args.out)
+    return 0
+
+
+def _tool_versions(args):
+    from genotailor.report.provenance import merge_tool_versions
+
+    record = {"jobs": len(args.records), "tools": merge_tool_versions(args.records)}
+    Path(args.out).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -1,5 +1,6 @@
-"""Commands of the stages before the biomarkers: loci, align, import-alignment, qc, call-germline,
-call-somatic, normalize-vcf and check-vcf. Each imports its step's module only when it runs."""
+"""Commands of the stages before the biomarkers: loci, align, markdup, flagstat, index-reference,
+coverage, import-alignment, qc, call-germline, call-somatic, normalize-vcf and check-vcf.
+Each imports its step's module only when it runs."""
 
 from __future__ import annotations
 
@@ -27,6 +28,32 @@ def register(sub):
     p.add_argument("--fastp-json", required=True)
     p.add_argument("--out", required=True, help="coordinate-sorted BAM")
     p.set_defaults(func=_align)
+
+    p = sub.add_parser("markdup", help="merge a sample's unit BAMs, mark duplicates, index")
+    p.add_argument("--out", required=True, help="analysis-ready BAM (a .bai is written beside it)")
+    p.add_argument("--stats", required=True, help="samtools markdup statistics")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("units", nargs="+", help="coordinate-sorted BAM of each sequencing unit")
+    p.set_defaults(func=_markdup)
+
+    p = sub.add_parser("flagstat", help="read counts of a BAM as JSON (samtools flagstat)")
+    p.add_argument("--bam", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_flagstat)
+
+    p = sub.add_parser("index-reference", help="the aligner's index of the reference")
+    p.add_argument("--aligner", choices=["bwa", "minimap2"], required=True)
+    p.add_argument("--fasta", required=True)
+    p.add_argument("--out", required=True, help="minimap2: the .mmi file; bwa: the index prefix")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=_index_reference)
+
+    p = sub.add_parser("coverage", help="mean depth per region of a BED (mosdepth)")
+    p.add_argument("--bam", required=True)
+    p.add_argument("--regions", required=True, help="BED of the regions")
+    p.add_argument("--prefix", required=True, help="output prefix ({prefix}.regions.bed.gz, .mosdepth.summary.txt)")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=_coverage)
 
     p = sub.add_parser("import-alignment", help="check an external BAM/CRAM and bring it into results/")
     p.add_argument("--input", required=True)
@@ -106,6 +133,34 @@ def _align(args):
 
     align_unit(args.r1, args.r2, args.aligner, index_prefix(args.index, args.aligner), args.read_group,
                args.threads, args.fastp_json, args.out)
+    return 0
+
+
+def _markdup(args):
+    from genotailor.steps.align import mark_duplicates
+
+    mark_duplicates(args.units, args.out, args.stats, args.threads)
+    return 0
+
+
+def _flagstat(args):
+    from genotailor.steps.align import flagstat
+
+    flagstat(args.bam, args.out)
+    return 0
+
+
+def _index_reference(args):
+    from genotailor.steps.align import index_reference
+
+    index_reference(args.aligner, args.fasta, args.out, args.threads)
+    return 0
+
+
+def _coverage(args):
+    from genotailor.steps.coverage import mosdepth
+
+    mosdepth(args.bam, args.regions, args.prefix, args.threads)
     return 0
 
 

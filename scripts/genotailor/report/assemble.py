@@ -7,28 +7,25 @@ from pathlib import Path
 
 import jsonschema
 
+from genotailor.core.contracts import load_stage
 from genotailor.core.errors import GenotailorError
 from genotailor.core.paths import SCHEMAS
+from genotailor.report.provenance import merge_tool_versions
+from genotailor.report.sections import SECTIONS
 
 SCHEMA = SCHEMAS / "report.schema.json"
 SCHEMA_VERSION = "0.1"
-
-# When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries
-# its own limitation (SNVs and indels only: `genotailor.pgx.rules.CYP2D6_LIMITATION`); every
-# gene result's limitations are repeated among the report's limitations.
-CYP2D6_LIMITATION = (
-    "CYP2D6 was not called; copy number changes, deletions (*5) and CYP2D6/CYP2D7 hybrids "
-    "cannot be seen in SNV/indel calls in any case. Use a dedicated caller and give its result "
-    "as an outside call."
-)
 
 
 def _load(path):
     return json.loads(Path(path).read_text())
 
 
-def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=None, somatic_files=()) -> dict:
-    """Build one patient's report from the step outputs. `patient` is a samplesheet.Patient."""
+def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=()) -> dict:
+    """Build one patient's report from the stage outputs. `patient` is a samplesheet.Patient;
+    `stages`: section name -> that stage's JSON files for the patient (see report.sections);
+    `tool_versions`: the versions records of the jobs that ran external tools for the patient."""
+    stages = stages or {}
     samples = []
     for s in patient.samples:
         entry = {"id": s.id, "kind": s.kind, "entry": s.entry}
@@ -39,55 +36,26 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
         samples.append(entry)
     qc = {}
     for f in qc_files:
-        d = _load(f)
+        d = load_stage("qc", f)
         qc[d["sample"]] = {k: d[k] for k in ("status", "metrics", "gates", "failed_gates", "warned_gates")}
     calls = {}
     for f in calls_files:
-        d = _load(f)
+        d = load_stage("norm", f)
         calls[d["sample"]] = {
             "records": d["records_out"],
             "source_column": d["source_column"],
             "contig_renames": d["contig_renames"],
             "records_on_other_contigs": d["records_on_other_contigs"],
         }
-    limitations = []
-    pgx, drugs = [], []
-    if not patient.consent_pgx:
-        limitations.append({"section": "pgx", "reason": "no consent for pharmacogenomic testing: not analysed"})
-    elif pgx_file is None:
-        limitations.append({"section": "pgx", "reason": "no germline sample: pharmacogenes not assessed"})
-    else:
-        pgx_data = _load(pgx_file)
-        pgx, drugs = pgx_data["pgx"], pgx_data.get("drugs", [])
-        if not any(g["gene"] == "CYP2D6" for g in pgx):
-            limitations.append({"section": "pgx", "gene": "CYP2D6", "reason": CYP2D6_LIMITATION})
-        for g in pgx:
-            # a gene result's own limitations (CYP2D6 from the VCF: SNVs and indels only)
-            for text in g.get("limitations") or []:
-                limitations.append({"section": "pgx", "gene": g["gene"], "reason": text})
-            if g["status"] == "not_assessed":
-                limitations.append({"section": "pgx", "gene": g["gene"],
-                                    "reason": g.get("reason") or "no defining position has a genotype"})
-    somatic = []
-    for f in somatic_files:
-        d = _load(f)
-        for v in d["somatic"]:
-            somatic.append({"sample": d["sample"], **v})
-    if any(s.kind == "tumor" for s in patient.samples):
-        limitations.append({
-            "section": "somatic",
-            "reason": "variants are matched to known cancer hotspots by exact genomic change; "
-            "AMP/ASCO/CAP tiers and therapies are not assessed in this release",
-        })
-        limitations.append({"section": "tmb", "reason": "tumour mutational burden is not assessed in this release"})
-    if patient.consent_secondary:
-        limitations.append({
-            "section": "germline_findings",
-            "reason": "consented, but secondary findings are not assessed in this release",
-        })
+    limitations, fields = [], {}
+    for section in SECTIONS:
+        # only stage outputs that follow their contract (workflow/schemas/{stage}.schema.json)
+        docs = [load_stage(section.stage, f) for f in stages.get(section.name, ())]
+        section_fields, section_limitations = section.build(patient, docs)
+        fields.update(section_fields)
+        limitations += section_limitations
     report = {
         "schema_version": SCHEMA_VERSION,
-        "drug_recommendations": drug_table(drugs),
         "patient": patient.id,
         "report_date": date,
         "sex": patient.sex,
@@ -96,20 +64,12 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, pgx_file=Non
         "samples": samples,
         "qc": qc,
         "calls": calls,
-        "pgx": pgx,
-        "somatic": somatic,
-        "tmb": {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"},
+        **fields,
         "limitations": limitations,
-        "provenance": _load(provenance_file),
+        "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions)},
     }
     validate(report)
     return report
-
-
-def drug_table(drugs: list[dict]) -> list[dict]:
-    """One row per drug, with the phenotypes it was decided from and, when no recommendation
-    could be made, the reason; sorted by drug."""
-    return sorted(drugs, key=lambda d: d["drug"])
 
 
 def validate(report: dict):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
+
+import pandas as pd
 
 COLUMNS = [
     "patient", "sample", "kind", "entry", "qc_status", "failed_gates", "warned_gates",
@@ -44,8 +45,11 @@ def summary_rows(report_paths) -> list[dict]:
     return rows
 
 
+def summary_table(report_paths) -> pd.DataFrame:
+    """The cohort table: one row per sample, columns in COLUMNS order (values as the reports give
+    them, so a metric is printed exactly as it stands in the patient's JSON)."""
+    return pd.DataFrame(summary_rows(report_paths), columns=COLUMNS, dtype=object)
+
+
 def write_summary(report_paths, out):
-    with open(out, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
-        w.writeheader()
-        w.writerows(summary_rows(report_paths))
+    summary_table(report_paths).to_csv(out, sep="\t", index=False, lineterminator="\n")

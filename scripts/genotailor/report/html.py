@@ -6,6 +6,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from genotailor.report.sections import SECTIONS
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 STATUS_WORDS = {
@@ -46,4 +48,5 @@ def render_html(report: dict) -> str:
     env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
     env.filters["action_word"] = lambda a: ACTION_WORDS.get(a, str(a).replace("_", " "))
     env.filters["dose"] = dose_words
-    return env.get_template("report.html.j2").render(r=report)
+    sections = [s.name for s in SECTIONS if s.template]
+    return env.get_template("report.html.j2").render(r=report, sections=sections)

@@ -14,10 +14,8 @@ from pathlib import Path
 import yaml
 
 from genotailor import __version__
-from genotailor.core.tools import tool_version
 
-TOOLS = ("fastp", "bwa", "minimap2", "samtools", "bcftools", "tabix", "mosdepth")
-PACKAGES = ["snakemake", "pysam", "pandas", "numpy", "jinja2", "jsonschema", "pyyaml", "matplotlib", "biopython"]
+PACKAGES = ["snakemake", "pysam", "pandas", "numpy", "jinja2", "jsonschema", "pyyaml"]
 
 
 def sha256_file(path) -> str:
@@ -26,6 +24,19 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def merge_tool_versions(records) -> dict:
+    """Tool -> version from the jobs' versions records (`genotailor --versions`), each written by the
+    job that ran the tool, in the environment it ran in. A tool seen in more than one version (jobs
+    on differently set-up machines) lists them all, comma-separated: the report must not pick one."""
+    seen: dict[str, set] = {}
+    for path in records:
+        doc = json.loads(Path(path).read_text())
+        seen.setdefault("genotailor", set()).add(doc["genotailor"])
+        for tool, version in doc["tools"].items():
+            seen.setdefault(tool, set()).add(version or "unknown")
+    return {tool: ", ".join(sorted(versions)) for tool, versions in sorted(seen.items())}
 
 
 def package_versions() -> dict:
@@ -65,6 +76,5 @@ def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner) -> dict:
             "cancer_hotspots": {"version": "hotspots_in_windows (Chang et al. recurrent hotspots)",
                                 "sha256": sha256_file(hotspots)},
         },
-        "tools": {name: tool_version(name) for name in TOOLS},
         "python_packages": package_versions(),
     }

@@ -86,3 +86,27 @@ def import_alignment(path, sample, reference, out):
             out.unlink()
         out.symlink_to(Path(path).resolve())
     run(["samtools", "index", "-o", f"{out}.bai", out], f"{path}: indexing the alignment")
+
+
+def mark_duplicates(unit_bams, out, stats, threads=1):
+    """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM."""
+    out = str(out)
+    pipeline([["samtools", "merge", "-f", "-u", "-p", "-o", "-", *map(str, unit_bams)],
+              ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", f"{out}.tmp", "-", out]],
+             f"{out}: merging the units and marking duplicates")
+    run(["samtools", "index", out], f"{out}: indexing")
+
+
+def flagstat(bam, out):
+    """samtools' read counts of a BAM as JSON (mapped rate for the QC gates)."""
+    run(["samtools", "flagstat", "-O", "json", bam], f"{bam}: counting reads", stdout=out)
+
+
+def index_reference(aligner, fasta, out, threads=1):
+    """The aligner's index of the reference: minimap2's .mmi at `out`, or bwa's files at prefix `out`."""
+    if aligner == "minimap2":
+        run(["minimap2", "-x", "sr", "-t", str(threads), "-d", out, fasta], f"{fasta}: building the minimap2 index")
+    elif aligner == "bwa":
+        run(["bwa", "index", "-p", out, fasta], f"{fasta}: building the bwa index")
+    else:
+        raise GenotailorError(f"aligner '{aligner}' is not supported — set aligner to bwa or minimap2")

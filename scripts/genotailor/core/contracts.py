@@ -1,0 +1,86 @@
+"""The JSON contracts between stages: each stage output checked against `workflow/schemas/{kind}.schema.json`.
+
+A later stage that reads an earlier one's JSON calls `load_stage` (or `validate_stage` on a
+document it already holds), so a file from another version, a hand edit or a truncated write
+stops with the file, the contract and the failing fields named, not with a KeyError deep in the
+reader. Each schema is read and checked once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from genotailor.core.errors import InputError
+from genotailor.core.paths import REPO, SCHEMAS
+
+KINDS = ("qc", "norm", "pgx", "somatic")
+MAX_SHOWN = 5  # failing fields named in a message; the rest are counted
+MAX_MESSAGE = 200  # characters of one field's message (jsonschema quotes whole values)
+
+
+def schema_path(kind: str) -> Path:
+    if kind not in KINDS:
+        raise ValueError(f"stage kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return SCHEMAS / f"{kind}.schema.json"
+
+
+def _shown(path: Path) -> str:
+    """The schema's path as the repository names it (absolute when it lives elsewhere)."""
+    try:
+        return str(path.relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads(schema_path(kind).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)  # a broken contract is our bug: fail loudly
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _where(error) -> str:
+    """`pgx[3].drugs[0].action`: the failing value's place in the document."""
+    out = ""
+    for part in error.absolute_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "top level"
+
+
+def _message(error) -> str:
+    if error.validator == "not" and error.validator_value == {}:
+        # The schemas' `absent`: a key the writer never writes in this case (jsonschema would
+        # say "... should not be valid under {}" and drops the key from a `false` schema's path).
+        return "not expected here (the writer leaves it out for this status or source)"
+    text = error.message
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def validate_stage(kind: str, doc, source) -> None:
+    """Raise InputError naming `source`, the contract and up to MAX_SHOWN failing fields
+    (ordered by place, so the message is the same from run to run)."""
+    errors = sorted(_validator(kind).iter_errors(doc), key=lambda e: (_where(e), e.message))
+    if not errors:
+        return
+    shown = "; ".join(f"{_where(e)}: {_message(e)}" for e in errors[:MAX_SHOWN])
+    if len(errors) > MAX_SHOWN:
+        shown += f"; and {len(errors) - MAX_SHOWN} more"
+    raise InputError(f"{source}: not a valid {kind} stage output ({_shown(schema_path(kind))}): {shown}")
+
+
+def load_stage(kind: str, path) -> dict:
+    """The stage output at `path`, read as JSON and validated against its contract."""
+    schema_path(kind)  # an unknown kind is a caller's bug, whatever the file holds
+    try:
+        doc = json.loads(Path(path).read_bytes())
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the {kind} stage output ({e.strerror or e})") from None
+    except ValueError as e:  # JSONDecodeError, or bytes that are not UTF-8
+        raise InputError(f"{path}: not JSON ({e}) — expected the {kind} stage output; "
+                         "rerun the step that writes it") from None
+    validate_stage(kind, doc, path)
+    return doc

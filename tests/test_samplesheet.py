@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from genotailor import cli
+from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import SheetError
 from genotailor.core.samplesheet import (
     SCHEMA_PATH,
@@ -18,7 +19,6 @@ from genotailor.core.samplesheet import (
     Unit,
     draft_sheet,
     load_sheet,
-    sha256_of,
 )
 
 # Every file the sheets below point at, with distinct contents so checksums differ.
@@ -476,10 +476,10 @@ def test_missing_sheet_file(tmp_path):
     assert caught.value.problems == ["sheet: file not found — check the path"]
 
 
-def test_sha256_of_streams_the_file(tmp_path):
+def test_sha256_file_streams_the_file(tmp_path):
     path = tmp_path / "abc.txt"
     path.write_bytes(b"abc" * 1_000_000)  # several 1 MiB chunks
-    assert sha256_of(path) == hashlib.sha256(b"abc" * 1_000_000).hexdigest()
+    assert sha256_file(path) == hashlib.sha256(b"abc" * 1_000_000).hexdigest()
 
 
 def test_schema_is_valid_and_usable_by_snakemake():

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import InputError
-from genotailor.core.samplesheet import draft_sheet, load_sheet, sha256_of
+from genotailor.core.samplesheet import draft_sheet, load_sheet
 
 
 def register(subparsers):
@@ -97,7 +98,7 @@ def verify_checksums(args):
     rows, mismatches = [], []
     for file, expected in sample.checksums():
         try:
-            actual = sha256_of(file)
+            actual = sha256_file(file)
         except OSError as exc:
             raise InputError(f"{file}: cannot read ({exc.strerror}) — check the path in "
                              f"{args.sheet}") from None

@@ -14,7 +14,6 @@ consent and checksums. `draft_sheet` writes a first sheet from a folder of FASTQ
 import dataclasses
 import difflib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import GenotailorError, InputError, SheetError
 from genotailor.core.paths import SCHEMAS
 
@@ -38,7 +38,6 @@ SUFFIXES = {
     "vcf": (".vcf", ".vcf.gz", ".bcf"),
 }
 FILE_KINDS = {"fastq": "a FASTQ", "bam": "a BAM", "cram": "a CRAM", "vcf": "a VCF"}
-CHUNK_SIZE = 1 << 20
 
 _SHA256 = re.compile(r"[0-9A-Fa-f]{64}")
 # How location paths name the entries of each keyed collection.
@@ -158,15 +157,6 @@ def load_sheet(path, *, check_files=True, verify_checksums=False, panels=None):
         problems.sort(key=lambda problem: _position(data, problem[0]))
         raise SheetError(path, [_render(where, text) for where, text in problems])
     return _build(path, data)
-
-
-def sha256_of(path):
-    """Hex SHA-256 of a file, read in 1 MiB chunks so large FASTQs fit in memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # Common Illumina names: SAMPLE[_S1][_L001]_R1[_001].fastq.gz, and SAMPLE_1.fq.gz.
@@ -546,7 +536,7 @@ class _Checker:
         elif not os.access(path, os.R_OK):
             found.append((where, f"cannot read {path} — make it readable (chmod +r)"))
         elif self.verify and _is_text(checksum) and _SHA256.fullmatch(checksum):
-            actual = sha256_of(path)
+            actual = sha256_file(path)
             if actual != checksum.lower():
                 found.append((checksum_where, f"checksum mismatch for {path}: expected "
                               f"{checksum.lower()}, got {actual} — copy the file again, or "

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import InputError
 from genotailor.core.reference import chrom_order
-from genotailor.kb.manifest import dump_json, sha256_file
+from genotailor.kb.manifest import dump_json
 from genotailor.kb.pgx_phenotypes import add_phenotype_facts, compact_table, read_pypgx
 
 SOURCE_URLS = {

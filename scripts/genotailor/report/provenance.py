@@ -14,16 +14,10 @@ from pathlib import Path
 import yaml
 
 from genotailor import __version__
+from genotailor.core.checksums import sha256_file
 
 PACKAGES = ["snakemake", "pysam", "pandas", "numpy", "jinja2", "jsonschema", "pyyaml"]
 
-
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def merge_tool_versions(records) -> dict:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from genotailor.core.checksums import sha256_file as sha256
 from genotailor.core.errors import InputError
 from genotailor.core.paths import REPO
 from genotailor.dev.testdata import reference, scenarios
-from genotailor.dev.testdata.scenarios import dump_json, read_stats, sha256, site_counts
+from genotailor.dev.testdata.scenarios import dump_json, read_stats, site_counts
 from genotailor.pgx.definitions import load_gene
 
 DEFAULT_SOURCE = REPO / "test-data" / "reference" / "source" / "grch38_windows.fa.gz"

@@ -18,7 +18,6 @@ Plus deliberately bad VCFs (wrong genome build; REF not matching the reference).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,13 +277,6 @@ def on_hotspot_position(chrom: str, pos: int) -> bool:
     with open(HOTSPOTS) as fh:
         return any(line.split("\t")[:2] == [chrom, str(pos)] for line in fh)
 
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def dump_json(obj, path: Path):

@@ -103,7 +103,7 @@ def test_g6pd_terms_are_the_outside_call_vocabulary_and_every_g6pd_drug_covers_t
     ("Intermediate Metabolizer", ("reduce_dose", None, "moderate")),
     ("Normal Metabolizer", ("standard", None, "strong")),
     ("Rapid Metabolizer", ("standard", None, "optional")),
-    ("Ultrarapid Metabolizer", ("consider_alternative", None, "moderate")),
+    ("Ultrarapid Metabolizer", ("consider_alternative", None, "strong")),
 ])
 def test_citalopram_and_escitalopram_follow_the_2023_update(kb, phenotype, expected):
     for name in ("citalopram", "escitalopram"):
@@ -127,9 +127,21 @@ def test_sertraline_combines_cyp2c19_and_cyp2b6(kb, cyp2c19, cyp2b6, expected):
     assert r["genes"] == ["CYP2C19", "CYP2B6"]
 
 
-def test_sertraline_combinations_cpic_gives_but_not_verified_here_are_indeterminate(kb):
-    r = result(kb, [called("CYP2C19", "*1/*2", "Intermediate Metabolizer"),
-                    called("CYP2B6", "*1/*1", "Normal Metabolizer")], "sertraline")
+@pytest.mark.parametrize("cyp2c19,cyp2b6,expected", [
+    ("Intermediate Metabolizer", "Normal Metabolizer", ("reduce_dose", None, "moderate")),
+    ("Intermediate Metabolizer", "Intermediate Metabolizer", ("reduce_dose", None, "optional")),
+    ("Likely Poor Metabolizer", "Rapid Metabolizer", ("reduce_dose", 0.5, "optional")),
+    ("Ultrarapid Metabolizer", "Rapid Metabolizer", ("standard", None, "optional")),
+    ("Indeterminate", "Normal Metabolizer", ("standard", None, "moderate")),
+])
+def test_sertraline_covers_cpic_s_other_combinations(kb, cyp2c19, cyp2b6, expected):
+    r = result(kb, [called("CYP2C19", "*1/*1", cyp2c19), called("CYP2B6", "*1/*1", cyp2b6)], "sertraline")
+    assert outcome(r) == expected
+
+
+def test_sertraline_without_a_recommendation_for_both_indeterminate(kb):
+    r = result(kb, [called("CYP2C19", "*1/*1", "Indeterminate"), called("CYP2B6", "*1/*1", "Indeterminate")],
+               "sertraline")
     assert (r["status"], r["action"]) == ("indeterminate", "undetermined")
     r = result(kb, [called("CYP2C19", "*2/*2", "Poor Metabolizer"), missing("CYP2B6")], "sertraline")
     assert (r["status"], r["reason"]) == ("not_assessed", "CYP2B6 not assessed")
@@ -189,15 +201,23 @@ def test_ondansetron_and_tropisetron(kb, phenotype, expected):
         assert r["pmid"] == ["28002639"]
 
 
-@pytest.mark.parametrize("phenotype,expected", [
-    ("Poor Metabolizer", ("use_alternative", "strong")),
-    ("Intermediate Metabolizer", ("consider_alternative", "optional")),
-    ("Normal Metabolizer", ("standard", "strong")),
-    ("Ultrarapid Metabolizer", ("standard", "strong")),
+@pytest.mark.parametrize("diplotype,phenotype,expected", [
+    ("*4/*4", "Poor Metabolizer", ("use_alternative", "strong")),
+    ("*4/*10", "Intermediate Metabolizer", ("consider_alternative", "moderate")),  # activity score 0.25
+    ("*4/*41", "Intermediate Metabolizer", ("consider_alternative", "moderate")),  # 0.5
+    ("*1/*4", "Intermediate Metabolizer", ("consider_alternative", "optional")),  # 1.0
+    ("*1/*1", "Normal Metabolizer", ("standard", "strong")),
+    ("*1/*1", "Ultrarapid Metabolizer", ("standard", "strong")),
 ])
-def test_tamoxifen(kb, phenotype, expected):
-    r = result(kb, [outside("CYP2D6", "*1/*1", phenotype)], "tamoxifen")
+def test_tamoxifen(kb, diplotype, phenotype, expected):
+    r = result(kb, [outside("CYP2D6", diplotype, phenotype)], "tamoxifen")
     assert (r["action"], r["strength"]) == expected
+
+
+def test_tamoxifen_intermediate_without_an_activity_score_is_indeterminate(kb):
+    r = result(kb, [outside("CYP2D6", "*1/*4x2", "Intermediate Metabolizer")], "tamoxifen")
+    assert r["status"] == "indeterminate"
+    assert "activity score" in r["reason"]
 
 
 def test_atomoxetine_follows_cyp2d6(kb):
@@ -207,8 +227,13 @@ def test_atomoxetine_follows_cyp2d6(kb):
     for phenotype in ("Normal Metabolizer", "Ultrarapid Metabolizer"):
         r = result(kb, [outside("CYP2D6", "*1/*1", phenotype)], "atomoxetine")
         assert outcome(r) == ("standard", None, "moderate")
-    # CPIC splits intermediate metabolizers by activity score, which the phenotype does not give
+    # CPIC splits intermediate metabolizers by activity score: 0.25-0.75 as poor, 1.0 as normal
+    r = result(kb, [outside("CYP2D6", "*4/*10", "Intermediate Metabolizer")], "atomoxetine")
+    assert outcome(r) == ("monitor", None, "moderate")
     r = result(kb, [outside("CYP2D6", "*1/*4", "Intermediate Metabolizer")], "atomoxetine")
+    assert outcome(r) == ("standard", None, "moderate")
+    # a stated phenotype without a score (gene copies the knowledge base does not know) stays open
+    r = result(kb, [outside("CYP2D6", "*1/*4x2", "Intermediate Metabolizer")], "atomoxetine")
     assert r["status"] == "indeterminate"
     assert r["guideline"] == "https://cpicpgx.org/guidelines/cpic-guideline-for-atomoxetine-based-on-cyp2d6-genotype/"
 

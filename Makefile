@@ -36,9 +36,11 @@ demo: venv tools
 test: venv tools
 	$(VENV)/bin/pytest
 
-## lint: Snakemake's linter on the workflow
+## lint: Snakemake's linter on the workflow, ruff on the code, and the package's import contracts
 lint: venv
 	$(VENV)/bin/snakemake --lint --configfile config/config.yaml
+	$(VENV)/bin/ruff check scripts tests
+	PYTHONPATH=scripts $(VENV)/bin/lint-imports --no-cache
 
 ## testdata: regenerate test-data/ and config/samples.yaml (deterministic, seeded)
 testdata: venv

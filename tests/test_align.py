@@ -8,8 +8,7 @@ import pysam
 import pytest
 
 from conftest import revcomp, tiny_reference
-
-from genotailor.align import align_unit, index_prefix
+from genotailor.steps.align import align_unit, index_prefix
 
 
 @pytest.fixture(scope="module")

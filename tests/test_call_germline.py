@@ -7,9 +7,8 @@ import pysam
 import pytest
 
 from conftest import revcomp, tiny_reference
-
-from genotailor.align import align_unit
-from genotailor.calling.germline import call_germline
+from genotailor.steps.align import align_unit
+from genotailor.steps.calling.germline import call_germline
 
 SNV_POS, REF_SITE = 3000, 1500
 

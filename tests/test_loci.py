@@ -2,8 +2,9 @@
 
 import gzip
 
-from genotailor.loci import write_loci
-from genotailor.pgx.definitions import DEFAULT_KB, load_positions
+from genotailor.core.kbfiles import load_positions
+from genotailor.core.paths import PGX_KB as DEFAULT_KB
+from genotailor.steps.loci import write_loci
 
 ROOT_RES = DEFAULT_KB.parent
 

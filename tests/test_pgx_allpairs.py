@@ -1,6 +1,6 @@
 """Every pair of named alleles of every gene, rendered as genotypes and called back.
 
-The suite (`genotailor.pgx.accuracy`) renders each unordered pair of a gene's named alleles at
+The suite (`genotailor.dev.accuracy`) renders each unordered pair of a gene's named alleles at
 every defining position, unphased and phased, and interprets it with the engine; a seeded sample
 per gene also goes through real VCF files and `call_gene`. Thresholds below were measured on the
 knowledge base in workflow/resources/pgx (definitions 2025-11-05); a knowledge-base update that
@@ -12,8 +12,8 @@ import json
 import pytest
 
 from genotailor.cli import main
-from genotailor.pgx.accuracy import run_suite
-from genotailor.pgx.cli import CALLED_GENES
+from genotailor.dev.accuracy import run_suite
+from genotailor.pgx.run import CALLED_GENES
 
 ROUND_TRIPS = 100  # pairs per gene written as VCF (unphased and phased each)
 

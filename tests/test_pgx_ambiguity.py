@@ -1,9 +1,8 @@
 """Drug recommendations when the genotype fits more than one diplotype (the cis rule, TPMT *3A)."""
 
-from test_pgx_genes import TPMT_3B, TPMT_3C, gene_vcf
-
-from genotailor.pgx.cli import call_gene, run_pgx
 from genotailor.pgx.recommendations import recommend
+from genotailor.pgx.run import call_gene, run_pgx
+from test_pgx_genes import TPMT_3B, TPMT_3C, gene_vcf
 
 
 def _drug(out, name):
@@ -74,7 +73,7 @@ def test_a_tie_left_to_name_order_keeps_every_reading(tmp_path):
 
 def _engine_result(gene_name, a, b):
     """The engine's result for two named alleles rendered as unphased genotypes."""
-    from genotailor.pgx.accuracy import _Renderer
+    from genotailor.dev.accuracy import _Renderer
     from genotailor.pgx.definitions import cached_gene
     from genotailor.pgx.matcher import gene_index
     from genotailor.pgx.rules import interpret

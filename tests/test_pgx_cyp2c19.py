@@ -1,10 +1,8 @@
 """CYP2C19 calls from VCF: diplotype, phenotype, and honest handling of missing evidence."""
 
-import pytest
 from conftest import write_vcf
-
-from genotailor.pgx.cli import call_gene, run_pgx
 from genotailor.pgx.definitions import load_gene
+from genotailor.pgx.run import call_gene, run_pgx
 
 GENE = load_gene("CYP2C19")
 STAR2 = {94775367: "G", 94781859: "A", 94842866: "G"}

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from genotailor.pgx.recommendations import DEFAULT_PATH, load_recommendations, recommend
+from genotailor.pgx.recommendations import load_recommendations, recommend
 from genotailor.report.html import render_html
 
 G6PD_TERMS = ("Normal", "Deficient", "Deficient with CNSHA", "Variable")

@@ -4,12 +4,12 @@ VCF opened in the background."""
 import json
 
 import pytest
-from conftest import write_vcf
 
-from genotailor.errors import InputError
+from conftest import write_vcf
+from genotailor.core.errors import InputError
+from genotailor.kb.pgx_phenotypes import compact_table
 from genotailor.pgx import DEFAULT_KB
 from genotailor.pgx.definitions import gene_from_dict
-from genotailor.pgx.kb_phenotypes import compact_table
 from genotailor.pgx.matcher import phenotype_of
 from genotailor.pgx.vcfopen import opened, prefetch_vcf
 
@@ -144,7 +144,7 @@ def _tpmt_lines(depth_at_719="40", het_719=True, dp_fmt="{}"):
 
 
 def test_utf8_annotations_in_a_fetched_region_are_read_not_fatal(tmp_path):
-    from genotailor.pgx.cli import call_gene
+    from genotailor.pgx.run import call_gene
 
     lines = _tpmt_lines(het_719=False)
     first = int(lines[0].split("\t")[1])
@@ -154,7 +154,7 @@ def test_utf8_annotations_in_a_fetched_region_are_read_not_fatal(tmp_path):
 
 
 def test_a_float_depth_still_counts_as_low_depth(tmp_path):
-    from genotailor.pgx.cli import call_gene
+    from genotailor.pgx.run import call_gene
 
     vcf = _tpmt_vcf(tmp_path, "dpf", _tpmt_lines(depth_at_719="3.0", dp_fmt="{}"), dp_type="Float")
     r = call_gene("TPMT", vcf, None, None)

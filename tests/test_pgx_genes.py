@@ -3,12 +3,12 @@
 import time
 
 import pytest
-from conftest import write_vcf
 
-from genotailor.errors import InputError
-from genotailor.pgx.cli import CALLED_GENES, call_gene, run_pgx
+from conftest import write_vcf
+from genotailor.core.errors import InputError
 from genotailor.pgx.definitions import load_gene
 from genotailor.pgx.rules import CYP2D6_LIMITATION
+from genotailor.pgx.run import CALLED_GENES, call_gene, run_pgx
 
 GENES = {g: load_gene(g) for g in CALLED_GENES}
 

@@ -3,7 +3,8 @@
 import json
 import shutil
 
-from genotailor.pgx.recommendations import DEFAULT_PATH, compile_recommendations, compiled_path, load_recommendations
+from genotailor.kb.pgx_recommendations import compile_recommendations
+from genotailor.pgx.recommendations import DEFAULT_PATH, compiled_path, load_recommendations
 
 
 def test_committed_mirror_matches_the_yaml_byte_for_byte(tmp_path):
@@ -40,7 +41,7 @@ def test_the_mirror_is_what_runs_read_while_it_matches(tmp_path):
 def test_compiling_a_file_with_an_unquoted_date_names_the_fix(tmp_path):
     import pytest
 
-    from genotailor.errors import InputError
+    from genotailor.core.errors import InputError
 
     yaml_path = tmp_path / DEFAULT_PATH.name
     yaml_path.write_text(DEFAULT_PATH.read_text().replace('compiled: "2026-11-28"', "compiled: 2026-11-28"))

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_pgx_genes import GENES, gene_vcf
 
 from genotailor.cli import main
-from genotailor.errors import InputError
-from genotailor.pgx.cli import call_gene, outside_call_result, run_pgx
+from genotailor.core.errors import InputError
 from genotailor.pgx.definitions import DEFAULT_KB, GeneDefinition, NamedAllele, gene_from_dict
 from genotailor.pgx.matcher import gene_index, phenotype_call, phenotype_of
 from genotailor.pgx.recommendations import load_recommendations, recommend
 from genotailor.pgx.rules import CYP2D6_LIMITATION
+from genotailor.pgx.run import call_gene, outside_call_result, run_pgx
+from test_pgx_genes import GENES, gene_vcf
 
 DATA = Path(__file__).resolve().parent / "data" / "pgx_sources"
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from genotailor.errors import InputError
+from genotailor.core.errors import InputError
 from genotailor.pgx.recommendations import (
     ACTIONS,
     DEFAULT_PATH,

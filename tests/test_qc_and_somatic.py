@@ -2,9 +2,8 @@
 
 import json
 
-
-from genotailor.calling.somatic import SomaticThresholds, somatic_filters
-from genotailor.qc import judge, sample_qc
+from genotailor.steps.calling.somatic import SomaticThresholds, somatic_filters
+from genotailor.steps.qc import judge, sample_qc
 
 GATES = {
     "reads_after_filtering": {"warn_below": 20000, "fail_below": 10000},

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from test_pgx_phenotypes import G6PD_A_MINUS, call
 
-from genotailor.pgx.cli import outside_call_result
+from genotailor.core.samplesheet import Patient, Sample
 from genotailor.pgx.recommendations import attach_to_genes, recommend
 from genotailor.pgx.rules import CYP2D6_LIMITATION
+from genotailor.pgx.run import outside_call_result
 from genotailor.report.assemble import assemble
 from genotailor.report.html import render_html
-from genotailor.samplesheet import Patient, Sample
+from test_pgx_phenotypes import G6PD_A_MINUS, call
 
 G6PD_MALE_NOTE = "male: G6PD called as one hemizygous allele"
 CYP4F2_REASON = "CPIC defines no phenotype for CYP4F2; drug rules use carriage of its alleles"

@@ -9,9 +9,17 @@ import pytest
 import yaml
 
 from genotailor import cli
-from genotailor.errors import SheetError
-from genotailor.samplesheet import (
-    SCHEMA_PATH, OutsideCall, Patient, Sample, Unit, draft_sheet, load_sheet, sha256_of)
+from genotailor.core.errors import SheetError
+from genotailor.core.samplesheet import (
+    SCHEMA_PATH,
+    OutsideCall,
+    Patient,
+    Sample,
+    Unit,
+    draft_sheet,
+    load_sheet,
+    sha256_of,
+)
 
 # Every file the sheets below point at, with distinct contents so checksums differ.
 FILES = [

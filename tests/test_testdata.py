@@ -14,11 +14,17 @@ import pysam
 import pytest
 import yaml
 
-from genotailor.pgx.definitions import load_gene
-from genotailor.testdata import reference, scenarios
-from genotailor.testdata.simulate import (
-    ADAPTER_R1, ADAPTER_R2, Haplotype, Library, Variant, revcomp, simulate,
+from genotailor.dev.testdata import reference, scenarios
+from genotailor.dev.testdata.simulate import (
+    ADAPTER_R1,
+    ADAPTER_R2,
+    Haplotype,
+    Library,
+    Variant,
+    revcomp,
+    simulate,
 )
+from genotailor.pgx.definitions import load_gene
 
 ROOT = Path(__file__).resolve().parents[1]
 TD = ROOT / "test-data"
@@ -307,7 +313,7 @@ def test_demo_sheet_files_exist_and_checksums_match():
 
 
 def test_demo_sheet_loads_with_the_project_loader_and_verified_checksums():
-    from genotailor.samplesheet import load_sheet
+    from genotailor.core.samplesheet import load_sheet
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     sheet = load_sheet(SHEET, check_files=True, verify_checksums=True, panels=config["panels"])

@@ -5,10 +5,10 @@ import random
 
 import pysam
 import pytest
-from conftest import write_vcf
 
-from genotailor.errors import InputError
-from genotailor.vcf import normalize_vcf
+from conftest import write_vcf
+from genotailor.core.errors import InputError
+from genotailor.core.vcf import normalize_vcf
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from snakemake.settings.types import DeploymentMethod
 SCRIPTS = Path(workflow.basedir).parent / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from genotailor.samplesheet import load_sheet  # noqa: E402
-from genotailor.errors import GenotailorError  # noqa: E402
+from genotailor.core.samplesheet import load_sheet  # noqa: E402
+from genotailor.core.errors import GenotailorError  # noqa: E402
 
 try:
     SHEET = load_sheet(

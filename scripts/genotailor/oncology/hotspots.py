@@ -7,12 +7,9 @@ and reports gene and protein change; tiers and therapies come with the oncology 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pysam
 
-from genotailor.loci import read_hotspots
+from genotailor.core.kbfiles import read_hotspots
 
 
 def annotate(vcf_path, hotspots_path) -> dict:
@@ -50,16 +47,3 @@ def annotate(vcf_path, hotspots_path) -> dict:
                     }
                 )
     return {"sample": sample, "somatic": variants}
-
-
-def register(sub):
-    p = sub.add_parser("somatic-annotate", help="match a tumour's somatic calls to the cancer hotspot knowledge base")
-    p.add_argument("--vcf", required=True, help="normalized tumour VCF")
-    p.add_argument("--hotspots", required=True)
-    p.add_argument("--json", required=True)
-    p.set_defaults(func=_cli)
-
-
-def _cli(args):
-    Path(args.json).write_text(json.dumps(annotate(args.vcf, args.hotspots), indent=1, sort_keys=True) + "\n")
-    return 0

@@ -1,9 +1,7 @@
 """Pharmacogenomics: star-allele diplotypes, phenotypes and drug recommendations."""
 
-from pathlib import Path
-
 # The knowledge base shipped with the workflow (genes/*.json, positions.tsv, recommendations).
-DEFAULT_KB = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx"
+from genotailor.core.paths import PGX_KB as DEFAULT_KB  # noqa: F401  (the PGx packages' default)
 
 # Genes called from the VCF. CYP2D6 is called at SNV/indel level only: its result always carries
 # the limitation (no copy number, hybrids or *5 deletion).

@@ -15,8 +15,6 @@ which is what the definitions expect of the allele carrying the deletion.
 
 from __future__ import annotations
 
-
-
 from genotailor.pgx.definitions import GeneDefinition, Position
 from genotailor.pgx.values import Mutable
 from genotailor.pgx.vcfopen import IndexedVcf, Record, opened

@@ -43,12 +43,13 @@ import json
 import re
 from pathlib import Path
 
-from genotailor.errors import InputError
-from genotailor.pgx.values import Mutable, Value
-from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
+from genotailor.core.errors import InputError
+from genotailor.pgx import DEFAULT_KB
+from genotailor.pgx.definitions import cached_gene
 from genotailor.pgx.matcher import activity_scores, phenotype_of, phenotype_terms
+from genotailor.pgx.values import Mutable, Value
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "workflow" / "resources" / "pgx" / "recommendations.yaml"
+DEFAULT_PATH = DEFAULT_KB / "recommendations.yaml"
 
 ACTIONS = ("standard", "reduce_dose", "increase_dose", "avoid", "use_alternative", "monitor", "consider_alternative")
 # CPIC's strengths, strongest first, then `label`: a rule from a drug label (source fda_label),
@@ -176,7 +177,7 @@ def compiled_path(path) -> Path:
     return path.with_name(f"{path.stem}.compiled.json")
 
 
-def _parse_yaml(path: Path, text: str):
+def parse_yaml(path: Path, text: str):
     import yaml  # only when the JSON mirror is missing or stale
 
     try:
@@ -186,7 +187,7 @@ def _parse_yaml(path: Path, text: str):
         raise InputError(f"{path}: not valid YAML: {e}") from None
 
 
-def _decode(path, data: bytes) -> str:
+def decode_text(path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -196,7 +197,7 @@ def _decode(path, data: bytes) -> str:
 def read_document(path) -> object:
     """The parsed recommendations file.
 
-    The YAML file is the source. Its JSON mirror (`compile_recommendations`) holds the same
+    The YAML file is the source. Its JSON mirror (`kb.pgx_recommendations.compile_recommendations`) holds the same
     document and the SHA-256 of the YAML bytes it was made from; it is used only when that
     checksum matches, so an edited YAML file is always read itself (a YAML parse costs ~25 ms
     of every `genotailor pgx` run, a JSON one ~1 ms)."""
@@ -211,32 +212,7 @@ def read_document(path) -> object:
         if (isinstance(compiled, dict) and compiled.get("source_sha256") == hashlib.sha256(data).hexdigest()
                 and "document" in compiled):
             return compiled["document"]
-    return _parse_yaml(path, _decode(path, data))
-
-
-def compile_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> tuple[Path, int]:
-    """Validate the YAML file and write its JSON mirror beside it; return the mirror's path and
-    the number of drugs."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: recommendations file not found")
-    data = path.read_bytes()
-    doc = _parse_yaml(path, _decode(path, data))  # the YAML itself, never an existing mirror
-    _validate(path, doc, kb_dir)  # valid before it is compiled
-    try:
-        same = json.loads(json.dumps(doc)) == doc
-    except (TypeError, ValueError):
-        same = False
-    if not same:
-        raise InputError(f"{path}: holds values JSON cannot represent (an unquoted date? quote it)")
-    out = compiled_path(path)
-    out.write_text(json.dumps({
-        "source": path.name,
-        "source_sha256": hashlib.sha256(data).hexdigest(),
-        "note": f"generated from {path.name} by `genotailor kb-compile-pgx`; edit the YAML file, not this one",
-        "document": doc,
-    }, sort_keys=True, separators=(",", ":")) + "\n")
-    return out, len(doc["drugs"])
+    return parse_yaml(path, decode_text(path, data))
 
 
 def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]:
@@ -244,10 +220,10 @@ def load_recommendations(path=DEFAULT_PATH, kb_dir=DEFAULT_KB) -> list[DrugRule]
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: recommendations file not found")
-    return _validate(path, read_document(path), kb_dir)
+    return validate_document(path, read_document(path), kb_dir)
 
 
-def _validate(path: Path, doc, kb_dir) -> list[DrugRule]:
+def validate_document(path: Path, doc, kb_dir) -> list[DrugRule]:
     """The drugs of a parsed recommendations document, or InputError listing every problem."""
     if not isinstance(doc, dict) or not isinstance(doc.get("drugs"), list):
         raise InputError(f"{path}: expected a mapping with a 'drugs' list")
@@ -906,22 +882,3 @@ def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[
         new = [{k: d[k] for k in REPORT_KEYS if k in d} for d in drug_results if g["gene"] in d["genes"]]
         g["drugs"] = sorted(kept + new, key=lambda d: d["drug"])
     return gene_results
-
-
-def register(sub):
-    p = sub.add_parser(
-        "kb-compile-pgx",
-        help="validate the drug-recommendation file and write its JSON mirror",
-        description="Checks recommendations.yaml against the gene knowledge base and writes "
-        "recommendations.compiled.json beside it (read instead of the YAML while their checksums "
-        "agree). Run it after editing the YAML file.",
-    )
-    p.add_argument("--recommendations", default=str(DEFAULT_PATH), help="YAML file (default: %(default)s)")
-    p.add_argument("--kb", default=str(DEFAULT_KB), help="gene knowledge-base folder (default: %(default)s)")
-    p.set_defaults(func=_compile_cli)
-
-
-def _compile_cli(args):
-    out, drugs = compile_recommendations(Path(args.recommendations), Path(args.kb))
-    print(f"{out}: {drugs} drugs")
-    return 0

@@ -39,8 +39,16 @@ from collections import Counter
 from genotailor.pgx import SEXES
 from genotailor.pgx.definitions import GeneDefinition
 from genotailor.pgx.genotypes import PositionCall
-from genotailor.pgx.matcher import (Diplotype, Evidence, allele_order, gene_index, has_phenotypes, match,
-                                    phenotype_call, phenotype_of)
+from genotailor.pgx.matcher import (
+    Diplotype,
+    Evidence,
+    allele_order,
+    gene_index,
+    has_phenotypes,
+    match,
+    phenotype_call,
+    phenotype_of,
+)
 
 # Alternatives listed in a result (all of them are ranked and counted; `alternatives_total`).
 MAX_ALTERNATIVES = 100

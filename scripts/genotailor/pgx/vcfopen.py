@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pysam
 
-from genotailor.errors import InputError
+from genotailor.core.errors import InputError
 
 
 class Record:

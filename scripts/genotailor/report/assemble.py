@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 
-from genotailor.errors import GenotailorError
+from genotailor.core.errors import GenotailorError
+from genotailor.core.paths import SCHEMAS
 
-SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "report.schema.json"
+SCHEMA = SCHEMAS / "report.schema.json"
 SCHEMA_VERSION = "0.1"
 
 # When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries

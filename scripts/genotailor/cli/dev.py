@@ -1,0 +1,86 @@
+"""Development tools, outside the runtime packages: `testdata build`, `bench` and `pgx-accuracy`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def register(sub):
+    p = sub.add_parser(
+        "testdata",
+        help="generate the demo/test data (reference, reads, VCFs, truth, demo sample sheet)",
+        description="Demo/test data. 'build' regenerates every file deterministically from the seed.",
+    )
+    actions = p.add_subparsers(dest="testdata_action", metavar="ACTION")
+    b = actions.add_parser(
+        "build",
+        help="generate the demo data and the demo sample sheet",
+        description="Write the demo reference, reads, VCFs, truth files, panels and README under --out, "
+        "and the demo sample sheet at --sheet. The same seed gives byte-identical files.",
+    )
+    b.add_argument("--out", default=Path("test-data"), type=Path, help="output folder (default: test-data)")
+    b.add_argument("--sheet", default=Path("config/samples.yaml"), type=Path,
+                   help="demo sample sheet to write (default: config/samples.yaml)")
+    b.add_argument("--seed", default=None, type=int, help="random seed (default: the demo's)")
+    b.add_argument("--source", default=None, type=Path,
+                   help="the real GRCh38 windows FASTA (default: <out>/reference/source/grch38_windows.fa.gz "
+                   "if present, else the project's copy)")
+    b.set_defaults(func=_testdata_build)
+
+    def _usage(args):
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=_usage)
+
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx`")
+    p.add_argument("what", choices=["pgx"])
+    p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
+    p.add_argument("--records", type=int, default=5_000_000)
+    p.add_argument("--repeats", type=int, default=9)
+    p.set_defaults(func=_bench)
+
+    p = sub.add_parser(
+        "pgx-accuracy",
+        help="call every pair of named alleles of each pharmacogene back and report accuracy",
+        description="Renders every unordered pair of named alleles of each gene as unphased and "
+        "phased genotypes at every defining position, calls them, and prints per gene the pairs, "
+        "top-call and containment rates and the pairs no caller could tell apart.",
+    )
+    p.add_argument("--genes", nargs="+", help="genes (space- or comma-separated; default: every called gene)")
+    p.add_argument("--kb", help="PGx knowledge-base directory (default: the shipped one)")
+    p.add_argument("--round-trips", type=int, default=200,
+                   help="pairs per gene also written as VCF and called through the VCF path (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed choosing the VCF round-trip pairs")
+    p.add_argument("--json", help="write the full statistics (with example misses) here")
+    p.set_defaults(func=_pgx_accuracy)
+
+
+def _testdata_build(args):
+    from genotailor.dev.testdata.build import run_build
+    from genotailor.dev.testdata.scenarios import DEFAULT_SEED
+
+    return run_build(args.out, args.sheet, DEFAULT_SEED if args.seed is None else args.seed, args.source)
+
+
+def _bench(args):
+    from genotailor.dev.bench import bench_pgx
+
+    result = bench_pgx(Path(args.workdir), args.records, args.repeats)
+    out = Path(args.workdir) / "pgx_bench.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+def _pgx_accuracy(args):
+    from genotailor.core.paths import PGX_KB
+    from genotailor.dev.accuracy import format_table, run_suite
+
+    genes = [g for arg in args.genes for g in arg.split(",") if g] if args.genes else None
+    summary = run_suite(genes, Path(args.kb) if args.kb else PGX_KB, args.round_trips, args.seed)
+    print(format_table(summary))
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=1) + "\n")
+    return 0

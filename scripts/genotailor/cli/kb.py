@@ -1,0 +1,57 @@
+"""Knowledge-base builders: `kb-build-pgx` and `kb-compile-pgx` (build time only; the runtime reads
+what they write)."""
+
+from __future__ import annotations
+
+from genotailor.core.paths import PGX_KB
+
+
+def register(sub):
+    p = sub.add_parser(
+        "kb-build-pgx",
+        help="refresh the PGx knowledge base from PharmCAT/CPIC release files",
+        description="Reads *_translation.json allele definitions and the per-gene phenotype JSON "
+        "files of a release (and, for genes without a diplotype table there, the pypgx tables) and "
+        "writes the project's own files (genes/*.json, positions.tsv, manifest.json with sources, "
+        "versions and checksums).",
+    )
+    p.add_argument("--definitions", required=True, help="folder of *_translation.json files")
+    p.add_argument("--phenotypes", required=True, help="folder of {GENE}.json phenotype files")
+    p.add_argument("--pypgx", help="folder of the pypgx tables (allele-table.csv, diplotype-table.csv, "
+                   "phenotype-table.csv, equation-table.csv): allele functions and phenotypes of CYP2D6, "
+                   "G6PD, IFNL3 and RYR1; without it those genes get no phenotype")
+    p.add_argument("--out", default=str(PGX_KB), help="knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_build_pgx)
+
+    p = sub.add_parser(
+        "kb-compile-pgx",
+        help="validate the drug-recommendation file and write its JSON mirror",
+        description="Checks recommendations.yaml against the gene knowledge base and writes "
+        "recommendations.compiled.json beside it (read instead of the YAML while their checksums "
+        "agree). Run it after editing the YAML file.",
+    )
+    p.add_argument("--recommendations", default=str(PGX_KB / "recommendations.yaml"),
+                   help="YAML file (default: %(default)s)")
+    p.add_argument("--kb", default=str(PGX_KB), help="gene knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_compile_pgx)
+
+
+def _build_pgx(args):
+    from pathlib import Path
+
+    from genotailor.kb.pgx import build_pgx_kb
+
+    manifest = build_pgx_kb(Path(args.definitions), Path(args.phenotypes), Path(args.out),
+                            Path(args.pypgx) if args.pypgx else None)
+    print(f"{args.out}: {len(manifest['versions'])} genes, {len(manifest['files'])} files")
+    return 0
+
+
+def _compile_pgx(args):
+    from pathlib import Path
+
+    from genotailor.kb.pgx_recommendations import compile_recommendations
+
+    out, drugs = compile_recommendations(Path(args.recommendations), Path(args.kb))
+    print(f"{out}: {drugs} drugs")
+    return 0

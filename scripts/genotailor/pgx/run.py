@@ -1,0 +1,116 @@
+"""One patient's PGx result: each gene called from one VCF (or taken from an outside call), then drug recommendations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genotailor.core.errors import InputError
+from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
+
+# The engine's modules are imported inside the functions below, not here: `genotailor pgx` starts
+# opening the VCF (vcfopen.prefetch_vcf) first and imports them while the tabix index loads.
+
+
+def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown") -> dict:
+    """The PGx result of one gene from a VCF (the report's `pgx[]` entry)."""
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.genotypes import gene_evidence
+    from genotailor.pgx.rules import interpret
+
+    gene = cached_gene(gene_name, kb_dir)
+    calls = gene_evidence(vcf, sample, gene, depths, min_depth)
+    return interpret(gene, calls, sex)
+
+
+def read_outside_calls(path) -> list[dict]:
+    """Outside calls TSV: gene, diplotype, method[, phenotype]."""
+    import csv
+
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    for i, row in enumerate(rows, start=2):
+        if not row.get("gene") or not row.get("diplotype"):
+            raise InputError(f"{path} line {i}: gene and diplotype are required")
+    return rows
+
+
+def outside_call_result(row: dict, kb_dir=DEFAULT_KB) -> dict:
+    """An outside call as a gene result; without a stated phenotype, the knowledge base's
+    phenotype of the stated diplotype (if it has one) is given and labelled as such."""
+    result = {
+        "gene": row["gene"],
+        "source": "outside_call",
+        "status": "called",
+        "diplotype": row["diplotype"],
+        "alleles": row["diplotype"].split("/"),
+        "alternatives": [],
+        "alternatives_total": 0,
+        "alternatives_change_phenotype": False,
+        "alternatives_change_recommendations": [],
+        "phenotype": row.get("phenotype") or None,
+        "activity_score": None,
+        "missing_positions": [],
+        "limitations": [],
+        "notes": [],
+        "drugs": [],
+        "method": row.get("method") or None,
+    }
+    if result["phenotype"] is None and (Path(kb_dir) / "genes" / f"{row['gene']}.json").exists():
+        from genotailor.pgx.definitions import cached_gene
+        from genotailor.pgx.matcher import phenotype_of
+
+        phenotype, activity = phenotype_of(cached_gene(row["gene"], kb_dir), result["alleles"])
+        if phenotype:
+            result.update(phenotype=phenotype, activity_score=activity)
+            result["notes"].append("phenotype of the outside diplotype from the knowledge base")
+    return result
+
+
+def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GENES, kb_dir=DEFAULT_KB,
+            min_depth=8, sex="unknown") -> dict:
+    """Every gene's result (outside calls override the VCF call of their gene), then the drug
+    recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`."""
+    if sex not in SEXES:
+        raise InputError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
+    from genotailor.pgx.vcfopen import prefetch_vcf
+
+    prefetch_vcf(vcf, sample)  # the index loads while the engine imports and the knowledge base loads
+    from genotailor.pgx import genotypes, rules  # noqa: F401  (imported now, used by call_gene)
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.recommendations import attach_to_genes, load_recommendations, recommend
+
+    drug_rules = load_recommendations(Path(kb_dir) / "recommendations.yaml", kb_dir)
+    from genotailor.pgx.matcher import gene_index
+
+    for gene in genes:  # the matching index of every gene, built while the VCF index may still load
+        if (Path(kb_dir) / "genes" / f"{gene}.json").exists():
+            gene_index(cached_gene(gene, kb_dir))
+    depths = None
+    if coverage:
+        from genotailor.core.coverage import read_locus_depths
+
+        depths = read_locus_depths(coverage)
+    outside = {}
+    if outside_calls:
+        outside = {r["gene"]: outside_call_result(r, kb_dir) for r in read_outside_calls(outside_calls)}
+    results = []
+    for gene in genes:
+        if gene in outside:
+            continue
+        results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex))
+    results.extend(outside.values())
+    results.sort(key=lambda r: r["gene"])
+    drugs = recommend(results, drug_rules)
+    attach_to_genes(results, drugs)
+    return {"pgx": results, "drugs": drugs}
+
+
+def write_outside_calls(sheet_path, patient_id, out):
+    """The sheet's outside calls of one patient as the TSV `genotailor pgx` reads."""
+    from genotailor.core.samplesheet import load_sheet
+
+    patient = load_sheet(sheet_path, check_files=False).patient(patient_id)
+    with open(out, "w") as fh:
+        fh.write("gene\tdiplotype\tmethod\tphenotype\n")
+        for c in sorted(patient.outside_calls, key=lambda c: c.gene):
+            fh.write(f"{c.gene}\t{c.diplotype}\t{c.method}\t{c.phenotype or ''}\n")

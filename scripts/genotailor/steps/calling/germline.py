@@ -1,0 +1,44 @@
+"""Built-in germline calling with bcftools, plus forced genotyping of every knowledge-base position.
+
+Two passes over the same BAM, then one sorted VCF:
+1. variant discovery over the sample's panel (`mpileup | call -mv`);
+2. every knowledge-base position genotyped with its defined alleles (`call -m -C alleles`),
+   reference calls included, so "homozygous reference at 35x" is a record with a depth.
+Where discovery found a variant at a knowledge-base position, its record is kept and the forced
+one dropped: forced genotyping cannot match repeat indels whose REF mpileup spells differently
+(the UGT1A1 TA repeat), while discovery calls them. A position with no reads gets no record;
+coverage (mosdepth) tells that case apart.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from genotailor.core.tools import pipeline, run
+
+ANNOTATE = "FORMAT/AD,FORMAT/DP"
+
+
+def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_bq=13):
+    out = Path(out)
+    mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
+          "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".call.") as tmp:
+        discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
+        found = f"{tmp}/discovered_positions.tsv"
+        pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],
+                 f"{bam}: variant discovery")
+        run(["bcftools", "query", "-f", "%CHROM\\t%POS\\n", discovered], f"{bam}: listing discovered variants",
+            stdout=found)
+        # bcftools refuses an empty targets file: with nothing discovered, nothing is dropped.
+        drop = ["-T", f"^{found}"] if Path(found).stat().st_size else []
+        pipeline([[*mp, "-T", sites, bam],
+                  ["bcftools", "call", "--no-version", "-m", "-C", "alleles", "-T", alleles, "-Ou"],
+                  ["bcftools", "view", "--no-version", *drop, "-Ob", "-o", forced]],
+                 f"{bam}: genotyping the knowledge-base positions")
+        for calls in (discovered, forced):
+            run(["bcftools", "index", calls], f"{bam}: indexing the call sets")
+        # -a: both sets cover the same chromosomes, each sorted; concat interleaves them by position.
+        pipeline([["bcftools", "concat", "--no-version", "-a", discovered, forced, "-Ou"],
+                  ["bcftools", "sort", "-T", tmp, "-Oz", "-o", out]], f"{bam}: merging the call sets")

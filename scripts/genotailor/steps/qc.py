@@ -1,0 +1,103 @@
+"""Per-sample QC: metrics from fastp, samtools flagstat and mosdepth, judged by the config's gates.
+
+Each gate has `warn_below`/`fail_below` (or `_above`) thresholds; the sample's status is the worst
+of its gates. Metrics a sample's entry point cannot provide (no FASTQ for a BAM; no reads for a
+VCF) are not gated, and the JSON says which were assessed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from genotailor.core.coverage import in_regions, read_bed, read_locus_depths
+
+ORDER = {"pass": 0, "warn": 1, "fail": 2}
+
+
+def fastp_metrics(paths) -> dict:
+    """Metrics over all units of a sample (sums, and base-weighted rates)."""
+    before_reads = after_reads = after_bases = q30_bases = adapter_reads = 0
+    peaks = []
+    for p in paths:
+        d = json.loads(Path(p).read_text())
+        s = d["summary"]
+        before_reads += s["before_filtering"]["total_reads"]
+        after_reads += s["after_filtering"]["total_reads"]
+        after_bases += s["after_filtering"]["total_bases"]
+        q30_bases += s["after_filtering"]["q30_bases"]
+        adapter_reads += d.get("adapter_cutting", {}).get("adapter_trimmed_reads", 0)
+        peaks.append(d.get("insert_size", {}).get("peak", 0))
+    return {
+        "reads_before_filtering": before_reads,
+        "reads_after_filtering": after_reads,
+        "q30_rate": round(q30_bases / after_bases, 4) if after_bases else 0.0,
+        "adapter_trimmed_rate": round(adapter_reads / before_reads, 4) if before_reads else 0.0,
+        "insert_size_peak": min(peaks) if peaks else 0,
+    }
+
+
+def flagstat_metrics(path) -> dict:
+    d = json.loads(Path(path).read_text())["QC-passed reads"]
+    primary = d.get("primary", d["total"])
+    mapped = d.get("primary mapped", d["mapped"])
+    dups = d.get("primary duplicates", d["duplicates"])
+    return {
+        "primary_reads": primary,
+        "mapped_rate": round(mapped / primary, 4) if primary else 0.0,
+        "duplication_rate": round(dups / primary, 4) if primary else 0.0,
+    }
+
+
+def loci_metrics(loci_path, panel_path, min_depth) -> dict:
+    depths = read_locus_depths(loci_path)
+    panel = read_bed(panel_path) if panel_path else None
+    inside = [d for (c, p), d in depths.items() if panel is None or in_regions(panel, c, p)]
+    covered = sum(1 for d in inside if d >= min_depth)
+    return {
+        "loci_in_panel": len(inside),
+        "loci_covered_rate": round(covered / len(inside), 4) if inside else 0.0,
+        "loci_mean_depth": round(sum(inside) / len(inside), 1) if inside else 0.0,
+    }
+
+
+def judge(metrics: dict, gates: dict) -> list[dict]:
+    """One verdict per gate whose metric is available, in the config's order."""
+    verdicts = []
+    for name, g in gates.items():
+        if name not in metrics:
+            continue
+        v = metrics[name]
+        status = "pass"
+        if ("fail_below" in g and v < g["fail_below"]) or ("fail_above" in g and v > g["fail_above"]):
+            status = "fail"
+        elif ("warn_below" in g and v < g["warn_below"]) or ("warn_above" in g and v > g["warn_above"]):
+            status = "warn"
+        verdicts.append({"metric": name, "value": v, "status": status, **g})
+    return verdicts
+
+
+def sample_qc(sample, settings, fastp=(), flagstat=None, loci=None, panel=None, norm=None) -> dict:
+    metrics = {}
+    if fastp:
+        metrics.update(fastp_metrics(fastp))
+    if flagstat:
+        metrics.update(flagstat_metrics(flagstat))
+    if loci:
+        metrics.update(loci_metrics(loci, panel, settings["min_locus_depth"]))
+    if norm:
+        n = json.loads(Path(norm).read_text())
+        metrics["vcf_records"] = n["records_out"]
+    verdicts = judge(metrics, settings["gates"])
+    if verdicts:
+        status = max((v["status"] for v in verdicts), key=ORDER.__getitem__)
+    else:
+        status = "not_assessed"  # a VCF entry: no reads to judge
+    return {
+        "sample": sample,
+        "status": status,
+        "metrics": dict(sorted(metrics.items())),
+        "gates": verdicts,
+        "failed_gates": [v["metric"] for v in verdicts if v["status"] == "fail"],
+        "warned_gates": [v["metric"] for v in verdicts if v["status"] == "warn"],
+    }

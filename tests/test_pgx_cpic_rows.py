@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from genotailor.pgx.cli import outside_call_result
+from genotailor.pgx.run import outside_call_result
 from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
 from genotailor.pgx.genotypes import PositionCall
 from genotailor.pgx.matcher import gene_index, phenotype_of
@@ -229,12 +229,6 @@ EXCEPTIONS: list[tuple] = [
 ]
 
 
-def _gap(row):
-    return any(v in ("No Result", "n/a") for v in row["lookup"].values())
-
-
-EXCEPTIONS.append((None, _gap, None, "OPEN GAP, not a justified exception: a gene not tested or without a "
-                   "phenotype; the rules cannot state a one-gene fallback yet"))
 
 
 def exception_for(row):

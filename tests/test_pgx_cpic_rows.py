@@ -284,7 +284,6 @@ NOT_IN_KNOWLEDGE_BASE = {
     "hydrocodone",  # opioids (2021)
     "enflurane", "methoxyflurane",  # volatile anaesthetics (RYR1/CACNA1S)
     "piroxicam", "tenoxicam",  # NSAIDs (CYP2C9)
-    "kanamycin", "paromomycin", "plazomicin",  # aminoglycosides (MT-RNR1)
 }
 
 

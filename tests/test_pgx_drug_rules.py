@@ -103,7 +103,7 @@ def test_g6pd_terms_are_the_outside_call_vocabulary_and_every_g6pd_drug_covers_t
     ("Intermediate Metabolizer", ("reduce_dose", None, "moderate")),
     ("Normal Metabolizer", ("standard", None, "strong")),
     ("Rapid Metabolizer", ("standard", None, "optional")),
-    ("Ultrarapid Metabolizer", ("consider_alternative", None, "moderate")),
+    ("Ultrarapid Metabolizer", ("consider_alternative", None, "strong")),
 ])
 def test_citalopram_and_escitalopram_follow_the_2023_update(kb, phenotype, expected):
     for name in ("citalopram", "escitalopram"):
@@ -127,12 +127,26 @@ def test_sertraline_combines_cyp2c19_and_cyp2b6(kb, cyp2c19, cyp2b6, expected):
     assert r["genes"] == ["CYP2C19", "CYP2B6"]
 
 
-def test_sertraline_combinations_cpic_gives_but_not_verified_here_are_indeterminate(kb):
-    r = result(kb, [called("CYP2C19", "*1/*2", "Intermediate Metabolizer"),
-                    called("CYP2B6", "*1/*1", "Normal Metabolizer")], "sertraline")
+@pytest.mark.parametrize("cyp2c19,cyp2b6,expected", [
+    ("Intermediate Metabolizer", "Normal Metabolizer", ("reduce_dose", None, "moderate")),
+    ("Intermediate Metabolizer", "Intermediate Metabolizer", ("reduce_dose", None, "optional")),
+    ("Likely Poor Metabolizer", "Rapid Metabolizer", ("reduce_dose", 0.5, "optional")),
+    ("Ultrarapid Metabolizer", "Rapid Metabolizer", ("standard", None, "optional")),
+    ("Indeterminate", "Normal Metabolizer", ("standard", None, "moderate")),
+])
+def test_sertraline_covers_cpic_s_other_combinations(kb, cyp2c19, cyp2b6, expected):
+    r = result(kb, [called("CYP2C19", "*1/*1", cyp2c19), called("CYP2B6", "*1/*1", cyp2b6)], "sertraline")
+    assert outcome(r) == expected
+
+
+def test_sertraline_without_a_recommendation_for_both_indeterminate(kb):
+    r = result(kb, [called("CYP2C19", "*1/*1", "Indeterminate"), called("CYP2B6", "*1/*1", "Indeterminate")],
+               "sertraline")
     assert (r["status"], r["action"]) == ("indeterminate", "undetermined")
+    # CYP2B6 not tested: CPIC's answer from CYP2C19 alone, saying so
     r = result(kb, [called("CYP2C19", "*2/*2", "Poor Metabolizer"), missing("CYP2B6")], "sertraline")
-    assert (r["status"], r["reason"]) == ("not_assessed", "CYP2B6 not assessed")
+    assert outcome(r) == ("reduce_dose", 0.5, "moderate")
+    assert r["reason"].startswith("CYP2B6 not assessed")
 
 
 @pytest.mark.parametrize("phenotype,omeprazole,dexlansoprazole", [
@@ -189,15 +203,23 @@ def test_ondansetron_and_tropisetron(kb, phenotype, expected):
         assert r["pmid"] == ["28002639"]
 
 
-@pytest.mark.parametrize("phenotype,expected", [
-    ("Poor Metabolizer", ("use_alternative", "strong")),
-    ("Intermediate Metabolizer", ("consider_alternative", "optional")),
-    ("Normal Metabolizer", ("standard", "strong")),
-    ("Ultrarapid Metabolizer", ("standard", "strong")),
+@pytest.mark.parametrize("diplotype,phenotype,expected", [
+    ("*4/*4", "Poor Metabolizer", ("use_alternative", "strong")),
+    ("*4/*10", "Intermediate Metabolizer", ("consider_alternative", "moderate")),  # activity score 0.25
+    ("*4/*41", "Intermediate Metabolizer", ("consider_alternative", "moderate")),  # 0.5
+    ("*1/*4", "Intermediate Metabolizer", ("consider_alternative", "optional")),  # 1.0
+    ("*1/*1", "Normal Metabolizer", ("standard", "strong")),
+    ("*1/*1", "Ultrarapid Metabolizer", ("standard", "strong")),
 ])
-def test_tamoxifen(kb, phenotype, expected):
-    r = result(kb, [outside("CYP2D6", "*1/*1", phenotype)], "tamoxifen")
+def test_tamoxifen(kb, diplotype, phenotype, expected):
+    r = result(kb, [outside("CYP2D6", diplotype, phenotype)], "tamoxifen")
     assert (r["action"], r["strength"]) == expected
+
+
+def test_tamoxifen_intermediate_without_an_activity_score_is_indeterminate(kb):
+    r = result(kb, [outside("CYP2D6", "*1/*4x2", "Intermediate Metabolizer")], "tamoxifen")
+    assert r["status"] == "indeterminate"
+    assert "activity score" in r["reason"]
 
 
 def test_atomoxetine_follows_cyp2d6(kb):
@@ -207,8 +229,13 @@ def test_atomoxetine_follows_cyp2d6(kb):
     for phenotype in ("Normal Metabolizer", "Ultrarapid Metabolizer"):
         r = result(kb, [outside("CYP2D6", "*1/*1", phenotype)], "atomoxetine")
         assert outcome(r) == ("standard", None, "moderate")
-    # CPIC splits intermediate metabolizers by activity score, which the phenotype does not give
+    # CPIC splits intermediate metabolizers by activity score: 0.25-0.75 as poor, 1.0 as normal
+    r = result(kb, [outside("CYP2D6", "*4/*10", "Intermediate Metabolizer")], "atomoxetine")
+    assert outcome(r) == ("monitor", None, "moderate")
     r = result(kb, [outside("CYP2D6", "*1/*4", "Intermediate Metabolizer")], "atomoxetine")
+    assert outcome(r) == ("standard", None, "moderate")
+    # a stated phenotype without a score (gene copies the knowledge base does not know) stays open
+    r = result(kb, [outside("CYP2D6", "*1/*4x2", "Intermediate Metabolizer")], "atomoxetine")
     assert r["status"] == "indeterminate"
     assert r["guideline"] == "https://cpicpgx.org/guidelines/cpic-guideline-for-atomoxetine-based-on-cyp2d6-genotype/"
 
@@ -427,3 +454,75 @@ def test_report_drug_table_links_the_label_as_fda_label_and_guidelines_as_cpic(k
     cel = next(d for d in drugs if d["drug"] == "celecoxib")
     assert f'<a href="{sip["guideline"]}">FDA label</a>' in html
     assert f'<a href="{cel["guideline"]}">CPIC</a>' in html
+
+
+# --- a gene not tested or without a phenotype (CPIC's one-gene answers) -----------------------
+
+def test_ryr1_susceptible_with_cacna1s_not_tested_avoids_volatile_anaesthetics(kb):
+    genes = [called("RYR1", "Reference/c.7300G>A", "Malignant Hyperthermia Susceptibility"), missing("CACNA1S")]
+    for name in ("desflurane", "halothane", "isoflurane", "sevoflurane", "succinylcholine"):
+        r = result(kb, genes, name)
+        assert outcome(r) == ("avoid", None, "strong"), name
+        assert "CACNA1S not assessed" in r["reason"]
+
+
+def test_phenytoin_without_hla_b_doses_by_cyp2c9_and_says_hla_b_was_not_tested(kb):
+    for name in ("phenytoin", "fosphenytoin"):
+        r = result(kb, [called("CYP2C9", "*3/*3")], name)  # no HLA-B result at all
+        assert outcome(r) == ("reduce_dose", 0.5, "strong")
+        assert "HLA-B was not tested" in r["note"] and "not a negative" in r["note"]
+        assert r["reason"].startswith("HLA-B not assessed")
+        assert "negative" not in r["reason"]
+        r = result(kb, [called("CYP2C9", "*1/*3"), missing("HLA-B")], name)
+        assert outcome(r) == ("reduce_dose", 0.75, "moderate")
+        r = result(kb, [called("CYP2C9", "*1/*1")], name)
+        assert outcome(r) == ("standard", None, "strong")
+        assert "HLA-B was not tested" in r["note"]
+
+
+def test_phenytoin_carrier_of_hla_b_1502_is_avoided_whatever_cyp2c9(kb):
+    r = result(kb, [outside("HLA-B", "*15:02/*07:02", None), missing("CYP2C9")], "phenytoin")
+    assert outcome(r) == ("avoid", None, "strong")
+
+
+def test_g6pd_indeterminate_means_measure_enzyme_activity(kb):
+    for name in ("rasburicase", "pegloticase", "dapsone", "methylene blue", "toluidine blue", "primaquine",
+                 "tafenoquine", "nitrofurantoin"):
+        r = result(kb, [called("G6PD", "B/Cairo", "Indeterminate")], name)
+        assert outcome(r) == ("monitor", None, "moderate"), name
+        assert "measure G6PD activity" in r["note"]
+
+
+def test_amitriptyline_intermediate_for_both_genes_reduces_by_a_quarter(kb):
+    for cyp2c19 in ("Intermediate Metabolizer", "Likely Intermediate Metabolizer"):
+        r = result(kb, [called("CYP2D6", "*1/*4"), called("CYP2C19", "*1/*2", cyp2c19)], "amitriptyline")
+        assert outcome(r) == ("reduce_dose", 0.75, "optional")
+
+
+def test_amitriptyline_one_gene_fallbacks(kb):
+    r = result(kb, [called("CYP2D6", "*4/*4"), missing("CYP2C19")], "amitriptyline")
+    assert outcome(r) == ("avoid", 0.5, "strong")
+    assert r["reason"].startswith("CYP2C19 not assessed")
+    r = result(kb, [missing("CYP2D6"), called("CYP2C19", "*2/*2", "Poor Metabolizer")], "amitriptyline")
+    assert outcome(r) == ("avoid", 0.5, "moderate")
+    # CYP2D6 tested but without a phenotype (an allele of unknown function) is not "not tested"
+    r = result(kb, [called("CYP2D6", "*1/*22"), called("CYP2C19", "*1/*1", "Normal Metabolizer")], "amitriptyline")
+    assert r["status"] == "indeterminate"
+    r = result(kb, [called("CYP2D6", "*1/*22"), called("CYP2C19", "*2/*2", "Poor Metabolizer")], "amitriptyline")
+    assert outcome(r) == ("avoid", 0.5, "moderate")
+    assert "reason" not in r
+
+
+def test_thiopurines_with_one_gene_not_tested(kb):
+    r = result(kb, [missing("TPMT"), called("NUDT15", "*1/*3", "Intermediate Metabolizer")], "azathioprine")
+    assert outcome(r) == ("reduce_dose", [0.3, 0.8], "strong")
+    r = result(kb, [called("TPMT", "*1/*1", "Normal Metabolizer"), missing("NUDT15")], "mercaptopurine")
+    assert outcome(r) == ("monitor", None, "strong")
+    r = result(kb, [missing("TPMT"), missing("NUDT15")], "thioguanine")
+    assert r["status"] == "not_assessed"
+
+
+def test_a_rule_for_a_gene_not_tested_never_matches_a_tested_gene(kb):
+    r = result(kb, [called("CYP2C9", "*1/*1"), outside("HLA-B", "*07:02/*44:02", None)], "phenytoin")
+    assert outcome(r) == ("standard", None, "strong")
+    assert "not tested" not in r["note"] and "reason" not in r

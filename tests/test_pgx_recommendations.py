@@ -215,9 +215,12 @@ def test_cyp2c19_poor_metabolizer_across_drugs(kb):
         "consider_alternative", 0.5)
     assert (drug(results, "omeprazole")["action"], drug(results, "omeprazole")["strength"]) == (
         "reduce_dose", "moderate")
-    # amitriptyline also needs CYP2D6, which was not given
-    assert drug(results, "amitriptyline")["status"] == "not_assessed"
-    assert drug(results, "amitriptyline")["reason"] == "CYP2D6 not assessed"
+    # amitriptyline also needs CYP2D6, which was not given: CPIC's answer from CYP2C19 alone
+    ami = drug(results, "amitriptyline")
+    assert (ami["action"], ami["dose_factor"], ami["strength"]) == ("avoid", 0.5, "moderate")
+    assert ami["reason"].startswith("CYP2D6 not assessed")
+    assert drug(results, "amitriptyline")["reason"] == ("CYP2D6 not assessed; this is the guideline's recommendation for "
+                                                         "a patient not tested for it")
     # only drugs involving CYP2C19 are listed
     assert all("CYP2C19" in r["genes"] for r in results)
     assert [r["drug"] for r in results] == sorted(r["drug"] for r in results)
@@ -306,8 +309,10 @@ def test_thiopurines_intermediate_and_normal(kb):
 def test_tpmt_poor_decides_even_without_nudt15_but_normal_does_not(kb):
     r = drug(recommend([vcf_gene("TPMT", "*3A/*3A", "Poor Metabolizer"), missing("NUDT15")], kb), "mercaptopurine")
     assert (r["action"], r["dose_factor"], r["status"]) == ("reduce_dose", 0.1, "actionable")
+    # a normal TPMT without NUDT15 is no reason for the usual dose: CPIC says monitor closely
     r = drug(recommend([vcf_gene("TPMT", "*1/*1", "Normal Metabolizer"), missing("NUDT15")], kb), "mercaptopurine")
-    assert (r["status"], r["reason"]) == ("not_assessed", "NUDT15 not assessed")
+    assert (r["status"], r["action"], r["strength"]) == ("actionable", "monitor", "strong")
+    assert r["reason"].startswith("NUDT15 not assessed")
 
 
 def test_warfarin_uses_a_genotype_guided_algorithm(kb):
@@ -393,9 +398,11 @@ def test_codeine_uses_the_outside_cyp2d6_phenotype(kb):
     assert (r["status"], r["reason"]) == ("indeterminate", "CYP2D6 phenotype 'PM' is not a recognised phenotype term")
 
 
-def test_phenytoin_needs_hla_b_before_cyp2c9_dosing(kb):
+def test_phenytoin_without_hla_b_doses_by_cyp2c9_and_with_hla_b_follows_it(kb):
     cyp2c9 = vcf_gene("CYP2C9", "*3/*3", "Poor Metabolizer", "0.0")
-    assert drug(recommend([cyp2c9], kb), "phenytoin")["reason"] == "HLA-B not assessed"
+    r = drug(recommend([cyp2c9], kb), "phenytoin")
+    assert (r["action"], r["dose_factor"], r["strength"]) == ("reduce_dose", 0.5, "strong")
+    assert r["reason"] == "HLA-B not assessed; this is the guideline's recommendation for a patient not tested for it"
     r = drug(recommend([cyp2c9, outside("HLA-B", "*40:01/*46:01")], kb), "phenytoin")
     assert (r["action"], r["dose_factor"], r["strength"]) == ("reduce_dose", 0.5, "strong")
     r = drug(recommend([cyp2c9, outside("HLA-B", "*15:02/*46:01")], kb), "fosphenytoin")
@@ -470,7 +477,8 @@ def test_attach_to_genes_fills_each_involved_gene_in_report_form(kb):
     assert entry["genes"] == ["TPMT", "NUDT15"]
     assert "clopidogrel" in [d["drug"] for d in cyp2c19["drugs"]]
     amitriptyline = next(d for d in cyp2c19["drugs"] if d["drug"] == "amitriptyline")
-    assert (amitriptyline["status"], amitriptyline["action"]) == ("not_assessed", "undetermined")
+    assert (amitriptyline["status"], amitriptyline["action"]) == ("standard", "standard")
+    assert amitriptyline["reason"].startswith("CYP2D6 not assessed")
     schema = json.loads((ROOT / "workflow" / "schemas" / "report.schema.json").read_text())
     validator = jsonschema.Draft202012Validator({**schema["$defs"]["drug"], "$defs": schema["$defs"]})
     for g in genes:

@@ -11,7 +11,8 @@ from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
 
 def register(sub):
     p = sub.add_parser("pgx", help="star-allele diplotypes and phenotypes from a normalized VCF")
-    p.add_argument("--vcf", required=True, help="normalized VCF (bgzip + tabix)")
+    p.add_argument("--vcf", required=True, help="normalized VCF, bgzipped and tabix-indexed (a plain or gzip VCF, "
+                   "or one without an index, is read from an indexed copy in a temporary folder: slower)")
     p.add_argument("--sample", help="sample column (default: the first)")
     p.add_argument("--sex", choices=list(SEXES), default="unknown",
                    help="patient's sex: G6PD (X-linked) is one allele in males (default: %(default)s)")

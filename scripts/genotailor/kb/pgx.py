@@ -10,6 +10,7 @@ come from the pypgx tables (`kb.pgx_phenotypes`).
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -47,6 +48,11 @@ def _gene_from_release(defn: dict, phen: dict | None, pypgx=None) -> tuple[dict,
     if phen:
         for a in phen.get("namedAlleles", []):
             functions[a["name"]] = (a.get("functionValue"), a.get("activityValue"))
+    # A PharmVar sub-allele (SLCO1B1 *45.001) whose core allele (*45) the function and phenotype
+    # tables name in its place: it takes the core allele's function and diplotype phenotypes,
+    # with a note. The definitions file names the pairs (suballelesMap: sub-allele -> core).
+    core_of = {sub: core for sub, core in (defn.get("suballelesMap") or {}).items()
+               if sub not in functions and core in functions}
     alleles = []
     for a in defn["namedAlleles"]:
         if a.get("structuralVariant"):
@@ -54,7 +60,7 @@ def _gene_from_release(defn: dict, phen: dict | None, pypgx=None) -> tuple[dict,
         definition = {
             str(p["pos"]): allele for p, allele in zip(positions, a["alleles"]) if allele is not None
         }
-        func, activity = functions.get(a["name"], (None, None))
+        func, activity = functions.get(core_of.get(a["name"], a["name"]), (None, None))
         alleles.append(
             {
                 "name": a["name"],
@@ -75,6 +81,7 @@ def _gene_from_release(defn: dict, phen: dict | None, pypgx=None) -> tuple[dict,
                 "phenotype": d.get("phenotype") or d.get("generesult"),
                 "activity_score": d.get("activityScore"),
             }
+        _add_sub_allele_diplotypes(defn["gene"], phenotypes, core_of, {a["name"] for a in alleles})
     data = {
         "gene": defn["gene"],
         "chrom": defn["chromosome"],
@@ -94,6 +101,27 @@ def _gene_from_release(defn: dict, phen: dict | None, pypgx=None) -> tuple[dict,
     if not phenotypes:
         facts.update(add_phenotype_facts(data, pypgx))
     return data, facts
+
+
+def _add_sub_allele_diplotypes(gene: str, phenotypes: dict, core_of: dict, defined: set) -> None:
+    """Give each diplotype with a sub-allele the phenotype of the same diplotype with its core
+    allele, where the table has no row of its own, and say so in the row's note."""
+    subs_of: dict = {}
+    for sub, core in sorted(core_of.items()):
+        if sub in defined:
+            subs_of.setdefault(core, []).append(sub)
+    if not subs_of:
+        return
+    for key, entry in sorted(phenotypes.copy().items()):
+        names = key.split("/")
+        for combo in itertools.product(*([n, *subs_of.get(n, [])] for n in names)):
+            new = "/".join(sorted(combo))
+            used = sorted({n for n in combo if n in core_of})
+            if not used or new in phenotypes:
+                continue
+            said = "; ".join(f"{gene} {n} has the function of {core_of[n]}" for n in used)
+            phenotypes[new] = {**entry, "note": f"{said} (CPIC's function and phenotype tables name only "
+                                                f"the core allele)"}
 
 
 def build_pgx_kb(definitions_dir: Path, phenotypes_dir: Path, out_dir: Path, pypgx_dir: Path | None = None) -> dict:

@@ -404,8 +404,8 @@ def compact_table(data: dict) -> dict | None:
     activity score, for every pair of the gene's alleles and every single allele, including
     "no entry" where the table has none; otherwise the table stays as it is."""
     table = data.get("phenotypes") or {}
-    if not table or data.get("phenotype_method"):
-        return None
+    if not table or data.get("phenotype_method") or any(e.get("note") for e in table.values()):
+        return None  # (a row's note, such as a sub-allele's borrowed function, must be kept)
     key = {a["name"]: allele_kind(a.get("function"), a.get("activity_value")) for a in data["alleles"]}
     names = sorted(key)
     compact: dict = {}

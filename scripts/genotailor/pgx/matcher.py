@@ -488,7 +488,7 @@ def phenotype_call(gene: GeneDefinition, diplotype) -> PhenotypeCall:
         return PHENOTYPE_METHODS[method["kind"]](gene, method, names)
     entry = gene.phenotypes.get("/".join(sorted(names)))
     if entry:
-        return PhenotypeCall(entry.get("phenotype"), entry.get("activity_score"))
+        return PhenotypeCall(entry.get("phenotype"), entry.get("activity_score"), note=entry.get("note"))
     if not gene.phenotypes:
         return PhenotypeCall(None, None, f"the knowledge base has no phenotype table for {gene.gene}")
     return PhenotypeCall(None, None, f"the knowledge base gives no phenotype for {'/'.join(names)}")

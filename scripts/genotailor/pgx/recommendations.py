@@ -27,6 +27,10 @@ result per drug whose genes appear in them:
   the headline (`tie.leading`), as CPIC's genotype tables do, and each set-aside reading whose
   action or dose differs is listed in `alternative_actions` and named in `reason`, so the
   report shows what it would mean and that phasing would settle it;
+- `untested: true` holds only for a gene the patient was not assessed for and `indeterminate: true`
+  only for a tested gene that has no phenotype (CPIC's "Indeterminate"): rules for the guideline's
+  one-gene answers, placed before the rules that need the gene; a result decided by an untested
+  gene says so in `reason`, so it is never read as a negative or normal result for it;
 - a usable result that no rule covers, or a result without the field a rule needs (e.g. an
   outside call without a phenotype), gives `indeterminate` with the reason.
 
@@ -62,7 +66,8 @@ LABEL_STRENGTH = "label"
 # Where a drug's rules come from (`source` in the YAML; cpic when omitted) -> what results say.
 SOURCES = {"cpic": "CPIC guideline", "fda_label": "FDA drug label"}
 DEFAULT_SOURCE = "cpic"
-CONDITIONS = ("phenotype", "activity_score", "carries", "lacks", "diplotype", "called", "any_of")
+CONDITIONS = ("phenotype", "activity_score", "carries", "lacks", "diplotype", "called", "untested", "indeterminate",
+              "any_of")
 UNDETERMINED_ACTION = "undetermined"
 UNDETERMINED_STRENGTH = "not_applicable"
 MISSING_STATUSES = ("not_assessed", "not_called")
@@ -476,9 +481,12 @@ def _parse_condition(spec, gene, where, vocab, problems):
                 problems.append(f"{where}: {gene} diplotype '{d}' is not a pair of known alleles")
                 return None
         return Condition(kind, tuple(_norm_diplotype(str(d)) for d in values))
-    if kind == "called":
+    if kind in ("called", "untested", "indeterminate"):
         if value is not True:
-            problems.append(f"{where}: {gene} 'called' takes only the value true")
+            problems.append(f"{where}: {gene} '{kind}' takes only the value true")
+            return None
+        if kind == "indeterminate" and not vocab.phenotypes.get(gene):
+            problems.append(f"{where}: {gene} has no phenotype vocabulary, so 'indeterminate' cannot be told")
             return None
         return Condition(kind, True)
     return None  # unreachable: kind checked above
@@ -640,6 +648,10 @@ def _test(gene, cond: Condition, cand: _Candidate, vocab):
         return None if not cand.diplotype else _norm_diplotype(cand.diplotype) in cond.value
     if cond.kind == "called":
         return True if (cand.diplotype or cand.phenotype) else None
+    if cond.kind == "untested":
+        return False  # a candidate is a result
+    if cond.kind == "indeterminate":  # tested, but no phenotype follows (CPIC's "Indeterminate")
+        return cand.phenotype == "Indeterminate" or (cand.phenotype is None and cand.activity is None)
     if cond.kind == "any_of":
         values = [_test(gene, c, cand, vocab) for c in cond.value]
         if any(v is True for v in values):
@@ -661,6 +673,16 @@ def _unusable_reason(gene, cond: Condition, cand: _Candidate):
     return f"{gene} phenotype is not available"
 
 
+def _test_missing(cond: Condition):
+    """A condition on a gene the patient was not assessed for: True for `untested` (a rule for
+    the guideline's answer without the gene), False for `indeterminate` (that needs a result),
+    None (open) otherwise."""
+    parts = cond.value if cond.kind == "any_of" else (cond,)
+    if any(c.kind == "untested" for c in parts):
+        return True
+    return False if all(c.kind == "indeterminate" for c in parts) else None
+
+
 def _first_rule(drug: DrugRule, assignment: dict):
     """("rule", Rule) | ("open", {"missing": [...], "unusable": [...]}) | ("none", None)."""
     for rule in drug.rules:
@@ -669,10 +691,10 @@ def _first_rule(drug: DrugRule, assignment: dict):
         for gene, cond in rule.when.items():
             cand = assignment[gene]
             if isinstance(cand, _Missing):
-                if gene in drug.optional_genes:
+                v = _test_missing(cond)
+                if v is None and gene in drug.optional_genes:
                     v = False
-                else:
-                    v = None
+                elif v is None:
                     missing.append(cand.reason)
             else:
                 v = _test(gene, cond, cand, drug.vocab)
@@ -801,8 +823,14 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
         reasons.append(f"{_join(ambiguous)} {verb} ambiguous; all alternatives lead to the same action")
         if len(doses) > 1:
             reasons.append("the alternatives differ in dose, so no dose factor is given")
+    untested = [g for g, c in first.when.items() if isinstance(states[g], _Missing) and _test_missing(c)]
+    optional_missing = [states[g].reason for g in drug.optional_genes
+                        if isinstance(states.get(g), _Missing) and g not in untested]
     if optional_missing:
         reasons.append(f"{_join(optional_missing)}; the recommendation does not use it")
+    if untested:  # never to be read as a negative or normal result for the missing gene
+        reasons.append(f"{_join(states[g].reason for g in untested)}; this is the guideline's recommendation "
+                       "for a patient not tested for it")
     other = _other_actions(drug, states, set_aside, first)
     if other:
         base["alternative_actions"] = other

@@ -72,6 +72,33 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
     recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`."""
     if sex not in SEXES:
         raise InputError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
+    from genotailor.pgx.vcfopen import has_index
+
+    if has_index(vcf):
+        return _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex)
+    # The slower path: a plain, gzip or unindexed VCF is read from an indexed copy in a temporary
+    # folder, never written beside the input.
+    import shutil
+    import tempfile
+
+    from genotailor.pgx.vcfopen import forget_vcf, indexed_copy
+
+    workdir = tempfile.mkdtemp(prefix="genotailor-pgx-")
+    copy = None
+    try:
+        copy = indexed_copy(vcf, workdir)
+        return _run_pgx(copy, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex)
+    except InputError as e:
+        if copy is None:
+            raise
+        raise InputError(str(e).replace(copy, str(vcf))) from None  # name the user's file, not the copy
+    finally:
+        if copy is not None:
+            forget_vcf(copy)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex) -> dict:
     from genotailor.pgx.vcfopen import prefetch_vcf
 
     prefetch_vcf(vcf, sample)  # the index loads while the engine imports and the knowledge base loads

@@ -13,7 +13,10 @@ module keeps that off the critical path:
   equivalence with pysam's own VariantFile parsing is tested record by record
   (tests/test_pgx_fast_paths.py).
 
-The file must be bgzipped and indexed (.tbi, or .csi), as the hand-off contract requires.
+The fast path reads a bgzipped, indexed file (.tbi, or .csi), as the hand-off contract gives
+it. A plain or plain-gzip VCF, or a bgzipped one without an index, is accepted through a slower
+path: `indexed_copy` writes a bgzipped, indexed copy into a temporary folder (never beside the
+input), which the run reads instead and removes at its end.
 """
 
 from __future__ import annotations
@@ -148,6 +151,45 @@ class IndexedVcf:
             raise InputError(f"{where}: genotype {field.get('GT')} names an allele the record does not have "
                              f"(REF {ref}, ALT {alt})")
         return Record(int(f[1]), ref, alleles, filters, gt, phased, dp, ps)
+
+
+def has_index(vcf_path) -> bool:
+    """True when a tabix index lies beside the file: the fast path (nothing else is checked here;
+    opening it reports a file that is not bgzipped)."""
+    return any(Path(f"{vcf_path}{ext}").exists() for ext in (".tbi", ".csi"))
+
+
+def indexed_copy(vcf_path, workdir) -> str:
+    """A bgzipped, tabix-indexed copy of a plain, gzip or unindexed bgzip VCF, written in
+    `workdir` (the caller's temporary folder); its path."""
+    import gzip
+    import shutil
+
+    src = Path(vcf_path)
+    if not src.is_file():
+        raise InputError(f"{vcf_path}: VCF not found")
+    with open(src, "rb") as fh:
+        magic = fh.read(2)
+    dst = Path(workdir) / "input.vcf.gz"
+    try:
+        # gzip.open reads plain gzip and BGZF alike (BGZF is gzip in blocks); the copy is re-blocked
+        with (gzip.open(src, "rb") if magic == b"\x1f\x8b" else open(src, "rb")) as fin, \
+                pysam.BGZFile(str(dst), "wb") as fout:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+    except (OSError, EOFError) as e:
+        raise InputError(f"{vcf_path}: cannot read it as a plain or gzip-compressed VCF ({e})") from None
+    try:
+        pysam.tabix_index(str(dst), preset="vcf", force=True)
+    except OSError as e:
+        raise InputError(f"{vcf_path}: cannot index a copy of it ({e}); the VCF must be sorted by contig "
+                         "and position (bcftools sort)") from None
+    return str(dst)
+
+
+def forget_vcf(vcf_path) -> None:
+    """Drop an opened VCF from the cache (a temporary copy about to be removed)."""
+    for key in [k for k in _OPEN if k[0] == str(vcf_path)]:
+        _OPEN.pop(key, None)
 
 
 def open_vcf(vcf_path, sample: str | None) -> IndexedVcf:

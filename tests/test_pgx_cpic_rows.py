@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from genotailor.pgx.run import outside_call_result
 from genotailor.pgx.definitions import DEFAULT_KB, cached_gene
 from genotailor.pgx.genotypes import PositionCall
 from genotailor.pgx.matcher import gene_index, phenotype_of
 from genotailor.pgx.recommendations import load_recommendations, recommend
 from genotailor.pgx.rules import interpret
+from genotailor.pgx.run import outside_call_result
 
 FIXTURE = Path(__file__).parent / "data" / "cpic" / "cpic_recommendations.tsv"
 OUTSIDE_ONLY = {"HLA-A", "HLA-B", "MT-RNR1"}  # genes known only from outside calls

@@ -48,7 +48,9 @@ CLASSES = [
      r"alternative|consider an alternative|consider a clinically appropriate|choose an alternative"
      r"|if patient is \w+-na\S{1,3}ve( and alternative agents are available)?, do not use)", "alternative"),
     (r"^based? (on )?(tpmt|nudt15)( status)?, start with reduced", "reduce_dose"),
-    (r"^based? (on )?(tpmt|nudt15)( status)?, start with normal", "standard|monitor"),
+    # one thiopurine gene normal, the other not tested or without a phenotype: the usual start,
+    # but measure the missing enzyme's activity and watch closely for toxicity
+    (r"^based? (on )?(tpmt|nudt15)( status)?, start with normal", "monitor"),
     (r"clinical findings, family history", "standard|monitor"),
     (r"(halogenated volatile anesthetics|relatively contraindicated)", "alternative"),
     (r"enzyme activity must be measured", "monitor"),
@@ -56,15 +58,21 @@ CLASSES = [
     (r"^neither tpmt", "monitor"),
     (r"(cautiously consider|the latency period)", "monitor|standard"),
     (r"alternative agents are not available, consider the use", "monitor"),
-    (r"with caution and with close monitoring", "monitor|standard"),
-    # atomoxetine: the usual start with the usual titration (raise after 3 days), or a slow one
-    # (raise only after 2 weeks) steered by plasma levels
+    # nitrofurantoin, G6PD deficient: the usual dose under close monitoring for anaemia
+    (r"with caution and with close monitoring", "monitor"),
+    # atomoxetine: the usual start with the usual titration (raise after 3 days), or the usual
+    # start with a slow titration (raise only after 2 weeks) steered by plasma levels; a lower dose
+    # only if side effects appear, so the latter is "monitor"
     (r"^initiate with a dose of .* after 3 days", "standard"),
-    (r"^initiate with a dose of", "monitor|reduce_dose"),
+    (r"^initiate with a dose of", "monitor"),
     (r"^increase starting", "increase_dose"),
     (r"(reduc|decreased dose|lowest recommended starting dose|% of the lowest|less than typical maintenance"
      r"|≤ ?\d+ ?mg|limit dose|lower maintenance dose|lower starting dose|lower target dose)", "reduce_dose"),
-    (r"(consider increasing dose by 50-100%|titrating to a higher (maintenance|target) dose)", "standard|increase_dose"),
+    # PPIs: the usual start, with a higher dose for some indications (H. pylori, erosive
+    # oesophagitis)
+    (r"consider increasing dose by 50-100%", "standard|increase_dose"),
+    # SSRIs: the usual start; a higher maintenance dose only if the usual one does not work
+    (r"titrating to a higher (maintenance|target) dose", "standard"),
     (r"(standard dos|recommended starting dose|standard starting|label[- ]recommended|desired starting dose"
      r"|no adjustments|no reason to avoid|per standard|no need to avoid|standard of care|product label"
      r"|standard recommended dose|label recommended|normal starting dose|at standard dose)", "standard"),
@@ -83,7 +91,12 @@ def action_of(text: str) -> str:
     low = text.lower()
     for pattern, classes in CLASSES:
         if re.search(pattern, low):
-            # "starting dose ... reduction" wordings (PPIs, citalopram) keep the usual start
+            # SSRIs: the usual start, but a slower titration to a lower maintenance dose
+            if classes == "reduce_dose" and re.match(
+                    r"^initiate therapy with recommended starting dose\. consider a slower titration schedule "
+                    r"and lower maintenance dose", low):
+                return "reduce_dose"
+            # PPIs: the usual start; half the dose only after more than 12 weeks of effective therapy
             if classes == "reduce_dose" and re.match(r"^initiate (standard|therapy with recommended)", low):
                 return "standard|reduce_dose"
             return classes

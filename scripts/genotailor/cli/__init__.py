@@ -32,6 +32,7 @@ COMMANDS = {
     "check-vcf": "genotailor.cli.steps",
     "kb-build-pgx": "genotailor.cli.kb",
     "kb-compile-pgx": "genotailor.cli.kb",
+    "kb-build-oncology": "genotailor.cli.kb",
     "pgx": "genotailor.cli.pgx",
     "outside-calls": "genotailor.cli.pgx",
     "somatic-annotate": "genotailor.cli.oncology",

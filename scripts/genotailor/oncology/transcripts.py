@@ -300,8 +300,9 @@ def hgvs_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
         first_codon = (c_lo) // 3 + 1
     else:
         del_len, ins_seq = len(ref), (alt if t.plus else revcomp(alt))
-    w_from = max(1, (first_codon - MARGIN_CODONS - 1) * 3 + 1)
-    w_to = min(t.cds_length, ((c_hi - 1) // 3 + 1 + MARGIN_CODONS) * 3)
+    margin = 0 if ref and len(ref) == len(alt) else MARGIN_CODONS  # substitutions need only their codons
+    w_from = max(1, (first_codon - margin - 1) * 3 + 1)
+    w_to = min(t.cds_length, ((c_hi - 1) // 3 + 1 + margin) * 3)
     window = t.cds_sequence(fasta, w_from, w_to)
     off = w_from - 1  # CDS base number before the window
     if ref:

@@ -35,7 +35,7 @@ COMMANDS = {
     "kb-build-oncology": "genotailor.cli.kb",
     "pgx": "genotailor.cli.pgx",
     "outside-calls": "genotailor.cli.pgx",
-    "somatic-annotate": "genotailor.cli.oncology",
+    "somatic": "genotailor.cli.oncology",
     "report": "genotailor.cli.report",
     "cohort-summary": "genotailor.cli.report",
     "provenance": "genotailor.cli.report",

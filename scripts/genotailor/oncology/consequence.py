@@ -10,12 +10,11 @@ checked against ours; a disagreement is reported, never silently resolved.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import asdict, dataclass
 
 import pysam
 
-from genotailor.core.tools import pipeline
+from genotailor.core.tools import capture_pipeline
 from genotailor.oncology.transcripts import hgvs_c, hgvs_p, models_by_gene
 
 # bcftools csq consequence words -> Sequence Ontology terms
@@ -70,9 +69,9 @@ class Consequence:
 
 def run_csq(vcf, reference, gff) -> dict[tuple, list[str]]:
     """BCSQ entries of every record, keyed by (chrom, pos, ref, alt)."""
-    text = pipeline([["bcftools", "csq", "--force", "-l", "-p", "a", "-s", "-", "-f", reference, "-g", gff,
-                      "-O", "v", vcf], ["bcftools", "query", "-f", "%CHROM\t%POS\t%REF\t%ALT\t%INFO/BCSQ\n"]],
-                    f"VCF {vcf}: consequence annotation (bcftools csq)", stdout=subprocess.PIPE)
+    text = capture_pipeline([["bcftools", "csq", "--force", "-l", "-p", "a", "-s", "-", "-f", reference, "-g", gff,
+                              "-O", "v", vcf], ["bcftools", "query", "-f", "%CHROM\t%POS\t%REF\t%ALT\t%INFO/BCSQ\n"]],
+                            f"VCF {vcf}: consequence annotation (bcftools csq)")
     out = {}
     for line in text.splitlines():
         chrom, pos, ref, alts, bcsq = line.split("\t")

@@ -669,3 +669,16 @@ def test_verify_checksums_unknown_sample(folder, run):
                        folder / "x.tsv")
     assert (code, err) == (2, f"genotailor verify-checksums: error: {sheet}: no sample 'X' — "
                               "use one of: G\n")
+
+
+def test_unknown_oncotree_code_is_a_sheet_error_naming_the_closest_codes(tmp_path):
+    from genotailor.core.errors import SheetError
+    from genotailor.core.samplesheet import load_sheet
+
+    sheet = tmp_path / "s.yaml"
+    sheet.write_text("patients:\n  P1:\n    sex: male\n    tumor_type: LUADD\n    samples:\n"
+                     "      P1-T:\n        kind: tumor\n        purity: 0.5\n        vcf: t.vcf\n")
+    (tmp_path / "t.vcf").write_text("##fileformat=VCFv4.2\n")
+    with pytest.raises(SheetError) as err:
+        load_sheet(sheet)
+    assert "'LUADD' is not an OncoTree code — did you mean LUAD" in str(err.value)

@@ -8,12 +8,13 @@ import random
 import pysam
 import pytest
 
-from conftest import write_vcf
+from conftest import DEMO_REFERENCE, write_vcf
 from genotailor.core.contracts import load_stage, validate_stage
 from genotailor.core.errors import InputError
-from genotailor.core.paths import HOTSPOTS
+from genotailor.core.paths import HOTSPOTS, ONCOLOGY_KB, TRANSCRIPT_MODELS
 from genotailor.core.vcf import normalize_vcf
-from genotailor.oncology.hotspots import annotate
+from genotailor.oncology.run import run_somatic
+from genotailor.oncology.tmb import TmbSettings
 from genotailor.pgx.run import run_pgx
 from genotailor.steps.qc import sample_qc
 from test_pgx_genes import DPYD_2A, DPYD_13, DPYD_2846, G6PD_A, GENES, SLCO1B1_521, TPMT_3B, TPMT_3C, gene_vcf
@@ -173,23 +174,25 @@ def test_an_undetermined_drug_with_an_action_is_rejected(tmp_path):
 # --- somatic --------------------------------------------------------------------------------------
 
 
-def test_somatic_annotation_follows_the_contract(tmp_path):
+def test_somatic_stage_output_follows_the_contract(tmp_path):
     header = ('##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allele depths">\n'
               '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction">')
     records = [
-        "chr1\t1000\t.\tC\tT\t50\tPASS\t.\tGT:AF:DP\t0/1:0.25:100",
-        "chr2\t2000\t.\tG\tA,C\t50\tPASS\t.\tGT\t1/2",  # no AD, AF or DP: vaf and depth unknown
-        "chr3\t3000\t.\tT\tG\t50\tLowQual\t.\tGT:DP\t0/1:80",  # filtered: not reported
+        "chr7\t140753250\t.\tG\tA\t50\tPASS\t.\tGT:AF:DP\t0/1:0.25:100",  # BRAF intronic, AF only
+        "chr7\t140753274\t.\tC\tG,T\t50\tPASS\t.\tGT\t1/2",  # no AD, AF or DP: vaf and depth unknown
+        "chr7\t140753300\t.\tT\tG\t50\tLowQual\t.\tGT:DP\t0/1:80",  # filtered: not reported
         "chr7\t140753336\t.\tA\tT\t50\tPASS\t.\tGT:AD:DP\t0/1:170,66:236",  # BRAF p.V600E
     ]
-    vcf = write_vcf(tmp_path / "T.vcf", records, samples=("P1-T",), extra_header=header,
-                    contigs=(("chr1", None), ("chr2", None), ("chr3", None), ("chr7", None)))
-    doc = annotate(vcf, HOTSPOTS)
+    vcf = write_vcf(tmp_path / "T.vcf", records, samples=("P1-T",), extra_header=header, contigs=(("chr7", 159345973),))
+    doc = run_somatic(vcf, "P1-T", "MEL", DEMO_REFERENCE, TRANSCRIPT_MODELS, ONCOLOGY_KB, HOTSPOTS, TmbSettings())
     assert load_stage("somatic", write_json(tmp_path / "P1-T.json", doc)) == doc
-    assert [(v["pos"], v["gene"], v["vaf"]) for v in doc["somatic"]] == [
-        (1000, None, 0.25), (2000, None, None), (2000, None, None), (140753336, "BRAF", 0.2797)]
-    doc["somatic"][3]["protein_change"] = None  # a hotspot always names its protein change
-    with pytest.raises(InputError, match=r"somatic\[3\]\.protein_change: None is not of type 'string'"):
+    assert [(v["pos"], v["gene"], v["vaf"], v["vaf_source"], v["tier"]) for v in doc["somatic"]] == [
+        (140753336, "BRAF", 0.2797, "FORMAT/AD", "I"),
+        # splice donor: matches BRAF gene-level "mutation" evidence only, not a hotspot -> Tier II
+        (140753274, "BRAF", None, "none", "II"), (140753274, "BRAF", None, "none", "II"),
+        (140753250, "BRAF", 0.25, "FORMAT/AF", None)]
+    doc["somatic"][0]["tier"] = "IV"  # AMP Tier IV (benign) is never claimed
+    with pytest.raises(InputError, match=r"somatic\[0\]\.tier: 'IV' is not one of"):
         validate_stage("somatic", doc, "P1-T.json")
 
 

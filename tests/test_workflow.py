@@ -109,6 +109,26 @@ def test_tumour_calls_hold_braf_v600e_at_about_30_percent_and_the_normal_does_no
     assert len(v600e) == 1 and v600e[0]["gene"] == "BRAF" and v600e[0]["known_hotspot"]
 
 
+def test_melanoma_braf_v600e_is_tier_i_with_melanoma_therapies_and_pik3ca_h1047r_is_tier_ii(demo):
+    rep = report(demo, "TUMOR01")
+    by_change = {v["protein_change"]: v for v in rep["somatic"]}
+    v600e = by_change["p.V600E"]
+    assert (v600e["tier"], v600e["amp_level"], v600e["hgvs_c"], v600e["transcript"]) == (
+        "I", "A", "c.1799T>A", "ENST00000646891")
+    assert 0.22 <= v600e["vaf"] <= 0.38 and v600e["vaf_source"] == "FORMAT/AD"
+    melanoma_a = {tuple(t["therapies"]) for t in v600e["therapies"] if t["this_tumour_type"] and t["evidence_level"] == "A"}
+    assert ("Dabrafenib", "Trametinib") in melanoma_a
+    assert all(s["url"].startswith("https://") for t in v600e["therapies"] for s in t["sources"])
+    # PIK3CA p.H1047R: level A evidence is for breast cancer, so Tier II in melanoma
+    h1047r = by_change["p.H1047R"]
+    assert (h1047r["tier"], h1047r["tier_reason"]) == ("II", "level A/B evidence for other tumour types only")
+    # the demo panel is far below the 1 Mb minimum: TMB not assessed, with its figures
+    tmb = rep["tmb"]
+    assert tmb["method"] == "not_assessed" and 0 < tmb["callable_mb"] < 0.01 and tmb["mutations"] == 2
+    html = (demo / "results/TUMOR01/report/TUMOR01.html").read_text()
+    assert "Tier I (level A)" in html and "Dabrafenib + Trametinib" in html and "Not assessed: callable coding" in html
+
+
 def test_germline_variant_shared_with_the_normal_is_not_reported_as_somatic(demo):
     truth = json.loads((ROOT / "test-data/truth/TUMOR01.json").read_text())
     somatic = {(v["chrom"], v["pos"]) for v in report(demo, "TUMOR01")["somatic"]}

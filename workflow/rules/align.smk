@@ -154,6 +154,7 @@ rule coverage_panel:
         panel=panel_of,
     output:
         summary="results/{patient}/coverage/{sample}.panel.mosdepth.summary.txt",
+        regions="results/{patient}/coverage/{sample}.panel.regions.bed.gz",
         versions="results/{patient}/versions/coverage_panel/{sample}.json",
     params:
         prefix="results/{patient}/coverage/{sample}.panel",

@@ -50,16 +50,25 @@ rule pgx:
         " --min-depth {params.min_depth} --json {output} 2> {log}"
 
 
-rule somatic_annotate:
+rule somatic:
     input:
-        vcf="results/{patient}/calls/{sample}.vcf.gz",
+        unpack(somatic_inputs),
+        kb=ONCOLOGY_KB,
+        kb_manifest=f"{ONCOLOGY_KB}/manifest.json",
+        models=TRANSCRIPT_MODELS,
         hotspots=HOTSPOTS,
+        ref=config["reference"]["fasta"],
     output:
-        "results/{patient}/somatic/{sample}.json",
+        json="results/{patient}/somatic/{sample}.json",
+        versions="results/{patient}/versions/somatic/{sample}.json",
+    params:
+        tumor_type=tumor_type_of,
+        territory=somatic_territory_flags,
+        tmb=tmb_flags,
     log:
-        "logs/somatic_annotate/{patient}/{sample}.log",
+        "logs/somatic/{patient}/{sample}.log",
     benchmark:
-        "logs/benchmarks/somatic_annotate/{patient}/{sample}.tsv"
+        "logs/benchmarks/somatic/{patient}/{sample}.tsv"
     threads: 1
     resources:
         mem_mb=mem_mb_of("default"),
@@ -67,4 +76,6 @@ rule somatic_annotate:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor somatic-annotate --vcf {input.vcf} --hotspots {input.hotspots} --json {output} 2> {log}"
+        "python -m genotailor --versions {output.versions} somatic --vcf {input.vcf} --tumor {wildcards.sample}"
+        " --tumor-type {params.tumor_type} --reference {input.ref} --models {input.models} --kb {input.kb}"
+        " --hotspots {input.hotspots} {params.territory} {params.tmb} --json {output.json} 2> {log}"

@@ -32,6 +32,8 @@ REFERENCE = config["reference"]["fasta"]
 REF_NAME = Path(REFERENCE).name.removesuffix(".gz").rsplit(".", 1)[0]
 PGX_KB = config["knowledge_base"]["pgx"]
 HOTSPOTS = config["knowledge_base"]["hotspots"]
+ONCOLOGY_KB = config["knowledge_base"]["oncology"]
+TRANSCRIPT_MODELS = config["knowledge_base"]["transcript_models"]
 # QC gates and the locus depth, handed to `genotailor qc` as one JSON argument.
 # The config as run (after command-line overrides), recorded in provenance.
 CONFIG_AS_RUN = json.dumps(config, sort_keys=True, separators=(",", ":"))
@@ -163,6 +165,40 @@ def normal_flag(wildcards):
     return f"--normal-bam results/{wildcards.patient}/align/{tumor.normal}.bam" if tumor.normal else ""
 
 
+def somatic_inputs(wildcards):
+    """A tumour's normalized VCF and, when it has reads, the panel depth of it and of its normal."""
+    tumor = SAMPLES[wildcards.sample]
+    base = f"results/{wildcards.patient}"
+    inputs = {"vcf": f"{base}/calls/{tumor.id}.vcf.gz"}
+    if tumor.entry in READ_ENTRIES:
+        inputs["coverage_tumor"] = f"{base}/coverage/{tumor.id}.panel.regions.bed.gz"
+        normal = SAMPLES.get(tumor.normal) if tumor.normal else None
+        if normal is not None and normal.entry in READ_ENTRIES:
+            inputs["coverage_normal"] = f"{base}/coverage/{normal.id}.panel.regions.bed.gz"
+    return inputs
+
+
+def somatic_territory_flags(wildcards, input):
+    """TMB territory: the panel depth files when there are reads, else the panel BED itself."""
+    if "coverage_tumor" in input.keys():
+        flags = f"--coverage-tumor {input.coverage_tumor}"
+        if "coverage_normal" in input.keys():
+            flags += f" --coverage-normal {input.coverage_normal}"
+        return flags
+    return f"--panel {panel_of(wildcards)}"
+
+
+def tumor_type_of(wildcards):
+    """The patient's OncoTree code."""
+    return PATIENTS[wildcards.patient].tumor_type
+
+
+def tmb_flags(wildcards):
+    t = config["oncology"]["tmb"]
+    flags = f"--min-vaf {t['min_vaf']} --min-depth {t['min_depth']} --min-callable-mb {t['min_callable_mb']}"
+    return flags + (" --count-synonymous" if t["count_synonymous"] else "")
+
+
 def qc_inputs(wildcards):
     """Metrics behind a sample's QC status: fastp per unit, flagstat and locus coverage."""
     sample = SAMPLES[wildcards.sample]
@@ -225,6 +261,8 @@ def _sample_jobs(sample):
     if sample.entry in READ_ENTRIES:
         jobs += ["flagstat", "coverage_loci", "call_germline" if sample.kind == "germline" else "call_somatic"]
         jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
+    if sample.kind == "tumor":
+        jobs.append("somatic")
     return jobs
 
 

@@ -9,6 +9,9 @@ rule provenance:
         kb_manifest=f"{PGX_KB}/manifest.json",
         drug_rules=f"{PGX_KB}/recommendations.yaml",
         hotspots=HOTSPOTS,
+        oncology_kb=ONCOLOGY_KB,
+        oncology_manifest=f"{ONCOLOGY_KB}/manifest.json",
+        models=TRANSCRIPT_MODELS,
     output:
         json="results/provenance/provenance.json",
         config="results/provenance/config.yaml",
@@ -28,7 +31,8 @@ rule provenance:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
-        " --kb {input.kb} --hotspots {input.hotspots} --aligner {params.aligner}"
+        " --kb {input.kb} --hotspots {input.hotspots} --oncology-kb {input.oncology_kb}"
+        " --transcript-models {input.models} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
 

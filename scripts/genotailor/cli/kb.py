@@ -1,9 +1,9 @@
-"""Knowledge-base builders: `kb-build-pgx` and `kb-compile-pgx` (build time only; the runtime reads
-what they write)."""
+"""Knowledge-base builders: `kb-build-pgx`, `kb-compile-pgx` and `kb-build-oncology` (build time only;
+the runtime reads what they write)."""
 
 from __future__ import annotations
 
-from genotailor.core.paths import PGX_KB
+from genotailor.core.paths import ONCOLOGY_KB, PGX_KB
 
 
 def register(sub):
@@ -35,6 +35,26 @@ def register(sub):
     p.add_argument("--kb", default=str(PGX_KB), help="gene knowledge-base folder (default: %(default)s)")
     p.set_defaults(func=_compile_pgx)
 
+    p = sub.add_parser(
+        "kb-build-oncology",
+        help="build the oncology actionability knowledge base from CIViC and CGI release files",
+        description="Reads a CIViC monthly release (ClinicalEvidenceSummaries.tsv), the CGI biomarkers "
+        "per variant table and an OncoTree release table, maps diseases to OncoTree through the "
+        "crosswalk, and writes actionability.json, oncotree.json, build_report.json (kept, merged "
+        "and dropped rows with reasons, unmapped diseases) and manifest.json (sources, versions, "
+        "sha256) into the knowledge-base folder.",
+    )
+    p.add_argument("--civic", required=True, help="folder of a CIViC release (*ClinicalEvidenceSummaries.tsv)")
+    p.add_argument("--civic-release", required=True, help="CIViC release date, e.g. 01-Aug-2024")
+    p.add_argument("--cgi", required=True, help="CGI cgi_biomarkers_per_variant.tsv")
+    p.add_argument("--cgi-release", required=True, help="CGI release, e.g. 2018-01-17")
+    p.add_argument("--oncotree", required=True, help="OncoTree table (code, name, parent, main_type, ...)")
+    p.add_argument("--oncotree-release", required=True, help="e.g. oncotree_2025_10_03")
+    p.add_argument("--crosswalk", default=str(ONCOLOGY_KB / "disease_oncotree_crosswalk.tsv"),
+                   help="curated disease -> OncoTree table (default: %(default)s)")
+    p.add_argument("--out", default=str(ONCOLOGY_KB), help="knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_build_oncology)
+
 
 def _build_pgx(args):
     from pathlib import Path
@@ -54,4 +74,19 @@ def _compile_pgx(args):
 
     out, drugs = compile_recommendations(Path(args.recommendations), Path(args.kb))
     print(f"{out}: {drugs} drugs")
+    return 0
+
+
+def _build_oncology(args):
+    from pathlib import Path
+
+    from genotailor.kb.oncology import build_oncology_kb
+
+    result = build_oncology_kb(Path(args.civic), Path(args.cgi), Path(args.oncotree), Path(args.crosswalk),
+                               Path(args.out), args.civic_release, args.cgi_release, args.oncotree_release)
+    r = result["report"]
+    dropped = {s: sum(c.values()) for s, c in r["dropped"].items()}
+    print(f"{args.out}: {r['entries']} entries; rows read {r['rows_read']}, kept {r['rows_kept']}, "
+          f"merged {r['merged_into_existing_entry']}, dropped {dropped}; "
+          f"{len(r['unmapped_diseases'])} unmapped disease terms (build_report.json)")
     return 0

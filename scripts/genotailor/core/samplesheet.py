@@ -25,7 +25,7 @@ import yaml
 
 from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import GenotailorError, InputError, SheetError
-from genotailor.core.paths import SCHEMAS
+from genotailor.core.paths import ONCOLOGY_KB, SCHEMAS
 
 SCHEMA_PATH = SCHEMAS / "samples.schema.yaml"
 
@@ -104,6 +104,13 @@ class Patient:
     consent_secondary: bool
     outside_calls: tuple[OutsideCall, ...]
     samples: tuple[Sample, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def oncotree_codes() -> frozenset:
+    """OncoTree codes of the shipped oncology knowledge base (empty when it is absent)."""
+    path = ONCOLOGY_KB / "oncotree.json"
+    return frozenset(json.loads(path.read_text())["nodes"]) if path.exists() else frozenset()
 
 
 @dataclass(frozen=True)
@@ -442,6 +449,12 @@ class _Checker:
             found.append((where + ("tumor_type",),
                           f"missing, but the patient has tumour {which} {', '.join(tumours)} — "
                           "add tumor_type: <OncoTree code>, e.g. tumor_type: MEL"))
+        code = patient.get("tumor_type")
+        codes = oncotree_codes()
+        if isinstance(code, str) and code == code.upper() and codes and code not in codes:  # (lower case: schema)
+            close = difflib.get_close_matches(code.upper(), sorted(codes), n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}?" if close else "see https://oncotree.mskcc.org"
+            found.append((where + ("tumor_type",), f"'{code}' is not an OncoTree code — {hint}"))
         for sid, sample in _entries(patient.get("samples")):
             found += self._sample(where + ("samples", sid), pid, sid, sample)
         return found

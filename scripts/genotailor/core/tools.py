@@ -143,6 +143,11 @@ def capture(cmd, what: str) -> str:
     return pipeline([cmd], what, stdout=subprocess.PIPE)
 
 
+def capture_pipeline(commands, what: str) -> str:
+    """Run commands joined by pipes and return the last one's standard output as text."""
+    return pipeline(commands, what, stdout=subprocess.PIPE)
+
+
 def tools_ran() -> list[str]:
     """Names of the external tools this process has run, sorted."""
     return sorted(_ran)

@@ -53,7 +53,21 @@ def _drug_rules(path: Path) -> dict:
             "source": "https://cpicpgx.org/guidelines/"}
 
 
-def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner) -> dict:
+def _oncology(kb_dir, models) -> dict:
+    """The actionability knowledge base (its manifest's sources) and the transcript models."""
+    out = {}
+    if kb_dir:
+        manifest_path = Path(kb_dir) / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        out["oncology_actionability"] = {
+            "version": ", ".join(f"{s['name']} {s['release']}" for s in manifest["sources"]),
+            "sha256": sha256_file(manifest_path)}
+    if models:
+        out["transcript_models"] = {"version": "MANE Select v1.5 (GRCh38), panel genes", "sha256": sha256_file(models)}
+    return out
+
+
+def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner, oncology_kb=None, models=None) -> dict:
     kb_manifest = Path(kb_dir) / "manifest.json"
     manifest = json.loads(kb_manifest.read_text())
     pgx_versions = sorted({v["definitions"] for v in manifest["versions"].values()})
@@ -69,6 +83,7 @@ def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner) -> dict:
             "pgx_drug_rules": _drug_rules(Path(kb_dir) / "recommendations.yaml"),
             "cancer_hotspots": {"version": "hotspots_in_windows (Chang et al. recurrent hotspots)",
                                 "sha256": sha256_file(hotspots)},
+            **_oncology(oncology_kb, models),
         },
         "python_packages": package_versions(),
     }

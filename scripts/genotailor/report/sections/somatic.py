@@ -1,23 +1,35 @@
-"""Somatic variants of the patient's tumour samples, and tumour mutational burden."""
+"""Somatic variants of the patient's tumour samples (tiers, therapies, evidence) and the TMB."""
 
 from __future__ import annotations
 
 from genotailor.report.sections.base import Section
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
+MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by protein change, codon, exon "
+            "and gene class, not by genomic position (the sources give GRCh37 coordinates); tiers follow "
+            "AMP/ASCO/CAP 2017 for {tumor} ({code}); diagnostic and prognostic evidence, copy number, "
+            "fusions and expression are not assessed")
 
 
 def build(patient, docs):
     somatic = [{"sample": d["sample"], **v} for d in docs for v in d["somatic"]]
     limitations = []
-    if any(s.kind == "tumor" for s in patient.samples):
-        limitations.append({
-            "section": "somatic",
-            "reason": "variants are matched to known cancer hotspots by exact genomic change; "
-            "AMP/ASCO/CAP tiers and therapies are not assessed in this release",
-        })
-        limitations.append({"section": "tmb", "reason": "tumour mutational burden is not assessed in this release"})
-    return {"somatic": somatic, "tmb": dict(NOT_ASSESSED_TMB)}, limitations
+    tmb = dict(NOT_ASSESSED_TMB, reason="no tumour sample")
+    if docs:
+        d = docs[0]
+        kb = ", ".join(f"{k} {v}" for k, v in sorted(d["knowledge_base"].items()))
+        limitations.append({"section": "somatic", "reason": MATCHING.format(
+            kb=kb, tumor=d["tumor_type_name"], code=d["tumor_type"])})
+        tmb = d["tmb"]
+        if tmb["method"] == "not_assessed":
+            limitations.append({"section": "tmb", "reason": tmb["reason"]})
+        for v in somatic:
+            if v["annotation_note"]:
+                limitations.append({"section": "somatic", "gene": v["gene"] or v["chrom"],
+                                    "reason": f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}: {v['annotation_note']}"})
+    elif any(s.kind == "tumor" for s in patient.samples):
+        limitations.append({"section": "somatic", "reason": "the somatic stage did not run for this tumour"})
+    return {"somatic": somatic, "tmb": tmb}, limitations
 
 
 SECTION = Section("somatic", build, stage="somatic")

@@ -1,0 +1,104 @@
+"""Tumour mutational burden: somatic coding mutations per megabase of callable coding territory.
+
+Callable coding territory = coding exons of the shipped transcript models (CDS, MANE Select) ∩
+the panel's regions whose mean depth reaches the configured minimum in the tumour and, when there
+is one, the matched normal (the coverage step's per-region means: a region is callable as a whole
+or not at all). Numerator: PASS SNVs and indels inside that territory with VAF and depth at or
+above the thresholds, protein-altering (plus synonymous when the config says so). Below the
+configured minimum territory TMB is "not assessed", with the reason and the figures.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class TmbSettings:
+    min_vaf: float = 0.05
+    min_depth: int = 50
+    count_synonymous: bool = False
+    min_callable_mb: float = 1.0
+
+
+def merge(intervals):
+    """Sorted, merged (chrom, start0, end) intervals."""
+    out = []
+    for chrom, s, e in sorted(intervals):
+        if out and out[-1][0] == chrom and s <= out[-1][2]:
+            out[-1] = (chrom, out[-1][1], max(out[-1][2], e))
+        else:
+            out.append((chrom, s, e))
+    return out
+
+
+def intersect(a, b):
+    """Intersection of two merged interval lists."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        (ca, sa, ea), (cb, sb, eb) = a[i], b[j]
+        if ca != cb:
+            if ca < cb:
+                i += 1
+            else:
+                j += 1
+            continue
+        s, e = max(sa, sb), min(ea, eb)
+        if s < e:
+            out.append((ca, s, e))
+        if ea < eb:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def coding_territory(models) -> list:
+    """CDS of every transcript model as merged 0-based half-open intervals."""
+    return merge((t.chrom, s - 1, e) for t in models.values() for s, e in t.cds)
+
+
+def read_bed(path, min_depth: float | None = None) -> list:
+    """BED intervals; with `min_depth`, only those whose last column (a mosdepth mean) reaches it."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    out = []
+    with opener(path, "rt") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            f = line.rstrip("\n").split("\t")
+            if min_depth is not None and float(f[-1]) < min_depth:
+                continue
+            out.append((f[0], int(f[1]), int(f[2])))
+    return merge(out)
+
+
+def size(intervals) -> int:
+    return sum(e - s for _, s, e in intervals)
+
+
+def inside(intervals, chrom, pos) -> bool:
+    return any(c == chrom and s < pos <= e for c, s, e in intervals)
+
+
+def tmb(variants, callable_coding, settings: TmbSettings, basis: str) -> dict:
+    """`variants`: the somatic entries (chrom, pos, vaf, depth, consequence, filter)."""
+    counted_terms = "protein-altering" + (" and synonymous" if settings.count_synonymous else "")
+    mutations = 0
+    for v in variants:
+        if v["filter"] != "PASS" or v["vaf"] is None or v["depth"] is None:
+            continue
+        if v["vaf"] < settings.min_vaf or v["depth"] < settings.min_depth:
+            continue
+        coding = v["protein_altering"] or (settings.count_synonymous and v["consequence"] == "synonymous_variant")
+        if coding and inside(callable_coding, v["chrom"], v["pos"]):
+            mutations += 1
+    callable_mb = round(size(callable_coding) / 1e6, 6)
+    out = {"mutations": mutations, "callable_mb": callable_mb, "counted": counted_terms, "territory": basis,
+           "thresholds": asdict(settings)}
+    if callable_mb < settings.min_callable_mb:
+        return {"per_mb": None, "method": "not_assessed", **out,
+                "reason": f"callable coding territory {callable_mb} Mb is below the configured minimum "
+                          f"{settings.min_callable_mb} Mb: the panel is too small for a TMB"}
+    return {"per_mb": round(mutations / callable_mb, 2), "method": "coding_mutations_per_callable_mb", **out}

@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lint tools venv clean-demo testdata bench
+.PHONY: demo test test-cluster lint tools venv clean-demo testdata bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -35,6 +35,11 @@ demo: venv tools
 ## test: unit, command-line, bad-input and workflow tests
 test: venv tools
 	$(VENV)/bin/pytest
+
+## test-cluster: as root, a real single-node SLURM cluster (installed from the distribution,
+## state in .cluster/) runs the demo through workflow/profiles/slurm; see scripts/test-cluster.sh
+test-cluster: venv tools
+	scripts/test-cluster.sh
 
 ## lint: Snakemake's linter on the workflow
 lint: venv

@@ -15,6 +15,7 @@ rule verify_checksums:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -41,6 +42,7 @@ rule align_unit:
     resources:
         mem_mb=mem_mb_of("align"),
         runtime=runtime_of("align"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -68,6 +70,7 @@ rule markdup:
     resources:
         mem_mb=mem_mb_of("markdup"),
         runtime=runtime_of("markdup"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -94,6 +97,7 @@ rule import_alignment:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("align"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -114,6 +118,7 @@ rule flagstat:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -137,6 +142,7 @@ rule coverage_loci:
     resources:
         mem_mb=mem_mb_of("coverage"),
         runtime=runtime_of("coverage"),
+        **CLUSTER,
     conda:
         "../../envs/coverage.yaml"
     shell:
@@ -160,6 +166,7 @@ rule coverage_panel:
     resources:
         mem_mb=mem_mb_of("coverage"),
         runtime=runtime_of("coverage"),
+        **CLUSTER,
     conda:
         "../../envs/coverage.yaml"
     shell:

@@ -27,6 +27,7 @@ rule call_germline:
     resources:
         mem_mb=mem_mb_of("call"),
         runtime=runtime_of("call"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -59,6 +60,7 @@ rule call_somatic:
     resources:
         mem_mb=mem_mb_of("call"),
         runtime=runtime_of("call"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -88,6 +90,7 @@ rule normalize_vcf:
     resources:
         mem_mb=mem_mb_of("normalize"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

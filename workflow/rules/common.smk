@@ -56,7 +56,8 @@ wildcard_constraints:
     unit=_alternatives({u.id for s in SAMPLES.values() for u in s.units}),
 
 
-# ---- resources: threads, memory and runtime per step, from the config, growing per retry ----
+# ---- resources: threads, memory and runtime per step (from the config, growing per retry), ----
+# ---- and where cluster jobs go ----
 def _resource(step, key):
     table = config["resources"]
     return table.get(step, {}).get(key, table["default"][key])
@@ -82,6 +83,19 @@ def runtime_of(step):
         return base * attempt
 
     return runtime
+
+
+def cluster_resources():
+    """Where cluster jobs go (config `resources.cluster`), as the SLURM executor's resource names.
+
+    Only values that are set: an empty `qos` would reach sbatch as `--qos=''`.
+    """
+    names = {"partition": "slurm_partition", "account": "slurm_account", "qos": "qos", "extra": "slurm_extra"}
+    site = config["resources"].get("cluster") or {}
+    return {names[key]: value for key, value in site.items() if value}
+
+
+CLUSTER = cluster_resources()
 
 
 # ---- input functions ----

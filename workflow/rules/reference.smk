@@ -14,6 +14,7 @@ rule minimap2_index:
     resources:
         mem_mb=mem_mb_of("index"),
         runtime=runtime_of("index"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -35,6 +36,7 @@ rule bwa_index:
     resources:
         mem_mb=mem_mb_of("index"),
         runtime=runtime_of("index"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -58,6 +60,7 @@ rule biomarker_loci:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

@@ -52,7 +52,9 @@ testdata: venv
 clean-demo:
 	rm -rf results logs .snakemake
 
-## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF)
+## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF; snakemake -n
+## for 100 and 1,000 synthetic patients)
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
+	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench

@@ -37,6 +37,8 @@ COMMANDS = {
     "provenance": "genotailor.provenance",
     "testdata": "genotailor.testdata.cli",
     "bench": "genotailor.bench",
+    "dev": "genotailor.dev.cli",
+    "reproduce": "genotailor.reproduce",
 }
 
 

@@ -50,10 +50,22 @@ def samples_with(*entries):
     return [s.id for s in SAMPLES.values() if s.entry in entries]
 
 
+# Wildcards match the safe-ID pattern the sheet enforces (no `/`, so never a path fragment)
+# rather than an alternation of every ID: those alternations were embedded in every output
+# pattern, and planning grew with the square of the cohort. `{sample}.vcf.gz` must not claim a
+# `{sample}.raw.vcf.gz`, hence no sample ID ends in `.raw`.
+SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_raw = sorted(s for s in SAMPLES if s.endswith(".raw"))
+if _raw:
+    raise WorkflowError(
+        f"sample id(s) {', '.join(_raw)} end in '.raw', which the workflow's file names use: rename them"
+    )
+
+
 wildcard_constraints:
-    patient=_alternatives(PATIENTS),
-    sample=_alternatives(SAMPLES),
-    unit=_alternatives({u.id for s in SAMPLES.values() for u in s.units}),
+    patient=SAFE_ID,
+    sample=SAFE_ID + r"(?<!\.raw)",
+    unit=SAFE_ID,
 
 
 # ---- resources: threads, memory and runtime per step (from the config, growing per retry), ----

@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test lint tools venv clean-demo testdata bench
+.PHONY: demo test test-cluster lint tools venv clean-demo testdata bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -36,6 +36,11 @@ demo: venv tools
 test: venv tools
 	$(VENV)/bin/pytest
 
+## test-cluster: as root, a real single-node SLURM cluster (installed from the distribution,
+## state in .cluster/) runs the demo through workflow/profiles/slurm; see scripts/test-cluster.sh
+test-cluster: venv tools
+	scripts/test-cluster.sh
+
 ## lint: Snakemake's linter on the workflow, ruff on the code, and the package's import contracts
 lint: venv
 	$(VENV)/bin/snakemake --lint --configfile config/config.yaml
@@ -49,7 +54,9 @@ testdata: venv
 clean-demo:
 	rm -rf results logs .snakemake
 
-## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF)
+## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF; snakemake -n
+## for 100 and 1,000 synthetic patients)
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
+	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench

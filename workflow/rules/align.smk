@@ -15,6 +15,7 @@ rule verify_checksums:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -42,6 +43,7 @@ rule align_unit:
     resources:
         mem_mb=mem_mb_of("align"),
         runtime=runtime_of("align"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -70,6 +72,7 @@ rule markdup:
     resources:
         mem_mb=mem_mb_of("markdup"),
         runtime=runtime_of("markdup"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -95,6 +98,7 @@ rule import_alignment:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("align"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -116,6 +120,7 @@ rule flagstat:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -140,6 +145,7 @@ rule coverage_loci:
     resources:
         mem_mb=mem_mb_of("coverage"),
         runtime=runtime_of("coverage"),
+        **CLUSTER,
     conda:
         "../../envs/coverage.yaml"
     shell:
@@ -166,6 +172,7 @@ rule coverage_panel:
     resources:
         mem_mb=mem_mb_of("coverage"),
         runtime=runtime_of("coverage"),
+        **CLUSTER,
     conda:
         "../../envs/coverage.yaml"
     shell:

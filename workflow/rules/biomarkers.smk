@@ -14,6 +14,7 @@ rule outside_calls:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -42,6 +43,7 @@ rule pgx:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -73,6 +75,7 @@ rule somatic:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

@@ -28,6 +28,7 @@ rule call_germline:
     resources:
         mem_mb=mem_mb_of("call"),
         runtime=runtime_of("call"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -61,6 +62,7 @@ rule call_somatic:
     resources:
         mem_mb=mem_mb_of("call"),
         runtime=runtime_of("call"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -91,6 +93,7 @@ rule normalize_vcf:
     resources:
         mem_mb=mem_mb_of("normalize"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

@@ -52,13 +52,26 @@ def samples_with(*entries):
     return [s.id for s in SAMPLES.values() if s.entry in entries]
 
 
+# Wildcards match the safe-ID pattern the sheet enforces (no `/`, so never a path fragment)
+# rather than an alternation of every ID: those alternations were embedded in every output
+# pattern, and planning grew with the square of the cohort. `{sample}.vcf.gz` must not claim a
+# `{sample}.raw.vcf.gz`, hence no sample ID ends in `.raw`.
+SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_raw = sorted(s for s in SAMPLES if s.endswith(".raw"))
+if _raw:
+    raise WorkflowError(
+        f"sample id(s) {', '.join(_raw)} end in '.raw', which the workflow's file names use: rename them"
+    )
+
+
 wildcard_constraints:
-    patient=_alternatives(PATIENTS),
-    sample=_alternatives(SAMPLES),
-    unit=_alternatives({u.id for s in SAMPLES.values() for u in s.units}),
+    patient=SAFE_ID,
+    sample=SAFE_ID + r"(?<!\.raw)",
+    unit=SAFE_ID,
 
 
-# ---- resources: threads, memory and runtime per step, from the config, growing per retry ----
+# ---- resources: threads, memory and runtime per step (from the config, growing per retry), ----
+# ---- and where cluster jobs go ----
 def _resource(step, key):
     table = config["resources"]
     return table.get(step, {}).get(key, table["default"][key])
@@ -84,6 +97,19 @@ def runtime_of(step):
         return base * attempt
 
     return runtime
+
+
+def cluster_resources():
+    """Where cluster jobs go (config `resources.cluster`), as the SLURM executor's resource names.
+
+    Only values that are set: an empty `qos` would reach sbatch as `--qos=''`.
+    """
+    names = {"partition": "slurm_partition", "account": "slurm_account", "qos": "qos", "extra": "slurm_extra"}
+    site = config["resources"].get("cluster") or {}
+    return {names[key]: value for key, value in site.items() if value}
+
+
+CLUSTER = cluster_resources()
 
 
 # ---- input functions ----

@@ -19,6 +19,7 @@ rule qc_sample:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

@@ -15,6 +15,7 @@ rule minimap2_index:
     resources:
         mem_mb=mem_mb_of("index"),
         runtime=runtime_of("index"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -38,6 +39,7 @@ rule bwa_index:
     resources:
         mem_mb=mem_mb_of("index"),
         runtime=runtime_of("index"),
+        **CLUSTER,
     conda:
         "../../envs/align.yaml"
     shell:
@@ -61,6 +63,7 @@ rule biomarker_loci:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

@@ -27,6 +27,7 @@ rule provenance:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -49,6 +50,7 @@ rule tool_versions:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -81,6 +83,7 @@ rule report:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:
@@ -102,6 +105,7 @@ rule cohort_summary:
     resources:
         mem_mb=mem_mb_of("default"),
         runtime=runtime_of("default"),
+        **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
     shell:

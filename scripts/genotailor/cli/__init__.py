@@ -43,6 +43,8 @@ COMMANDS = {
     "testdata": "genotailor.cli.dev",
     "bench": "genotailor.cli.dev",
     "pgx-accuracy": "genotailor.cli.dev",
+    "dev": "genotailor.cli.dev",
+    "reproduce": "genotailor.cli.runs",
 }
 
 

@@ -1,4 +1,5 @@
-"""Development tools, outside the runtime packages: `testdata build`, `bench` and `pgx-accuracy`."""
+"""Development tools, outside the runtime packages: `testdata build`, `bench`, `pgx-accuracy` and
+`dev` (synthetic sample sheets, the DAG benchmark)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,25 @@ def register(sub):
     p.add_argument("--json", help="write the full statistics (with example misses) here")
     p.set_defaults(func=_pgx_accuracy)
 
+    dev = sub.add_parser("dev", help="developer tools: synthetic sample sheets, DAG benchmark")
+    sub = dev.add_subparsers(dest="dev_command", metavar="DEV_COMMAND", required=True)
+
+    p = sub.add_parser("sheet", help="write a sample sheet of N synthetic patients (the demo's files)",
+                       description="Write a sample sheet of N synthetic patients, each with a germline "
+                       "and a tumour sample from FASTQ and a germline VCF, reusing the demo's files "
+                       "(hard-linked under each patient's names into OUT_STEM-files/ beside the sheet).")
+    p.add_argument("--patients", type=int, required=True, metavar="N")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.set_defaults(func=_sheet)
+
+    p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
+                       description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
+                       "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
+    p.add_argument("--workdir", type=Path, default=Path("results/bench"))
+    p.add_argument("--patients", default="100,1000", help="comma-separated cohort sizes (default: 100,1000)")
+    p.set_defaults(func=_dag_bench)
+
+
 
 def _testdata_build(args):
     from genotailor.dev.testdata.build import run_build
@@ -83,4 +103,19 @@ def _pgx_accuracy(args):
     print(format_table(summary))
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=1) + "\n")
+    return 0
+
+
+def _sheet(args):
+    from genotailor.dev.sheet import write_sheet
+
+    out = write_sheet(args.patients, args.out)
+    print(f"{out}: {args.patients} patients, {3 * args.patients} samples")
+    return 0
+
+
+def _dag_bench(args):
+    from genotailor.dev.dagbench import run
+
+    run(args.workdir, tuple(int(n) for n in args.patients.split(",")))
     return 0

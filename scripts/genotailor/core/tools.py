@@ -76,12 +76,13 @@ def _open_out(stdout):
     return fh, fh
 
 
-def pipeline(commands, what: str, stdout=None, stdin=None) -> str | None:
+def pipeline(commands, what: str, stdout=None, stdin=None, env=None, cwd=None) -> str | None:
     """Run commands joined by pipes; wait for all; raise ToolError if any failed.
 
     `stdout`: a path for the last command's output, `subprocess.PIPE` to return it as text, or
     None to discard it. `stdin`: a path for the first command's input. `what` says what the
-    pipeline does for the user ("VCF x.vcf.gz: normalization").
+    pipeline does for the user ("VCF x.vcf.gz: normalization"). `env` and `cwd` as for
+    subprocess (None: this process's).
     """
     argvs = [_argv(c) for c in commands]
     names = [Path(a[0]).name for a in argvs]
@@ -95,7 +96,8 @@ def pipeline(commands, what: str, stdout=None, stdin=None) -> str | None:
             last = i == len(argvs) - 1
             # argv[0] as given (not the resolved path): tools record their command line (@PG, fastp's JSON).
             proc = subprocess.Popen(argv, stdin=previous if previous is not None else subprocess.DEVNULL,
-                                    stdout=out_arg if last else subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=out_arg if last else subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=env, cwd=cwd)
             if previous is not None and previous is not in_fh:
                 previous.close()  # only the next command holds the pipe: a failure upstream reaches it as EOF
             previous = proc.stdout if not last else None
@@ -133,9 +135,30 @@ def pipeline(commands, what: str, stdout=None, stdin=None) -> str | None:
     return output
 
 
-def run(cmd, what: str, stdout=None, stdin=None) -> str | None:
+def run(cmd, what: str, stdout=None, stdin=None, env=None, cwd=None) -> str | None:
     """Run one command (see `pipeline`)."""
-    return pipeline([cmd], what, stdout=stdout, stdin=stdin)
+    return pipeline([cmd], what, stdout=stdout, stdin=stdin, env=env, cwd=cwd)
+
+
+def run_measured(cmd, what: str, env=None, cwd=None) -> tuple[float, float]:
+    """Run one command, its output discarded; (wall seconds, peak resident memory in MB) of it
+    and its children, for benchmarks. Fails like `run`."""
+    import time
+
+    argv = _argv(cmd)
+    _executable(argv[0])
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    _ran.setdefault(Path(argv[0]).name, argv[0])
+    if code != 0:
+        tail = _tail(err.decode("utf-8", errors="replace"))
+        raise ToolError(f"{what} failed: {Path(argv[0]).name} exited with code {code}:\n{tail}",
+                        tool=Path(argv[0]).name, returncode=code, stderr_tail=tail)
+    return seconds, usage.ru_maxrss / 1024
 
 
 def capture(cmd, what: str) -> str:

@@ -67,13 +67,26 @@ def _oncology(kb_dir, models) -> dict:
     return out
 
 
+# Config keys left out of the config checksum: `resources` (threads, memory, runtime, where
+# cluster jobs go) changes how a run is scheduled, never its results, so tuning a cluster run
+# keeps its reports comparable with other runs'.
+CHECKSUM_EXCLUDES = ("resources",)
+
+
+def config_checksum(config: dict) -> str:
+    """sha256 of the config as run, without the keys in CHECKSUM_EXCLUDES."""
+    kept = {k: v for k, v in config.items() if k not in CHECKSUM_EXCLUDES}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
+
+
 def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner, oncology_kb=None, models=None) -> dict:
     kb_manifest = Path(kb_dir) / "manifest.json"
     manifest = json.loads(kb_manifest.read_text())
     pgx_versions = sorted({v["definitions"] for v in manifest["versions"].values()})
     return {
         "workflow": {"name": "genotailor", "version": __version__},
-        "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest(),
+        "config_sha256": config_checksum(config),
+        "config_sha256_excludes": list(CHECKSUM_EXCLUDES),
         "sample_sheet_sha256": sha256_file(sheet),
         "reference": {"name": Path(reference).name, "build": "GRCh38", "sha256": sha256_file(reference)},
         "aligner": aligner,

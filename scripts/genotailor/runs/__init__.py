@@ -1,0 +1,1 @@
+"""Operations on whole workflow runs: re-running an analysis from its provenance."""

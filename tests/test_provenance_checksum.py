@@ -1,0 +1,25 @@
+"""The config checksum that reports carry ignores `resources` and nothing else."""
+
+import copy
+
+from genotailor.report.provenance import config_checksum
+
+CONFIG = {
+    "samples": "config/samples.yaml",
+    "aligner": "minimap2",
+    "calling": {"min_depth": 8},
+    "resources": {"default": {"threads": 1, "mem_mb": 1000, "runtime": 10}},
+}
+
+
+def test_config_checksum_ignores_resources():
+    tuned = copy.deepcopy(CONFIG)
+    tuned["resources"]["index"] = {"mem_mb": 1500}
+    tuned["resources"]["cluster"] = {"partition": "short", "account": "lab"}
+    assert config_checksum(tuned) == config_checksum(CONFIG)
+
+
+def test_config_checksum_changes_with_an_analysis_setting():
+    changed = copy.deepcopy(CONFIG)
+    changed["calling"]["min_depth"] = 10
+    assert config_checksum(changed) != config_checksum(CONFIG)

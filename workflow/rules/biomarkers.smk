@@ -17,7 +17,7 @@ rule outside_calls:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor outside-calls --sheet {input.sheet} --patient {wildcards.patient} --out {output} 2> {log}"
+        "python -m genotailor outside-calls --sheet {input.sheet:q} --patient {wildcards.patient} --out {output} 2> {log}"
 
 
 rule pgx:
@@ -45,8 +45,8 @@ rule pgx:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor pgx --vcf {input.vcf} --sample {params.sample} --sex {params.sex} {params.coverage}"
-        " --outside-calls {input.outside} --genes {params.genes} --kb {input.kb}"
+        "python -m genotailor pgx --vcf {input.vcf:q} --sample {params.sample} --sex {params.sex} {params.coverage}"
+        " --outside-calls {input.outside:q} --genes {params.genes} --kb {input.kb:q}"
         " --min-depth {params.min_depth} --json {output} 2> {log}"
 
 
@@ -67,4 +67,4 @@ rule somatic_annotate:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor somatic-annotate --vcf {input.vcf} --hotspots {input.hotspots} --json {output} 2> {log}"
+        "python -m genotailor somatic-annotate --vcf {input.vcf:q} --hotspots {input.hotspots:q} --json {output} 2> {log}"

@@ -27,8 +27,8 @@ rule provenance:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
-        " --kb {input.kb} --hotspots {input.hotspots} --aligner {params.aligner}"
+        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet:q} --reference {input.ref:q}"
+        " --kb {input.kb:q} --hotspots {input.hotspots:q} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
 
@@ -48,7 +48,7 @@ rule tool_versions:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor tool-versions --out {output} {input} 2> {log}"
+        "python -m genotailor tool-versions --out {output} {input:q} 2> {log}"
 
 
 rule report:
@@ -80,8 +80,8 @@ rule report:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor report --sheet {input.sheet} --patient {wildcards.patient} {params.flags}"
-        " --provenance {input.provenance} --date {params.date}"
+        "python -m genotailor report --sheet {input.sheet:q} --patient {wildcards.patient} {params.flags}"
+        " --provenance {input.provenance:q} --date {params.date}"
         " --json {output.json} --html {output.html} 2> {log}"
 
 
@@ -101,4 +101,4 @@ rule cohort_summary:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor cohort-summary --out {output} {input} 2> {log}"
+        "python -m genotailor cohort-summary --out {output} {input:q} 2> {log}"

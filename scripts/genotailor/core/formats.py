@@ -9,6 +9,7 @@ empty file, and returns the file's real format so the reader can say what it exp
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gzip
 import os
@@ -52,10 +53,11 @@ def _content_kind(data: bytes) -> str:
             return "sam"
         return "fastq"
     try:
-        data[:512].decode("utf-8")
+        # incremental: a character cut at the 512th byte is not an error
+        text = codecs.getincrementaldecoder("utf-8")().decode(data[:512], final=False)
     except UnicodeDecodeError:
         return "binary"
-    return "text"
+    return "text" if all(c.isprintable() or c in "\t\r\n" for c in text) else "binary"
 
 
 def sniff(path) -> tuple[str, str]:

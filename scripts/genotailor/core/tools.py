@@ -76,26 +76,18 @@ def _open_out(stdout):
     return fh, fh
 
 
-def pipeline(commands, what: str, stdout=None, stdin=None, feed=None) -> str | None:
+def pipeline(commands, what: str, stdout=None, stdin=None) -> str | None:
     """Run commands joined by pipes; wait for all; raise ToolError if any failed.
 
     `stdout`: a path for the last command's output, `subprocess.PIPE` to return it as text, or
-    None to discard it. `stdin`: a path for the first command's input. `feed`: instead of
-    `stdin`, a function writing the first command's input to the binary stream it is given (run
-    in a thread; an error it raises — a damaged input it checks — is raised in preference to the
-    tools' failures, which it causes). `what` says what the pipeline does for the user
-    ("VCF x.vcf.gz: normalization").
+    None to discard it. `stdin`: a path for the first command's input. `what` says what the
+    pipeline does for the user ("VCF x.vcf.gz: normalization").
     """
     argvs = [_argv(c) for c in commands]
     names = [Path(a[0]).name for a in argvs]
     executables = [_executable(a[0]) for a in argvs]
     out_arg, out_fh = _open_out(stdout)
     in_fh = open(stdin, "rb") if stdin is not None else None
-    feeder, fed = None, {}
-    if feed is not None:
-        read_end, write_end = os.pipe()
-        in_fh = os.fdopen(read_end, "rb")
-        feeder = threading.Thread(target=_feed, args=(feed, os.fdopen(write_end, "wb"), fed), daemon=True)
     procs, errors, readers = [], [], []
     try:
         previous = in_fh
@@ -106,9 +98,6 @@ def pipeline(commands, what: str, stdout=None, stdin=None, feed=None) -> str | N
                                     stdout=out_arg if last else subprocess.PIPE, stderr=subprocess.PIPE)
             if previous is not None and previous is not in_fh:
                 previous.close()  # only the next command holds the pipe: a failure upstream reaches it as EOF
-            if i == 0 and feeder is not None:
-                in_fh.close()  # the first command holds the read end now
-                feeder.start()
             previous = proc.stdout if not last else None
             procs.append(proc)
             buf: list[bytes] = []
@@ -120,8 +109,6 @@ def pipeline(commands, what: str, stdout=None, stdin=None, feed=None) -> str | N
         codes = [p.wait() for p in procs]
         for t in readers:
             t.join()
-        if feeder is not None:
-            feeder.join()
     finally:
         if out_fh is not None:
             out_fh.close()
@@ -133,8 +120,6 @@ def pipeline(commands, what: str, stdout=None, stdin=None, feed=None) -> str | N
         if text:
             sys.stderr.write(text if text.endswith("\n") else text + "\n")
     sys.stderr.flush()
-    if "error" in fed:
-        raise fed["error"]
     failed = [i for i, c in enumerate(codes) if c != 0]
     if failed:
         # A command killed by SIGPIPE failed only because a later one stopped reading: blame that one.
@@ -146,22 +131,6 @@ def pipeline(commands, what: str, stdout=None, stdin=None, feed=None) -> str | N
         detail = f":\n{tail}" if tail else " (it printed nothing)"
         raise ToolError(f"{what} failed: {names[i]} {how}{detail}", tool=names[i], returncode=code, stderr_tail=tail)
     return output
-
-
-def _feed(feed, pipe, fed):
-    """Run `feed(pipe)` and close the pipe, so the first command sees the end of its input.
-    A command that stopped reading (it failed) breaks the pipe: its own failure is reported."""
-    try:
-        feed(pipe)
-    except BrokenPipeError:
-        pass
-    except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
-        fed["error"] = exc
-    finally:
-        try:
-            pipe.close()
-        except BrokenPipeError:
-            pass
 
 
 def run(cmd, what: str, stdout=None, stdin=None) -> str | None:

@@ -56,6 +56,7 @@ class NormalizationSummary:
     records_out: int = 0
     gvcf_reference_blocks: int = 0  # gVCF reference blocks read (0 for a plain VCF)
     gvcf_sites_from_blocks: int = 0  # knowledge-base positions given a reference call from a block
+    undeclared_contigs: list = field(default_factory=list)  # used by records, without a ##contig line
 
 
 GVCF_ALLELES = ("<NON_REF>", "<*>")
@@ -84,6 +85,12 @@ def open_vcf(path: str | Path, name=None) -> pysam.VariantFile:
     try:
         return pysam.VariantFile(str(path))
     except (OSError, ValueError) as exc:
+        if "EOF marker" in str(exc) or "truncated" in str(exc):
+            raise InputError(f"VCF {name or path}: the file is cut short (no BGZF end-of-file marker) — copy it "
+                             "again from its source, or export it again from the caller") from None
+        if "valid header" in str(exc):
+            raise InputError(f"VCF {name or path}: its header is incomplete (no '#CHROM' line naming the columns "
+                             "after the ## lines) — export the VCF again from the caller") from None
         raise InputError(
             f"VCF {name or path}: cannot be read as VCF/BCF ({exc}) — check that it is a VCF "
             "(plain, gzip or bgzip) with a ##fileformat header line"
@@ -183,6 +190,7 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
     summary = NormalizationSummary(vcf=str(path), sample=sample_id, source_column=col)
     others = Counter()
     mismatches = []
+    declared = set(vcf.header.contigs)
     records = iter(vcf)
     while True:
         try:
@@ -193,6 +201,9 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
             vcf.close()
             raise _unreadable_record(source, path, summary.records_in, exc) from None
         summary.records_in += 1
+        if rec.chrom not in declared:
+            summary.undeclared_contigs.append(rec.chrom)
+            declared.add(rec.chrom)
         if rec.alts and all(a in GVCF_ALLELES for a in rec.alts):
             summary.gvcf_reference_blocks += 1
         target = renames.get(rec.chrom)
@@ -236,6 +247,16 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
 
 def _run(cmd, what, path):
     run(cmd, f"VCF {path}: {what}")
+
+
+def _declare_contigs(source, out, contigs) -> Path:
+    """A copy of the VCF text `source` with a ##contig line for each of `contigs`."""
+    with _text_lines(source) as fh, open(out, "w") as dst:
+        for line in fh:
+            if line.startswith("#CHROM"):
+                dst.writelines(f"##contig=<ID={c}>\n" for c in contigs)
+            dst.write(line)
+    return Path(out)
 
 
 def _load_sites(path) -> dict[str, list[int]]:
@@ -298,6 +319,9 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
         tmp = Path(tmp)
         source = readable_vcf(path, tmp)
         summary = _check(path, source, sample_id, column, ref)
+        if summary.undeclared_contigs:
+            # bcftools refuses records on contigs the header does not declare (htslib only warns)
+            source = _declare_contigs(source, tmp / "declared.vcf", summary.undeclared_contigs)
         if summary.gvcf_reference_blocks:
             if sniff(source)[1] == "bcf":
                 _run(["bcftools", "view", "--no-version", "-Ov", "-o", str(tmp / "gvcf.vcf"), str(source)],

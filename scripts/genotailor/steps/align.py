@@ -20,8 +20,7 @@ MINIMAP2_BATCH = "500M"
 def align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out) -> list[list[str]]:
     """The pipeline for one unit as argv lists (returned so tests can check it without running it)."""
     out = str(out)
-    # fastp reads the pair interleaved from `fastq.interleave`, which checks it on the way.
-    fastp = ["fastp", "--stdin", "--interleaved_in", "--stdout", "--detect_adapter_for_pe",
+    fastp = ["fastp", "--in1", str(r1), "--in2", str(r2), "--stdout", "--detect_adapter_for_pe",
              "--json", str(fastp_json), "--html", "/dev/null", "--thread", "1", "--report_title", Path(out).stem]
     if aligner == "bwa":
         align = ["bwa", "mem", "-p", "-t", str(threads), "-K", str(BWA_BATCH), "-R", read_group, str(index), "-"]
@@ -35,23 +34,35 @@ def align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out)
 
 
 def align_unit(r1, r2, aligner, index, read_group, threads, fastp_json, out):
-    """Align one unit; its FASTQ pair is checked as it streams in (steps/fastq.py), and fastp's
-    read count must equal the reads sent to it."""
+    """Align one unit. Meanwhile its FASTQ pair is read and checked (steps/fastq.py: fastp
+    accepts damaged files quietly), and fastp must have read every read the check counted; a
+    failed unit leaves no BAM behind."""
     import json
+    import threading
 
-    from genotailor.steps.fastq import interleave
+    from genotailor.steps.fastq import check_pair
 
-    pairs = {}
+    checked = {}
 
-    def feed(pipe):
-        pairs["n"] = interleave(r1, r2, pipe)
+    def check():
+        try:
+            checked["pairs"] = check_pair(r1, r2)
+        except Exception as exc:  # noqa: BLE001 - raised below, in preference to the tools' failure
+            checked["error"] = exc
 
+    checker = threading.Thread(target=check, daemon=True)
+    checker.start()
     try:
-        pipeline(align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out),
-                 f"aligning {r1} + {r2}", feed=feed)
+        try:
+            pipeline(align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out),
+                     f"aligning {r1} + {r2}")
+        finally:
+            checker.join()
+            if "error" in checked:
+                raise checked["error"]
         seen = json.loads(Path(fastp_json).read_text())["summary"]["before_filtering"]["total_reads"]
-        if seen != 2 * pairs["n"]:
-            raise InputError(f"FASTQ {r1} + {r2}: {2 * pairs['n']} reads were sent to fastp but it read {seen} "
+        if seen != 2 * checked["pairs"]:
+            raise InputError(f"FASTQ {r1} + {r2}: the files hold {2 * checked['pairs']} reads but fastp read {seen} "
                              f"(see the log) — check the files (e.g. `fastp -i {r1} -I {r2}`) and copy them again")
     except BaseException:
         # The tools may have finished on the reads before the damage: such a BAM must not look complete.

@@ -19,8 +19,6 @@ from pathlib import Path
 from genotailor.core.errors import InputError
 from genotailor.core.formats import DESCRIPTIONS, checked_input
 
-BATCH = 4096  # read pairs written to the pipe at once
-
 
 def _open(path):
     compression, kind = checked_input(path, "FASTQ", "the path in the sample sheet (units: r1/r2)")
@@ -54,7 +52,7 @@ class _Reader:
         raise InputError(f"FASTQ {self.path}: {what} — {fix}")
 
     def next(self):
-        """(name, the record's four lines) of the next read; None at the end of the file."""
+        """The mate name of the next read; None at the end of the file."""
         try:
             lines = [self.fh.readline() for _ in range(4)]
         except EOFError:
@@ -75,15 +73,13 @@ class _Reader:
         if len(seq) != len(qual):
             self._fail(f"read {n} (line {4 * n - 3}) has {len(seq)} bases but {len(qual)} quality values "
                        "(sequence and quality have different lengths)")
-        return _mate_name(header), b"\n".join((header, seq, plus, qual)) + b"\n"
+        return _mate_name(header)
 
 
-def interleave(r1, r2, out) -> int:
-    """Write the pair as interleaved FASTQ to the binary stream `out`, checking both files
-    (see the module docstring); return the number of read pairs."""
+def check_pair(r1, r2) -> int:
+    """Read and check both files of a pair (see the module docstring); return the number of read pairs."""
     a, b = _Reader(Path(r1)), _Reader(Path(r2))
     try:
-        batch = []
         while True:
             ra, rb = a.next(), b.next()
             if ra is None or rb is None:
@@ -93,16 +89,11 @@ def interleave(r1, r2, out) -> int:
                         f"FASTQ {shorter.path}: ends after {shorter.count} reads but its mate {longer.path} has "
                         "more — R1 and R2 must hold the same reads; copy the shorter file again (it may be cut short)")
                 break
-            if ra[0] != rb[0]:
+            if ra != rb:
                 raise InputError(
-                    f"FASTQ {r2}: read {b.count} is {rb[0].decode(errors='replace')} but read {a.count} of {r1} is "
-                    f"{ra[0].decode(errors='replace')} — the files are not mates (R2 of another lane or sample?); "
+                    f"FASTQ {r2}: read {b.count} is {rb.decode(errors='replace')} but read {a.count} of {r1} is "
+                    f"{ra.decode(errors='replace')} — the files are not mates (R2 of another lane or sample?); "
                     "give the R1 and R2 of the same unit")
-            batch += (ra[1], rb[1])
-            if len(batch) >= 2 * BATCH:
-                out.write(b"".join(batch))
-                batch.clear()
-        out.write(b"".join(batch))
         if a.count == 0:
             raise InputError(f"FASTQ {r1}: holds no reads — give the unit's FASTQ files with their reads")
         return a.count

@@ -98,14 +98,14 @@ def check_alignment(path, sample, ref) -> str:
         raise InputError(f"{what} {path}: the file is {DESCRIPTIONS[kind]}, not a BAM or CRAM — give the "
                          "aligned reads as BAM or CRAM")
     try:
-        run(["samtools", "quickcheck", "-v", path], f"{what} {path}: checking that it is complete")
+        run(["samtools", "quickcheck", "-u", "-v", path], f"{what} {path}: checking that it is complete")
     except ToolError as exc:
         if exc.returncode is None:  # samtools itself is missing
             raise
         raise InputError(f"{what} {path}: the file is cut short or damaged (samtools quickcheck: no valid "
                          "header or end-of-file marker) — copy it again from its source") from None
     try:
-        aln = pysam.AlignmentFile(str(path), reference_filename=str(ref.path))
+        aln = pysam.AlignmentFile(str(path), reference_filename=str(ref.path), check_sq=False)
     except (OSError, ValueError) as exc:
         raise InputError(f"{what} {path}: cannot be read ({exc}) — check the file") from None
     header = aln.header.to_dict()

@@ -41,7 +41,8 @@ def make_report(tmp_path, patient_id, sex, results, sample_id=None):
     calls = _dump(folder / "calls.json", {"vcf": str(folder / "in.vcf.gz"), "sample": sample_id, "records_in": 12,
                                           "records_checked": 12, "records_out": 12, "source_column": sample_id,
                                           "contig_renames": {}, "records_on_other_contigs": 0, "other_contigs": {},
-                                          "ref_unverifiable": 0})
+                                          "ref_unverifiable": 0, "gvcf_reference_blocks": 0,
+                                          "gvcf_sites_from_blocks": 0, "undeclared_contigs": []})
     provenance = _dump(folder / "provenance.json", {
         "workflow": {"version": "test"}, "reference": {"name": "GRCh38 demo", "sha256": "0" * 64},
         "aligner": "none", "tools": {}, "knowledge_bases": {"pgx": {"version": "test"}}})

@@ -101,7 +101,8 @@ def test_report_shows_tiers_resistance_links_and_tmb_reason(lung, tmp_path):
                           "failed_gates": [], "warned_gates": []})
     calls = dump("calls.json", {"vcf": "in.vcf.gz", "sample": "LUNG-T", "records_in": 4, "records_checked": 4,
                                 "records_out": 4, "source_column": "LUNG-T", "contig_renames": {},
-                                "records_on_other_contigs": 0, "other_contigs": {}, "ref_unverifiable": 0})
+                                "records_on_other_contigs": 0, "other_contigs": {}, "ref_unverifiable": 0,
+                                "gvcf_reference_blocks": 0, "gvcf_sites_from_blocks": 0, "undeclared_contigs": []})
     provenance = dump("prov.json", {"workflow": {"version": "test"}, "reference": {"name": "demo", "sha256": "0" * 64},
                                     "aligner": "none", "tools": {}, "knowledge_bases": {}})
     report = assemble(patient, "2026-01-15", [qc], [calls], provenance, {"somatic": [dump("somatic.json", lung)]})

@@ -100,9 +100,9 @@ def test_more_than_five_problems_are_counted_not_listed():
         validate_stage("norm", {}, "S1.norm.json")
     assert str(e.value) == (
         "S1.norm.json: not a valid norm stage output (workflow/schemas/norm.schema.json): "
-        "top level: 'contig_renames' is a required property; top level: 'other_contigs' is a required property; "
-        "top level: 'records_checked' is a required property; top level: 'records_in' is a required property; "
-        "top level: 'records_on_other_contigs' is a required property; and 5 more")
+        "top level: 'contig_renames' is a required property; top level: 'gvcf_reference_blocks' is a required "
+        "property; top level: 'gvcf_sites_from_blocks' is a required property; top level: 'other_contigs' is a "
+        "required property; top level: 'records_checked' is a required property; and 8 more")
 
 
 # --- pgx ------------------------------------------------------------------------------------------

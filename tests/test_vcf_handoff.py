@@ -118,7 +118,7 @@ def test_a_file_that_is_not_a_vcf_is_named(tmp_path, ref):
     fa, _ = ref
     bad = tmp_path / "reads.vcf"
     bad.write_text("@read1\nACGT\n+\nIIII\n")
-    with pytest.raises(InputError, match=rf"VCF {bad}: cannot be read as VCF/BCF"):
+    with pytest.raises(InputError, match=rf"VCF {bad}: the file is FASTQ text, not a VCF — give the VCF"):
         normalize_vcf(bad, "S1", None, fa, tmp_path / "out.vcf.gz")
 
 

@@ -19,7 +19,7 @@ rule verify_checksums:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor verify-checksums --sheet {input.sheet} --sample {wildcards.sample} --out {output} 2> {log}"
+        "python -m genotailor verify-checksums --sheet {input.sheet:q} --sample {wildcards.sample} --out {output} 2> {log}"
 
 
 rule align_unit:
@@ -48,7 +48,7 @@ rule align_unit:
         "../../envs/align.yaml"
     shell:
         "python -m genotailor --versions {output.versions} align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
-        " --index {input.index[0]} --read-group '{params.rg}' --threads {threads}"
+        " --index {input.index[0]:q} --read-group {params.rg:q} --threads {threads}"
         " --fastp-json {output.fastp} --out {output.bam} 2> {log}"
 
 
@@ -76,7 +76,7 @@ rule markdup:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads} {input} 2> {log}"
+        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads} {input:q} 2> {log}"
 
 
 rule import_alignment:
@@ -102,8 +102,8 @@ rule import_alignment:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} import-alignment --input {input.aln} --sample {wildcards.sample}"
-        " --reference {input.ref} --out {output.bam} 2> {log}"
+        "python -m genotailor --versions {output.versions} import-alignment --input {input.aln:q} --sample {wildcards.sample}"
+        " --reference {input.ref:q} --out {output.bam} 2> {log}"
 
 
 rule flagstat:
@@ -124,7 +124,7 @@ rule flagstat:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} flagstat --bam {input.bam} --out {output.json} 2> {log}"
+        "python -m genotailor --versions {output.versions} flagstat --bam {input.bam:q} --out {output.json} 2> {log}"
 
 
 rule coverage_loci:
@@ -149,7 +149,7 @@ rule coverage_loci:
     conda:
         "../../envs/coverage.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} coverage --bam {input.bam} --regions {input.loci} --prefix {params.prefix}"
+        "python -m genotailor --versions {output.versions} coverage --bam {input.bam:q} --regions {input.loci:q} --prefix {params.prefix}"
         " --threads {threads} 2> {log}"
 
 
@@ -176,5 +176,5 @@ rule coverage_panel:
     conda:
         "../../envs/coverage.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} coverage --bam {input.bam} --regions {input.panel} --prefix {params.prefix}"
+        "python -m genotailor --versions {output.versions} coverage --bam {input.bam:q} --regions {input.panel:q} --prefix {params.prefix}"
         " --threads {threads} 2> {log}"

@@ -18,7 +18,7 @@ rule outside_calls:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor outside-calls --sheet {input.sheet} --patient {wildcards.patient} --out {output} 2> {log}"
+        "python -m genotailor outside-calls --sheet {input.sheet:q} --patient {wildcards.patient} --out {output} 2> {log}"
 
 
 rule pgx:
@@ -47,8 +47,8 @@ rule pgx:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor pgx --vcf {input.vcf} --sample {params.sample} --sex {params.sex} {params.coverage}"
-        " --outside-calls {input.outside} --genes {params.genes} --kb {input.kb}"
+        "python -m genotailor pgx --vcf {input.vcf:q} --sample {params.sample} --sex {params.sex} {params.coverage}"
+        " --outside-calls {input.outside:q} --genes {params.genes} --kb {input.kb:q}"
         " --min-depth {params.min_depth} --json {output} 2> {log}"
 
 
@@ -79,6 +79,6 @@ rule somatic:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} somatic --vcf {input.vcf} --tumor {wildcards.sample}"
-        " --tumor-type {params.tumor_type} --reference {input.ref} --models {input.models} --kb {input.kb}"
-        " --hotspots {input.hotspots} {params.territory} {params.tmb} --json {output.json} 2> {log}"
+        "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
+        " --tumor-type {params.tumor_type} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
+        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} --json {output.json:q} 2> {log}"

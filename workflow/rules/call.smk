@@ -32,8 +32,8 @@ rule call_germline:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} call-germline --bam {input.bam} --reference {input.ref} --regions {input.panel}"
-        " --sites {input.sites} --alleles {input.alleles} --min-mq {params.mq} --min-bq {params.bq}"
+        "python -m genotailor --versions {output.versions} call-germline --bam {input.bam:q} --reference {input.ref:q} --regions {input.panel:q}"
+        " --sites {input.sites:q} --alleles {input.alleles:q} --min-mq {params.mq} --min-bq {params.bq}"
         " --out {output.vcf} 2> {log}"
 
 
@@ -66,8 +66,8 @@ rule call_somatic:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} call-somatic --tumor-bam {input.tumor} {params.normal} --reference {input.ref}"
-        " --regions {input.panel} --min-mq {params.mq} --min-bq {params.bq}"
+        "python -m genotailor --versions {output.versions} call-somatic --tumor-bam {input.tumor:q} {params.normal} --reference {input.ref:q}"
+        " --regions {input.panel:q} --min-mq {params.mq} --min-bq {params.bq}"
         " --min-depth {params.s[min_depth]} --min-alt-reads {params.s[min_alt_reads]}"
         " --min-vaf {params.s[min_vaf]} --max-normal-vaf {params.s[max_normal_vaf]}"
         " --min-normal-depth {params.s[min_normal_depth]} --out {output.vcf} 2> {log}"
@@ -78,6 +78,7 @@ rule normalize_vcf:
         vcf=raw_vcf,
         verified=verified,
         ref=REFERENCE,
+        sites="results/reference/pgx_sites.tsv.gz",
     output:
         vcf="results/{patient}/calls/{sample}.vcf.gz",
         tbi="results/{patient}/calls/{sample}.vcf.gz.tbi",
@@ -97,5 +98,5 @@ rule normalize_vcf:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf} --sample {wildcards.sample} --column '{params.column}'"
-        " --reference {input.ref} --out {output.vcf} --summary {output.summary} 2> {log}"
+        "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf:q} --sample {wildcards.sample} --column={params.column:q}"
+        " --reference {input.ref:q} --sites {input.sites:q} --out {output.vcf} --summary {output.summary} 2> {log}"

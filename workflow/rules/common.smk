@@ -2,6 +2,7 @@
 # input functions and resources shared by the rules.
 import json
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -13,19 +14,26 @@ sys.path.insert(0, str(SCRIPTS))
 
 from genotailor.core.samplesheet import load_sheet  # noqa: E402
 from genotailor.core.errors import GenotailorError  # noqa: E402
+from genotailor.core.runconfig import config_problems  # noqa: E402
 
+# The config's files and the sheet are checked together; every problem is reported at once.
+_PROBLEMS = config_problems(config)
 try:
     SHEET = load_sheet(
         config["samples"], check_files=True, verify_checksums=False, panels=config["panels"]
     )
 except GenotailorError as exc:
-    raise WorkflowError(str(exc))
+    _PROBLEMS.append(str(exc))
+if _PROBLEMS:
+    raise WorkflowError("\n".join(_PROBLEMS))
 
 # Rules run the package as `python -m genotailor`: it is found through PYTHONPATH, and `python`
 # is the conda env's under --sdm conda, else the interpreter running Snakemake (e.g. .venv's).
-_PREFIX = f"set -euo pipefail; export PYTHONPATH={SCRIPTS}; "
+# umask 027: every file a job writes (reports, VCFs, logs) is readable by its owner and group
+# only, never by other users of a shared machine (README, "Data protection").
+_PREFIX = f"set -euo pipefail; umask 027; export PYTHONPATH={shlex.quote(str(SCRIPTS))}; "
 if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
-    _PREFIX += f"export PATH={Path(sys.executable).parent}:$PATH; "
+    _PREFIX += f"export PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH; "
 shell.prefix(_PREFIX)
 
 REFERENCE = config["reference"]["fasta"]
@@ -211,7 +219,7 @@ def somatic_territory_flags(wildcards, input):
         if "coverage_normal" in input.keys():
             flags += f" --coverage-normal {input.coverage_normal}"
         return flags
-    return f"--panel {panel_of(wildcards)}"
+    return f"--panel {shlex.quote(panel_of(wildcards))}"
 
 
 def tumor_type_of(wildcards):
@@ -262,7 +270,7 @@ def pgx_sample_id(wildcards):
 
 
 def coverage_flag(wildcards, input):
-    return f"--coverage {input.coverage}" if "coverage" in input.keys() else ""
+    return f"--coverage {shlex.quote(input.coverage)}" if "coverage" in input.keys() else ""
 
 
 def report_inputs(wildcards):
@@ -315,12 +323,12 @@ def all_tool_versions(wildcards):
 
 
 def report_flags(wildcards, input):
-    flags = [f"--qc {q}" for q in input.qc] + [f"--calls {c}" for c in input.calls]
-    flags += [f"--stage somatic={s}" for s in input.somatic]
-    flags += [f"--tool-versions {v}" for v in input.versions]
+    flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.calls for arg in ("--calls", c)]
+    flags += [arg for s in input.somatic for arg in ("--stage", f"somatic={s}")]
+    flags += [arg for v in input.versions for arg in ("--tool-versions", v)]
     if "pgx" in input.keys():
-        flags.append(f"--stage pgx={input.pgx}")
-    return " ".join(flags)
+        flags += ["--stage", f"pgx={input.pgx}"]
+    return " ".join(shlex.quote(f) for f in flags)
 
 
 def all_targets():
@@ -341,9 +349,10 @@ def sex_of(wildcards):
 
 
 def qc_flags(wildcards, input):
-    flags = [f"--norm {input.norm}"]
+    flags = ["--norm", input.norm]
     if "flagstat" in input.keys():
-        flags += [f"--flagstat {input.flagstat}", f"--loci {input.loci}", f"--panel {input.panel}"]
+        flags += ["--flagstat", input.flagstat, "--loci", input.loci, "--panel", input.panel]
     if "fastp" in input.keys():
-        flags += [f"--fastp {f}" for f in input.fastp]
-    return " ".join(flags)
+        for f in input.fastp:
+            flags += ["--fastp", f]
+    return " ".join(shlex.quote(f) for f in flags)

@@ -19,7 +19,7 @@ rule minimap2_index:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} index-reference --aligner minimap2 --fasta {input}"
+        "python -m genotailor --versions {output.versions} index-reference --aligner minimap2 --fasta {input:q}"
         " --out {output.index} --threads {threads} 2> {log}"
 
 
@@ -43,7 +43,7 @@ rule bwa_index:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} index-reference --aligner bwa --fasta {input} --out {params.prefix} 2> {log}"
+        "python -m genotailor --versions {output.versions} index-reference --aligner bwa --fasta {input:q} --out {params.prefix} 2> {log}"
 
 
 rule biomarker_loci:
@@ -67,5 +67,5 @@ rule biomarker_loci:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor loci --kb {input.kb} --hotspots {input.hotspots} --fai {input.fai}"
+        "python -m genotailor loci --kb {input.kb:q} --hotspots {input.hotspots:q} --fai {input.fai:q}"
         " --bed {output.bed} --sites {output.sites} --alleles {output.alleles} 2> {log}"

@@ -31,9 +31,9 @@ rule provenance:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet} --reference {input.ref}"
-        " --kb {input.kb} --hotspots {input.hotspots} --oncology-kb {input.oncology_kb}"
-        " --transcript-models {input.models} --aligner {params.aligner}"
+        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet:q} --reference {input.ref:q}"
+        " --kb {input.kb:q} --hotspots {input.hotspots:q} --oncology-kb {input.oncology_kb:q}"
+        " --transcript-models {input.models:q} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
 
@@ -54,7 +54,7 @@ rule tool_versions:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor tool-versions --out {output} {input} 2> {log}"
+        "python -m genotailor tool-versions --out {output} {input:q} 2> {log}"
 
 
 rule report:
@@ -87,8 +87,8 @@ rule report:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor report --sheet {input.sheet} --patient {wildcards.patient} {params.flags}"
-        " --provenance {input.provenance} --date {params.date}"
+        "python -m genotailor report --sheet {input.sheet:q} --patient {wildcards.patient} {params.flags}"
+        " --provenance {input.provenance:q} --date {params.date}"
         " --json {output.json} --html {output.html} 2> {log}"
 
 
@@ -109,4 +109,4 @@ rule cohort_summary:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor cohort-summary --out {output} {input} 2> {log}"
+        "python -m genotailor cohort-summary --out {output} {input:q} 2> {log}"

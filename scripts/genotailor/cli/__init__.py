@@ -48,6 +48,10 @@ COMMANDS = {
 }
 
 
+# Exit code of an error genotailor did not anticipate (a user-fixable problem exits with 2).
+UNEXPECTED_EXIT = 3
+
+
 def build_parser(modules=None):
     parser = argparse.ArgumentParser(
         prog="genotailor",
@@ -58,6 +62,8 @@ def build_parser(modules=None):
     parser.add_argument("--versions", metavar="JSON",
                         help="after the command succeeds, write the versions of the external tools it ran "
                         "(as they report themselves, from the environment it ran in) to this file")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error (for reporting a bug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules or dict.fromkeys(COMMANDS.values()):
         importlib.import_module(name).register(sub)
@@ -77,8 +83,18 @@ def main(argv=None, _process_exit=False):
     try:
         code = args.func(args) or 0
     except GenotailorError as exc:
+        if args.debug:
+            raise
         print(f"genotailor {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the edge: no traceback reaches a user without --debug
+        if args.debug:
+            raise
+        what = " ".join(str(exc).split())[:300] or "no message"
+        print(f"genotailor {args.command}: unexpected error ({type(exc).__name__}: {what}) — this is a bug "
+              "or an input genotailor does not recognise; re-run the command with --debug "
+              f"(genotailor --debug {args.command} ...) to see the traceback, and report it", file=sys.stderr)
+        return UNEXPECTED_EXIT
     if args.versions:
         write_versions(args.versions)
     if _process_exit and getattr(args, "quick_exit", False):

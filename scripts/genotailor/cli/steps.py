@@ -111,6 +111,8 @@ def register(sub):
     p.add_argument("--reference", required=True, help="reference FASTA with .fai")
     p.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written beside it)")
     p.add_argument("--summary", help="write what was done as JSON here")
+    p.add_argument("--sites", help="knowledge-base positions (CHROM POS, bgzipped) at which a gVCF's reference "
+                   "blocks become reference calls with the block's depth")
     p.set_defaults(func=_normalize_vcf)
 
     p = sub.add_parser("check-vcf", help="only check a VCF (sample column, contigs, build, REF alleles)")
@@ -200,7 +202,7 @@ def _call_somatic(args):
 def _normalize_vcf(args):
     from genotailor.core.vcf import normalize_vcf
 
-    s = normalize_vcf(args.vcf, args.sample, args.column, args.reference, args.out, args.summary)
+    s = normalize_vcf(args.vcf, args.sample, args.column, args.reference, args.out, args.summary, args.sites)
     print(f"{args.out}: {s.records_out} records from {s.records_in} in {args.vcf}")
     return 0
 

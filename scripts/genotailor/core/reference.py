@@ -8,6 +8,7 @@ from pathlib import Path
 import pysam
 
 from genotailor.core.errors import InputError
+from genotailor.core.formats import DESCRIPTIONS, checked_input
 
 # GRCh38 primary-assembly chromosome lengths.
 GRCH38_LENGTHS = {
@@ -29,16 +30,38 @@ GRCH37_LENGTHS = {
 }
 
 
+def check_reference(fasta) -> Path:
+    """Check that a reference FASTA can be read without writing anything next to it; return its .fai.
+
+    htslib builds a missing .fai, or a bgzipped FASTA's missing .gzi, beside the FASTA — in the
+    user's folder, or failing there on a read-only share. Both must exist already; a FASTA
+    compressed with plain gzip cannot be indexed at all.
+    """
+    path = Path(fasta)
+    compression, kind = checked_input(path, "reference", "reference.fasta in the config")
+    if kind != "fasta":
+        raise InputError(f"reference {path}: the file is {DESCRIPTIONS[kind]}, not a FASTA — set reference.fasta "
+                         "in the config to the GRCh38 FASTA")
+    if compression == "gzip":
+        raise InputError(f"reference {path}: compressed with gzip, not bgzip, so it cannot be indexed — "
+                         f"recompress it (gunzip -c {path} | bgzip > GRCh38.fa.gz; samtools faidx GRCh38.fa.gz) "
+                         "or give the uncompressed FASTA")
+    fai = Path(f"{path}.fai")
+    if not fai.exists():
+        raise InputError(f"reference {path}: no index {fai.name} — run `samtools faidx {path}`")
+    if compression == "bgzf" and not Path(f"{path}.gzi").exists():
+        raise InputError(f"reference {path}: bgzip-compressed but without its {path.name}.gzi index — run "
+                         f"`samtools faidx {path}` (writes the .fai and .gzi beside it); genotailor does not write "
+                         "into the reference's folder")
+    return fai
+
+
 class Reference:
     """A FASTA reference (plain or bgzipped, with .fai) opened for contig and base look-ups."""
 
     def __init__(self, fasta: str | Path):
         self.path = Path(fasta)
-        fai = Path(str(self.path) + ".fai")
-        if not self.path.exists():
-            raise InputError(f"reference {self.path}: file not found — set reference.fasta in the config")
-        if not fai.exists():
-            raise InputError(f"reference {self.path}: no index {fai.name} — run `samtools faidx {self.path}`")
+        fai = check_reference(self.path)
         self.lengths = {}
         with open(fai) as fh:
             for line in fh:

@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 import functools
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -392,6 +393,8 @@ def _translate(error, path):
         return [(path, f"unknown key '{name}' — " + _choices(name, allowed, "allowed keys"))
                 for name in value if name not in allowed]
     if rule == "oneOf":
+        if not isinstance(value, dict):
+            return []  # an empty or non-mapping entry: its type error says what to write
         found = [name for name in ENTRY_POINTS if name in value]
         if not found:
             return [(path, "no input given — add exactly one of units (FASTQ pairs), "
@@ -466,6 +469,11 @@ class _Checker:
             found.append((where, f"sample id already used by patient {owner} — "
                                  "give every sample in the sheet its own id"))
         kind = sample.get("kind")
+        purity = sample.get("purity")
+        if isinstance(purity, float) and not math.isfinite(purity):
+            # YAML's .nan passes every numeric range check of the schema.
+            found.append((where + ("purity",), f"{purity} is not a number — use the tumour cell "
+                                               "fraction, a number above 0 and at most 1, e.g. 0.6"))
         if kind == "germline":
             found += [(where + (name,), f"only tumour samples have a {name} — remove it, "
                                         "or set kind: tumor if this is a tumour sample")
@@ -512,13 +520,19 @@ class _Checker:
         if fields.get("kind") == "tumor":
             return [(where, f"'{normal}' is a tumour sample — name a germline sample of "
                             f"patient {pid}")]
+        tumour_reads = any(name in self.owners[sid][1] for name in ("units", "bam", "cram"))
+        if tumour_reads and "vcf" in fields and not any(name in fields for name in ("units", "bam", "cram")):
+            return [(where, f"'{normal}' enters as a VCF, but the tumour/normal screen reads the "
+                            "normal's reads — give that sample as units, bam or cram, or remove "
+                            "normal (the tumour is then screened without a matched normal)")]
         return []
 
     def _unit(self, where, unit):
         found = []
         checksums = unit.get("sha256") if isinstance(unit.get("sha256"), dict) else {}
         reads = {read: unit[read] for read in ("r1", "r2") if _is_text(unit.get(read))}
-        if len(reads) == 2 and self._resolve(reads["r1"]) == self._resolve(reads["r2"]):
+        if (len(reads) == 2 and self._resolve(reads["r1"]) is not None
+                and self._resolve(reads["r1"]) == self._resolve(reads["r2"])):
             found.append((where + ("r2",), f"same file as r1 ({self._resolve(reads['r2'])}) — "
                                            "r2 must be the second read of the pair (usually R2)"))
             del reads["r2"]
@@ -537,6 +551,10 @@ class _Checker:
         if path in self.first_use:
             found.append((where, f"{path} is already used at {_location(self.first_use[path])}"
                                  " — list each file only once"))
+            return found
+        if path is None:
+            found.append((where, f"'{value}' is a symbolic link that points to itself (a link "
+                                 "loop) — make it point to the real file"))
             return found
         self.first_use[path] = where
         if not self.check_files:
@@ -557,7 +575,11 @@ class _Checker:
         return found
 
     def _resolve(self, value):
-        return (self.sheet_dir / value).resolve()
+        """The absolute file a sheet path names; None for a symbolic-link loop."""
+        try:
+            return (self.sheet_dir / value).resolve()
+        except (RuntimeError, OSError):  # "Symlink loop" (RuntimeError before Python 3.13)
+            return None
 
 
 def _build(path, data):
@@ -617,12 +639,19 @@ def _location(path):
     while index < len(path):
         key = path[index]
         if key in _COLLECTIONS and index + 1 < len(path):
-            parts.append(f"{_COLLECTIONS[key]} {path[index + 1]}")
+            parts.append(f"{_COLLECTIONS[key]} {_printable(path[index + 1])}")
             index += 2
             continue
-        parts.append(f"field {key}" if index == len(path) - 1 else str(key))
+        parts.append(f"field {_printable(key)}" if index == len(path) - 1 else _printable(key))
         index += 1
     return " / ".join(parts) or "sheet"
+
+
+def _printable(key):
+    """A key as text on one line: one with a newline, tab or other control character is shown
+    quoted, with the character escaped ("P1\\n")."""
+    key = str(key)
+    return key if key.isprintable() else json.dumps(key)
 
 
 def _render(where, text):
@@ -688,7 +717,7 @@ def _show(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if value.isprintable() else json.dumps(value)
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

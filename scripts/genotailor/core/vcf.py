@@ -5,11 +5,25 @@ name, contig names harmonised to the reference ('10' -> 'chr10'), header contig 
 REF alleles checked against the reference (another genome build is an error, not a warning).
 Then bcftools keeps the one sample, splits multi-allelic records, left-aligns indels against the
 reference, sorts, and writes `results/{patient}/calls/{sample}.vcf.gz` with a tabix index.
+
+What the file really is comes from its first bytes (`core.formats`), not its name: a VCF
+compressed with plain gzip (not bgzip) is decompressed into the step's scratch folder and read;
+SAM, FASTA or binary data named .vcf is rejected by what it is. A record htslib cannot parse is
+named by its line, with what is wrong in it (a GT that is not a genotype, missing columns).
+
+gVCFs (GATK/DRAGEN `<NON_REF>`, DeepVariant `<*>`) are read as what they are: a reference block
+is a covered homozygous-reference call over its span, with its depth (MIN_DP, else DP). At every
+knowledge-base position (`sites`) inside a block the normalized VCF gets an explicit reference
+call with that depth, so "reference at 35x" is not mistaken for "no record"; the symbolic
+alleles themselves never reach the normalized VCF.
 """
 
 from __future__ import annotations
 
+import bisect
+import gzip
 import json
+import re
 import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -18,6 +32,7 @@ from pathlib import Path
 import pysam
 
 from genotailor.core.errors import InputError
+from genotailor.core.formats import DESCRIPTIONS, checked_input, gunzip_to, sniff
 from genotailor.core.reference import GRCH37_LENGTHS, Reference
 from genotailor.core.tools import run
 
@@ -39,16 +54,84 @@ class NormalizationSummary:
     other_contigs: dict = field(default_factory=dict)
     contig_renames: dict = field(default_factory=dict)
     records_out: int = 0
+    gvcf_reference_blocks: int = 0  # gVCF reference blocks read (0 for a plain VCF)
+    gvcf_sites_from_blocks: int = 0  # knowledge-base positions given a reference call from a block
+    undeclared_contigs: list = field(default_factory=list)  # used by records, without a ##contig line
 
 
-def open_vcf(path: str | Path) -> pysam.VariantFile:
+GVCF_ALLELES = ("<NON_REF>", "<*>")
+_GENOTYPE = re.compile(r"^[|/]?(\.|\d+)([|/](\.|\d+))*$")
+SHEET_FIX = "the path in the sample sheet (vcf:)"
+
+
+def readable_vcf(path, tmp) -> Path:
+    """The file htslib reads for the VCF `path`: itself, or (plain gzip) a decompressed copy in `tmp`.
+
+    Anything that is not VCF text or BCF is rejected by what it is."""
+    compression, kind = checked_input(path, "VCF", SHEET_FIX)
+    if kind not in ("vcf", "bcf"):
+        packed = {"gzip": " (gzip-compressed)", "bgzf": " (bgzip-compressed)"}.get(compression, "")
+        raise InputError(f"VCF {path}: the file is {DESCRIPTIONS[kind]}{packed}, not a VCF — give the VCF "
+                         "(plain, gzip or bgzip text starting with ##fileformat=VCF, or BCF)")
+    if compression == "gzip":
+        copy = Path(tmp) / "input.vcf"
+        gunzip_to(path, copy)
+        return copy
+    return Path(path)
+
+
+def open_vcf(path: str | Path, name=None) -> pysam.VariantFile:
+    """htslib's reader of a file `readable_vcf` returned; messages name `name` (the user's file)."""
     try:
         return pysam.VariantFile(str(path))
     except (OSError, ValueError) as exc:
+        if "EOF marker" in str(exc) or "truncated" in str(exc):
+            raise InputError(f"VCF {name or path}: the file is cut short (no BGZF end-of-file marker) — copy it "
+                             "again from its source, or export it again from the caller") from None
+        if "valid header" in str(exc):
+            raise InputError(f"VCF {name or path}: its header is incomplete (no '#CHROM' line naming the columns "
+                             "after the ## lines) — export the VCF again from the caller") from None
         raise InputError(
-            f"VCF {path}: cannot be read as VCF/BCF ({exc}) — check that it is a VCF "
+            f"VCF {name or path}: cannot be read as VCF/BCF ({exc}) — check that it is a VCF "
             "(plain, gzip or bgzip) with a ##fileformat header line"
         ) from None
+
+
+def _text_lines(path):
+    with open(path, "rb") as fh:
+        packed = fh.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", errors="replace") if packed else open(path, errors="replace")
+
+
+def _unreadable_record(source, name, index: int, exc) -> InputError:
+    """The error for the `index`-th data line (0-based) htslib failed on: the line and what is wrong."""
+    line_no, fields = 0, None
+    try:
+        with _text_lines(source) as fh:
+            seen = -1
+            for line_no, line in enumerate(fh, 1):
+                if line.startswith("#"):
+                    continue
+                seen += 1
+                if seen == index:
+                    fields = line.rstrip("\r\n").split("\t")
+                    break
+    except (OSError, EOFError):
+        fields = None
+    if fields is None:
+        return InputError(f"VCF {name}: record {index + 1} cannot be read ({exc}) — the file is damaged or cut "
+                          "short; export it again from the caller")
+    at = f"line {line_no} ({':'.join(fields[:2])})"
+    what = f"htslib: {exc}"
+    if len(fields) < 8:
+        what = f"it has {len(fields)} tab-separated columns; a VCF record has at least 8"
+    elif len(fields) > 9 and "GT" in fields[8].split(":"):
+        i = fields[8].split(":").index("GT")
+        bad = [v.split(":")[i] for v in fields[9:] if len(v.split(":")) > i and not _GENOTYPE.match(v.split(":")[i])]
+        if bad:
+            what = f"GT '{bad[0]}' is not a genotype (e.g. 0/1, 1|0, ./.)"
+    return InputError(f"VCF {name}: {at} cannot be read: {what} — correct that record, or export the VCF "
+                      "again from the caller")
 
 
 def choose_sample_column(vcf: pysam.VariantFile, path, sample_id: str, column: str | None) -> str:
@@ -90,7 +173,13 @@ def _check_contig_lengths(vcf, path, ref: Reference, renames: dict):
 
 def check_vcf(path, sample_id: str, column: str | None, ref: Reference) -> NormalizationSummary:
     """Validate an input VCF against the reference; return what normalization will do."""
-    vcf = open_vcf(path)
+    with tempfile.TemporaryDirectory(prefix="genotailor-check-vcf.") as tmp:
+        return _check(path, readable_vcf(path, tmp), sample_id, column, ref)
+
+
+def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> NormalizationSummary:
+    """check_vcf of the file `source` that `readable_vcf` made of the user's `path`."""
+    vcf = open_vcf(source, path)
     col = choose_sample_column(vcf, path, sample_id, column)
     renames = {}
     for name in vcf.header.contigs:
@@ -101,8 +190,22 @@ def check_vcf(path, sample_id: str, column: str | None, ref: Reference) -> Norma
     summary = NormalizationSummary(vcf=str(path), sample=sample_id, source_column=col)
     others = Counter()
     mismatches = []
-    for rec in vcf.fetch():
+    declared = set(vcf.header.contigs)
+    records = iter(vcf)
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            break
+        except (OSError, ValueError) as exc:
+            vcf.close()
+            raise _unreadable_record(source, path, summary.records_in, exc) from None
         summary.records_in += 1
+        if rec.chrom not in declared:
+            summary.undeclared_contigs.append(rec.chrom)
+            declared.add(rec.chrom)
+        if rec.alts and all(a in GVCF_ALLELES for a in rec.alts):
+            summary.gvcf_reference_blocks += 1
         target = renames.get(rec.chrom)
         if target is None:
             target = ref.harmonise_contig(rec.chrom)
@@ -146,14 +249,86 @@ def _run(cmd, what, path):
     run(cmd, f"VCF {path}: {what}")
 
 
-def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summary_json=None) -> NormalizationSummary:
-    """Check `path`, then write the normalized single-sample VCF `out` (bgzip + .tbi)."""
+def _declare_contigs(source, out, contigs) -> Path:
+    """A copy of the VCF text `source` with a ##contig line for each of `contigs`."""
+    with _text_lines(source) as fh, open(out, "w") as dst:
+        for line in fh:
+            if line.startswith("#CHROM"):
+                dst.writelines(f"##contig=<ID={c}>\n" for c in contigs)
+            dst.write(line)
+    return Path(out)
+
+
+def _load_sites(path) -> dict[str, list[int]]:
+    """Knowledge-base positions (tab-separated CHROM POS, optionally bgzipped), sorted per contig."""
+    sites: dict[str, list[int]] = {}
+    with _text_lines(path) as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                chrom, pos = line.split("\t")[:2]
+                sites.setdefault(chrom, []).append(int(pos))
+    return {c: sorted(set(p)) for c, p in sites.items()}
+
+
+def _expand_gvcf(source, out, ref: Reference, sites, summary: NormalizationSummary):
+    """Write `source` as a VCF in which each reference block becomes explicit reference calls
+    (GT and depth of the block) at the knowledge-base positions it covers."""
+    sites = _load_sites(sites) if sites else {}
+    has_dp = False
+    with _text_lines(source) as fh, open(out, "w") as dst:
+        for line in fh:
+            if line.startswith("##"):
+                has_dp = has_dp or line.startswith("##FORMAT=<ID=DP,")
+                dst.write(line)
+                continue
+            if line.startswith("#"):
+                if not has_dp:
+                    dst.write('##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">\n')
+                dst.write(line)
+                continue
+            f = line.rstrip("\r\n").split("\t")
+            alts = f[4].split(",")
+            if not all(a in GVCF_ALLELES for a in alts):
+                dst.write(line if line.endswith("\n") else line + "\n")
+                continue
+            pos = int(f[1])
+            end = next((int(kv[4:]) for kv in f[7].split(";") if kv.startswith("END=")), pos)
+            target = ref.harmonise_contig(f[0])
+            contig_sites = sites.get(target, [])
+            keys = f[8].split(":") if len(f) > 8 else []
+            calls = []
+            for column in f[9:]:
+                value = dict(zip(keys, column.split(":")))
+                depth = value.get("MIN_DP") or value.get("DP") or "."
+                calls.append(f"{value.get('GT', './.')}:{depth}")
+            for site in contig_sites[bisect.bisect_left(contig_sites, pos):bisect.bisect_right(contig_sites, end)]:
+                base = ref.bases(target, site, 1)
+                dst.write("\t".join([f[0], str(site), ".", base, ".", ".", f[6], ".", "GT:DP", *calls]) + "\n")
+                summary.gvcf_sites_from_blocks += 1
+
+
+def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summary_json=None,
+                  sites=None) -> NormalizationSummary:
+    """Check `path`, then write the normalized single-sample VCF `out` (bgzip + .tbi).
+
+    `sites`: the knowledge-base positions (CHROM POS) a gVCF's reference blocks are read at."""
     ref = Reference(reference)
-    summary = check_vcf(path, sample_id, column, ref)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".normalize.") as tmp:
         tmp = Path(tmp)
+        source = readable_vcf(path, tmp)
+        summary = _check(path, source, sample_id, column, ref)
+        if summary.undeclared_contigs:
+            # bcftools refuses records on contigs the header does not declare (htslib only warns)
+            source = _declare_contigs(source, tmp / "declared.vcf", summary.undeclared_contigs)
+        if summary.gvcf_reference_blocks:
+            if sniff(source)[1] == "bcf":
+                _run(["bcftools", "view", "--no-version", "-Ov", "-o", str(tmp / "gvcf.vcf"), str(source)],
+                     "reading the gVCF", path)
+                source = tmp / "gvcf.vcf"
+            _expand_gvcf(source, tmp / "blocks.vcf", ref, sites, summary)
+            source = tmp / "blocks.vcf"
         renames = tmp / "contigs.tsv"
         renames.write_text("".join(f"{a}\t{b}\n" for a, b in summary.contig_renames.items()))
         new_name = tmp / "sample.txt"
@@ -161,7 +336,7 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
         keep = ",".join(ref.lengths)
         stage = tmp / "renamed.vcf"
         _run(["bcftools", "view", "--no-version", "--no-update", "-s", summary.source_column, "-Ov",
-              "-o", str(tmp / "one.vcf"), str(path)], "selecting the sample column", path)
+              "-o", str(tmp / "one.vcf"), str(source)], "selecting the sample column", path)
         _run(["bcftools", "annotate", "--no-version", "--rename-chrs", str(renames), "-Ov",
               "-o", str(stage), str(tmp / "one.vcf")], "renaming contigs", path)
         _run(["bcftools", "reheader", "--fai", f"{ref.path}.fai", "-s", str(new_name), "-o",
@@ -170,7 +345,13 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
               str(tmp / "reheaded.vcf")], "keeping reference contigs", path)
         _run(["bcftools", "norm", "--no-version", "-m", "-any", "-f", str(ref.path), "--check-ref", "e",
               "-Ov", "-o", str(tmp / "norm.vcf"), str(tmp / "kept.vcf")], "normalization", path)
-        _run(["bcftools", "sort", "-T", str(tmp), "-Oz", "-o", str(out), str(tmp / "norm.vcf")], "sorting", path)
+        normalized = tmp / "norm.vcf"
+        if summary.gvcf_reference_blocks:
+            # a split <NON_REF> allele is the gVCF's "anything else", not a variant
+            _run(["bcftools", "view", "--no-version", "-e", 'ALT="<NON_REF>" || ALT="<*>"', "-Ov",
+                  "-o", str(tmp / "variants.vcf"), str(normalized)], "dropping gVCF symbolic alleles", path)
+            normalized = tmp / "variants.vcf"
+        _run(["bcftools", "sort", "-T", str(tmp), "-Oz", "-o", str(out), str(normalized)], "sorting", path)
     _run(["tabix", "-f", "-p", "vcf", str(out)], "indexing", out)
     with pysam.VariantFile(str(out)) as vf:
         summary.records_out = sum(1 for _ in vf.fetch())

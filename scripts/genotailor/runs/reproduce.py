@@ -75,8 +75,10 @@ def differences(archive: Path, base: Path) -> list[str]:
         load_sheet(sheet, check_files=True, verify_checksums=True, panels=config["panels"])
     except GenotailorError as exc:
         problems.append(f"input files: {exc}")
-    now = collect(config, sheet, base / config["reference"]["fasta"], base / config["knowledge_base"]["pgx"],
-                  base / config["knowledge_base"]["hotspots"], config["aligner"])
+    kbs = config["knowledge_base"]
+    optional = {key: base / kbs[key] if kbs.get(key) else None for key in ("oncology", "transcript_models")}
+    now = collect(config, sheet, base / config["reference"]["fasta"], base / kbs["pgx"], base / kbs["hotspots"],
+                  config["aligner"], optional["oncology"], optional["transcript_models"])
     problems += tool_differences(archive)
     before, after = _flatten(old), _flatten(now)
     for key in sorted(set(before) | set(after)):

@@ -49,7 +49,9 @@ testdata: venv
 clean-demo:
 	rm -rf results logs .snakemake
 
-## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF)
+## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF;
+## genotailor somatic vs bcftools view on a 100,000-record tumour VCF)
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
+	$(VENV)/bin/genotailor bench somatic --workdir results/bench

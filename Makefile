@@ -54,9 +54,11 @@ testdata: venv
 clean-demo:
 	rm -rf results logs .snakemake
 
-## bench: speed goals (genotailor pgx vs bcftools view -R on a 5-million-record VCF; snakemake -n
-## for 100 and 1,000 synthetic patients)
+## bench: speed goals, each a ratio or scaling measured side by side in one run: genotailor pgx vs
+## bcftools view -R (5-million-record VCF), genotailor somatic vs bcftools view (100,000-record
+## tumour VCF), snakemake -n for 100 and 1,000 synthetic patients
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
+	$(VENV)/bin/genotailor bench somatic --workdir results/bench
 	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench

@@ -67,3 +67,20 @@ def demo_reference():
     if not DEMO_REFERENCE.exists():
         pytest.fail(f"{DEMO_REFERENCE} missing: run `make testdata`")
     return DEMO_REFERENCE
+
+
+def vcf_entry_stage_files(folder: Path, sample: str, records: int = 1) -> tuple[Path, Path]:
+    """QC and normalization-summary JSONs of a sample that entered as a VCF, as the steps write them
+    (valid against workflow/schemas/qc and norm): what a report of such a sample is assembled from."""
+    import json
+
+    qc = folder / f"{sample}.qc.json"
+    qc.write_text(json.dumps({"sample": sample, "status": "not_assessed", "metrics": {}, "gates": [],
+                              "failed_gates": [], "warned_gates": []}))
+    norm = folder / f"{sample}.norm.json"
+    norm.write_text(json.dumps({
+        "vcf": str(folder / "in.vcf.gz"), "sample": sample, "records_in": records, "records_checked": records,
+        "records_out": records, "source_column": sample, "contig_renames": {}, "records_on_other_contigs": 0,
+        "other_contigs": {}, "ref_unverifiable": 0, "gvcf_reference_blocks": 0, "gvcf_sites_from_blocks": 0,
+        "undeclared_contigs": []}))
+    return qc, norm

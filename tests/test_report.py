@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from conftest import vcf_entry_stage_files
 from genotailor.core.errors import InputError
 from genotailor.core.samplesheet import Patient, Sample
 from genotailor.pgx.recommendations import attach_to_genes, recommend
@@ -36,13 +37,7 @@ def make_report(tmp_path, patient_id, sex, results, sample_id=None):
     sample = Sample(sample_id, patient_id, "germline", "vcf", (), folder / "in.vcf.gz", None, "DeepVariant",
                     None, None, None, None)
     patient = Patient(patient_id, sex, None, True, False, (), (sample,))
-    qc = _dump(folder / "qc.json", {"sample": sample_id, "status": "not_assessed", "metrics": {}, "gates": [],
-                                    "failed_gates": [], "warned_gates": []})
-    calls = _dump(folder / "calls.json", {"vcf": str(folder / "in.vcf.gz"), "sample": sample_id, "records_in": 12,
-                                          "records_checked": 12, "records_out": 12, "source_column": sample_id,
-                                          "contig_renames": {}, "records_on_other_contigs": 0, "other_contigs": {},
-                                          "ref_unverifiable": 0, "gvcf_reference_blocks": 0,
-                                          "gvcf_sites_from_blocks": 0, "undeclared_contigs": []})
+    qc, calls = vcf_entry_stage_files(folder, sample_id, records=12)
     provenance = _dump(folder / "provenance.json", {
         "workflow": {"version": "test"}, "reference": {"name": "GRCh38 demo", "sha256": "0" * 64},
         "aligner": "none", "tools": {}, "knowledge_bases": {"pgx": {"version": "test"}}})

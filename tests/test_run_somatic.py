@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import DEMO_REFERENCE
+from conftest import DEMO_REFERENCE, vcf_entry_stage_files
 from genotailor.cli import main
 from genotailor.core.contracts import load_stage
 
@@ -97,12 +97,7 @@ def test_report_shows_tiers_resistance_links_and_tmb_reason(lung, tmp_path):
     tumour = Sample("LUNG-T", "LUNG01", "tumor", "vcf", (), tmp_path / "in.vcf.gz", None, "Mutect2", 0.6, None,
                     None, None)
     patient = Patient("LUNG01", "female", "LUAD", False, False, (), (tumour,))
-    qc = dump("qc.json", {"sample": "LUNG-T", "status": "not_assessed", "metrics": {}, "gates": [],
-                          "failed_gates": [], "warned_gates": []})
-    calls = dump("calls.json", {"vcf": "in.vcf.gz", "sample": "LUNG-T", "records_in": 4, "records_checked": 4,
-                                "records_out": 4, "source_column": "LUNG-T", "contig_renames": {},
-                                "records_on_other_contigs": 0, "other_contigs": {}, "ref_unverifiable": 0,
-                                "gvcf_reference_blocks": 0, "gvcf_sites_from_blocks": 0, "undeclared_contigs": []})
+    qc, calls = vcf_entry_stage_files(tmp_path, "LUNG-T", records=4)
     provenance = dump("prov.json", {"workflow": {"version": "test"}, "reference": {"name": "demo", "sha256": "0" * 64},
                                     "aligner": "none", "tools": {}, "knowledge_bases": {}})
     report = assemble(patient, "2026-01-15", [qc], [calls], provenance, {"somatic": [dump("somatic.json", lung)]})

@@ -196,6 +196,31 @@ def test_somatic_stage_output_follows_the_contract(tmp_path):
         validate_stage("somatic", doc, "P1-T.json")
 
 
+def test_the_fast_check_rejects_what_jsonschema_rejects(tmp_path):
+    """validate_stage trusts fastjsonschema's pass: it must reject every kind of break jsonschema does
+    (enum, type, required, closed objects, $ref'd definitions, if/then, `absent` keys)."""
+    from genotailor.core.contracts import _fast_check, _validator
+
+    pgx = pgx_outputs(tmp_path)
+    breaks = [
+        ("qc", qc_outputs(tmp_path)["pass"], lambda d: d.update(status="great")),
+        ("qc", qc_outputs(tmp_path)["pass"], lambda d: d.pop("metrics")),
+        ("pgx", pgx["g6pd_male"], lambda d: d["drugs"][0].update(action="avoid")),
+        ("pgx", pgx["mixed"], lambda d: [g.update(tie={"diplotypes": [], "count": 2, "resolved_by": "cis",
+                                                         "leading": []}) for g in d["pgx"] if g["gene"] == "HLA-B"]),
+        ("pgx", pgx["mixed"], lambda d: d["pgx"][0].update(unexpected=1)),
+        ("pgx", pgx["mixed"], lambda d: d["drugs"][0].update(dose_factor=-1)),
+    ]
+    for kind, doc, brk in breaks:
+        doc = copy.deepcopy(doc)
+        assert list(_validator(kind).iter_errors(doc)) == []
+        _fast_check(kind)(doc)
+        brk(doc)
+        assert list(_validator(kind).iter_errors(doc)), kind
+        with pytest.raises(Exception, match="must"):
+            _fast_check(kind)(doc)
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 

@@ -293,7 +293,7 @@ def test_expected_diplotype_without_a_phenotype_says_why():
 
 def test_demo_sheet_files_exist_and_checksums_match():
     sheet = yaml.safe_load(SHEET.read_text())
-    assert list(sheet["patients"]) == ["PGX001", "TUMOR01", "VCF001", "LOWQ01"]
+    assert list(sheet["patients"]) == ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"]
     checked = 0
     for pid, patient in sheet["patients"].items():
         for sid, sample in patient["samples"].items():
@@ -309,7 +309,7 @@ def test_demo_sheet_files_exist_and_checksums_match():
                 path = (SHEET.parent / sample["vcf"]).resolve()
                 assert path.exists() and sha256(path) == sample["sha256"]
                 checked += 1
-    assert checked == 3  # PGX001 L001 pair and the VCF
+    assert checked == 4  # PGX001 L001 pair and the two VCFs
 
 
 def test_demo_sheet_loads_with_the_project_loader_and_verified_checksums():
@@ -320,7 +320,7 @@ def test_demo_sheet_loads_with_the_project_loader_and_verified_checksums():
     kinds = {s.id: (s.kind, s.entry) for s in sheet.samples()}
     assert kinds == {"PGX001-blood": ("germline", "fastq"), "TUMOR01-N": ("germline", "fastq"),
                      "TUMOR01-T": ("tumor", "fastq"), "VCF001-dna": ("germline", "vcf"),
-                     "LOWQ01-blood": ("germline", "fastq")}
+                     "LOWQ01-blood": ("germline", "fastq"), "LUNG01-T": ("tumor", "vcf")}
     for panel in config["panels"].values():
         assert (ROOT / panel).exists()
 
@@ -422,6 +422,33 @@ def test_outside_vcf_is_as_an_outside_lab_writes_it(fasta):
         "diplotype": "*1/*4", "source": "sample sheet outside_calls", "phenotype": "Intermediate Metabolizer",
         "activity_score": "1.0", "phenotype_reason": None}
     assert {p.pos for p in load_gene("UGT1A1").positions} <= {r.pos for r in recs if r.chrom == "2"}
+
+
+def test_lung_vcf_is_as_mutect2_and_filtermutectcalls_write_it(fasta):
+    path = TD / "vcf" / "LUNG01.mutect2.vcf.gz"
+    with pysam.VariantFile(str(path)) as vf:
+        assert list(vf.header.samples) == ["LUNG01_NORMAL", "LUNG01_TUMOR"]
+        meta = {r.key: r.value for r in vf.header.records if r.value}
+        assert (meta["tumor_sample"], meta["normal_sample"]) == ("LUNG01_TUMOR", "LUNG01_NORMAL")
+        assert vf.header.contigs["chr7"].length == 159345973
+        assert {"AD", "AF", "DP", "F1R2", "F2R1", "SB"} <= set(vf.header.formats)
+        recs = {(r.chrom, r.pos, r.ref, r.alts[0]): r for r in vf}
+    for (chrom, pos, ref, _), r in recs.items():
+        assert fasta.fetch(chrom, pos - 1, pos) == ref  # real GRCh38 bases
+    l858r, t790m = recs[("chr7", 55191822, "T", "G")], recs[("chr7", 55181378, "C", "T")]
+    for r in (l858r, t790m):
+        assert list(r.filter) == ["PASS"]
+        assert r.samples["LUNG01_NORMAL"]["AD"][1] == 0 and r.samples["LUNG01_NORMAL"]["GT"] == (0, 0)
+    ad = l858r.samples["LUNG01_TUMOR"]["AD"]
+    assert 0.2 <= ad[1] / sum(ad) <= 0.3 and l858r.samples["LUNG01_TUMOR"]["DP"] >= sum(ad)
+    ad = t790m.samples["LUNG01_TUMOR"]["AD"]
+    assert 0.05 <= ad[1] / sum(ad) <= 0.12
+    assert list(recs[("chr7", 55181370, "G", "A")].filter) == ["germline"]
+    assert list(recs[("chr12", 25245351, "C", "A")].filter) == ["weak_evidence"]
+    truth = json.loads((TD / "truth" / "LUNG01.json").read_text())
+    assert [(c["gene"], c["protein_change"]) for c in truth["expected_somatic_calls"]] == [
+        ("EGFR", "p.T790M"), ("EGFR", "p.L858R")]
+    assert truth["expected_tiers"]["p.L858R"]["tier"] == "I"
 
 
 def test_bad_vcfs_are_wrong_in_the_intended_way(fasta):

@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -129,6 +130,33 @@ def test_melanoma_braf_v600e_is_tier_i_with_melanoma_therapies_and_pik3ca_h1047r
     assert "Tier I (level A)" in html and "Dabrafenib + Trametinib" in html and "Not assessed: callable coding" in html
 
 
+def test_lung_mutect2_vcf_shows_egfr_l858r_tier_i_and_t790m_resistance_to_first_generation_inhibitors(demo):
+    rep = report(demo, "LUNG01")
+    truth = json.loads((ROOT / "test-data/truth/LUNG01.json").read_text())
+    assert rep["tumor_type"] == "LUAD"
+    assert [s["caller"] for s in rep["samples"]] == ["GATK Mutect2 + FilterMutectCalls (demo)"]
+    by_change = {v["protein_change"]: v for v in rep["somatic"]}
+    # only the PASS records: the germline and weak_evidence ones are filtered
+    assert sorted(by_change) == ["p.L858R", "p.T790M"]
+    l858r, t790m = by_change["p.L858R"], by_change["p.T790M"]
+    assert (l858r["gene"], l858r["hgvs_c"], l858r["tier"], l858r["amp_level"]) == ("EGFR", "c.2573T>G", "I", "A")
+    planted = {p["protein_change"]: p for p in truth["planted_variants"] if "protein_change" in p}
+    for v in (l858r, t790m):  # VAF and depth from Mutect2's AD, not its AF estimate
+        counts = planted[v["protein_change"]]["samples"]["LUNG01_TUMOR"]
+        assert (v["vaf_source"], v["depth"], v["alt_reads"]) == ("FORMAT/AD", counts["depth"], counts["alt_reads"])
+    assert {"Osimertinib"} in [set(t["therapies"]) for t in l858r["therapies"]
+                               if t["direction"] == "sensitivity" and t["this_tumour_type"]]
+    resistant = {t["therapies"][0] for t in t790m["therapies"] if t["direction"] == "resistance"
+                 and t["this_tumour_type"] and len(t["therapies"]) == 1}
+    assert {"Erlotinib", "Gefitinib"} <= resistant
+    assert t790m["tier"] == "I"
+    # no PGx consent: nothing pharmacogenomic in the report
+    assert rep["pgx"] == [] and "pgx_crosslinks" not in rep
+    html = (demo / "results/LUNG01/report/LUNG01.html").read_text()
+    assert "p.Leu858Arg" in html and "p.Thr790Met" in html and '<tr class="resistance">' in html
+    assert re.search(r"<td>Erlotinib</td>\s*<td>RESISTANCE</td>", html)
+
+
 def test_germline_variant_shared_with_the_normal_is_not_reported_as_somatic(demo):
     truth = json.loads((ROOT / "test-data/truth/TUMOR01.json").read_text())
     somatic = {(v["chrom"], v["pos"]) for v in report(demo, "TUMOR01")["somatic"]}
@@ -169,6 +197,7 @@ def test_cohort_summary_has_one_row_per_sample(demo):
     got = [tuple(r.split("\t")[:5]) for r in rows[1:]]
     assert got == [
         ("LOWQ01", "LOWQ01-blood", "germline", "fastq", "fail"),
+        ("LUNG01", "LUNG01-T", "tumor", "vcf", "not_assessed"),
         ("PGX001", "PGX001-blood", "germline", "fastq", "pass"),
         ("TUMOR01", "TUMOR01-N", "germline", "fastq", "pass"),
         ("TUMOR01", "TUMOR01-T", "tumor", "fastq", "pass"),
@@ -177,7 +206,7 @@ def test_cohort_summary_has_one_row_per_sample(demo):
 
 
 def test_patient_outputs_name_no_other_patient(demo):
-    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01"]
+    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"]
     for p in patients:
         for f in (demo / "results" / p).rglob("*"):
             if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):

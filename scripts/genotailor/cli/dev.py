@@ -35,10 +35,11 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx`")
-    p.add_argument("what", choices=["pgx"])
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic`")
+    p.add_argument("what", choices=["pgx", "somatic"])
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
-    p.add_argument("--records", type=int, default=5_000_000)
+    p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
+                   "100,000 for somatic)")
     p.add_argument("--repeats", type=int, default=9)
     p.set_defaults(func=_bench)
 
@@ -85,10 +86,14 @@ def _testdata_build(args):
 
 
 def _bench(args):
-    from genotailor.dev.bench import bench_pgx
+    from genotailor.dev.bench import bench_pgx, bench_somatic
 
-    result = bench_pgx(Path(args.workdir), args.records, args.repeats)
-    out = Path(args.workdir) / "pgx_bench.json"
+    if args.what == "somatic":
+        result = bench_somatic(Path(args.workdir), args.records or 100_000, args.repeats)
+        out = Path(args.workdir) / "somatic_bench.json"
+    else:
+        result = bench_pgx(Path(args.workdir), args.records or 5_000_000, args.repeats)
+        out = Path(args.workdir) / "pgx_bench.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result, indent=1))
     return 0

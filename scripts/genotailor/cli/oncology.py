@@ -49,5 +49,6 @@ def _somatic(args):
                       settings, normal=args.normal, panel=args.panel, coverage_tumor=args.coverage_tumor,
                       coverage_normal=args.coverage_normal)
     validate_stage("somatic", doc, args.json)
-    Path(args.json).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    # compact: json's C encoder runs only without indent, and a whole-exome VCF gives a large file
+    Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
     return 0

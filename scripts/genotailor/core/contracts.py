@@ -12,6 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 from genotailor.core.errors import InputError
@@ -43,6 +44,16 @@ def _validator(kind: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+@lru_cache(maxsize=None)
+def _fast_check(kind: str):
+    """The same schema compiled to Python (fastjsonschema): about ten times faster on a large
+    document such as a whole-exome somatic stage. It stops at the first error, so a document it
+    rejects is validated again by jsonschema for the full, ordered list of failing fields. Our
+    schemas use no keyword that fastjsonschema's draft-07 reading would ignore
+    (tests/test_stage_schemas.py checks that both reject the same bad documents)."""
+    return fastjsonschema.compile(json.loads(schema_path(kind).read_text()))
+
+
 def _where(error) -> str:
     """`pgx[3].drugs[0].action`: the failing value's place in the document."""
     out = ""
@@ -63,6 +74,12 @@ def _message(error) -> str:
 def validate_stage(kind: str, doc, source) -> None:
     """Raise InputError naming `source`, the contract and up to MAX_SHOWN failing fields
     (ordered by place, so the message is the same from run to run)."""
+    _validator(kind)  # the schema itself checked once per process
+    try:
+        _fast_check(kind)(doc)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass  # name every failing field below
     errors = sorted(_validator(kind).iter_errors(doc), key=lambda e: (_where(e), e.message))
     if not errors:
         return

@@ -4,6 +4,12 @@
 the GRCh38 chromosomes, every knowledge-base position among them), bgzips and indexes it, then
 times `genotailor pgx` against `bcftools view -R` of the knowledge-base positions on the same
 file and reports the ratio (goal: at most 1.5).
+
+`genotailor bench somatic` (`somatic_vs_bcftools_scan`) writes a synthetic 100,000-record
+Mutect2-style tumour/normal VCF on the demo reference's real GRCh38 windows (REF from the
+reference; a third of the records in the coding sequence of the shipped transcript models, some
+indels, a few filtered), then times `genotailor somatic` against `bcftools view` of the same file
+(a full scan, written bgzipped) and reports the ratio (goal: at most 3).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 from genotailor.core.kbfiles import load_positions
 from genotailor.core.paths import PGX_KB as DEFAULT_KB
+from genotailor.core.paths import REPO, TRANSCRIPT_MODELS
 from genotailor.core.reference import GRCH38_LENGTHS as GRCH38
 from genotailor.core.reference import chrom_order
 from genotailor.core.tools import run
@@ -94,3 +101,126 @@ def bench_pgx(workdir: Path, records: int, repeats: int) -> dict:
             "genotailor_pgx_runs_s": [round(t, 3) for t in pgx_runs],
             "bcftools_view_R_runs_s": [round(t, 3) for t in view_runs],
             "ratio": round(pgx / view, 2), "goal": "<= 1.5"}
+
+
+# --- somatic -------------------------------------------------------------------------------------
+
+DEMO_REFERENCE = REPO / "test-data" / "reference" / "GRCh38_demo.fa.gz"
+DEMO_WINDOWS = REPO / "test-data" / "reference" / "source" / "grch38_windows.fa.gz"
+
+
+def _demo_windows(path: Path) -> list[tuple[str, int, int]]:
+    """Real GRCh38 windows of the demo reference: (chrom, start, end), 1-based inclusive."""
+    import gzip
+
+    out = []
+    with gzip.open(path, "rt") as fh:
+        for line in fh:
+            if line.startswith(">"):
+                chrom, span = line[1:].split()[0].split(":")
+                start, end = span.split("-")
+                out.append((chrom, int(start), int(end)))
+    return out
+
+
+def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, reference=DEMO_REFERENCE,
+                         windows=DEMO_WINDOWS, models=TRANSCRIPT_MODELS) -> Path:
+    """A tumour/normal VCF (FORMAT GT:AD:AF:DP, as Mutect2 writes it) of `records` variants inside
+    the demo reference's real windows, REF taken from the reference: a third at coding positions of
+    the transcript models, 5% short indels, 2% filtered."""
+    import pysam
+
+    from genotailor.oncology.transcripts import load_models
+
+    rng = random.Random(seed)
+    wins = _demo_windows(Path(windows))
+    coding = []
+    for t in load_models(str(models)).values():
+        for s, e in t.cds:
+            if any(c == t.chrom and a <= s and e <= b for c, a, b in wins):
+                coding.append((t.chrom, s, e))
+    total = sum(b - a + 1 for _, a, b in wins)
+    chosen: set[tuple[str, int]] = set()
+    n_coding = records // 3
+    coding_bases = sum(e - s + 1 for _, s, e in coding)
+    while len(chosen) < min(n_coding, coding_bases // 2):
+        c, s, e = rng.choices(coding, weights=[e - s + 1 for _, s, e in coding])[0]
+        chosen.add((c, rng.randint(s, e)))
+    while len(chosen) < records + records // 20:  # spare positions: some are skipped below
+        k = rng.randrange(total)
+        for c, a, b in wins:
+            if k <= b - a:
+                chosen.add((c, a + k))
+                break
+            k -= b - a + 1
+    order = {c: i for i, c in enumerate(GRCH38)}
+    plain = out.with_suffix("")
+    with pysam.FastaFile(str(reference)) as fa, open(plain, "w") as fh:
+        fh.write("##fileformat=VCFv4.2\n")
+        fh.write('##FILTER=<ID=PASS,Description="All filters passed">\n')
+        fh.write('##FILTER=<ID=weak_evidence,Description="Below the likelihood threshold">\n')
+        for key, number, kind in (("GT", "1", "String"), ("AD", "R", "Integer"), ("AF", "A", "Float"),
+                                  ("DP", "1", "Integer")):
+            fh.write(f'##FORMAT=<ID={key},Number={number},Type={kind},Description="{key}">\n')
+        for c in sorted({c for c, _ in chosen}, key=order.get):
+            fh.write(f"##contig=<ID={c},length={GRCH38[c]}>\n")
+        fh.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n")
+        last, written = {}, 0
+        # every k-th spare position is dropped, so the records stay spread over all windows
+        spare = sorted(chosen, key=lambda x: (order[x[0]], x[1]))
+        keep = set(rng.sample(range(len(spare)), records + records // 50))
+        for i, (c, pos) in enumerate(spare):
+            if i not in keep or written == records or pos <= last.get(c, 0):
+                continue  # the previous record's deletion covers this base
+            seq = fa.fetch(c, pos - 1, pos + 3).upper()
+            if len(seq) < 4 or "N" in seq:
+                continue
+            r = rng.random()
+            if r < 0.025:  # deletion of 1-3 bases
+                n = rng.randint(1, 3)
+                ref, alt = seq[: n + 1], seq[0]
+            elif r < 0.05:  # insertion of 1-3 bases
+                ref, alt = seq[0], seq[0] + "".join(rng.choice("ACGT") for _ in range(rng.randint(1, 3)))
+            else:
+                ref, alt = seq[0], rng.choice([b for b in "ACGT" if b != seq[0]])
+            last[c] = pos + len(ref) - 1
+            written += 1
+            depth = rng.randint(80, 400)
+            alt_reads = max(1, round(depth * rng.uniform(0.03, 0.5)))
+            n_depth = rng.randint(40, 150)
+            filt = "weak_evidence" if rng.random() < 0.02 else "PASS"
+            fh.write(f"{c}\t{pos}\t.\t{ref}\t{alt}\t.\t{filt}\t.\tGT:AD:AF:DP\t0/0:{n_depth},0:"
+                     f"{1 / (n_depth + 2):.3g}:{n_depth}\t0/1:{depth - alt_reads},{alt_reads}:"
+                     f"{(alt_reads + 1) / (depth + 2):.3g}:{depth}\n")
+    if written < records:
+        raise ValueError(f"synthetic tumour VCF: only {written} of {records} records fit the windows")
+    run(["bgzip", "-f", plain], "bench: compressing the synthetic tumour VCF")
+    run(["tabix", "-f", "-p", "vcf", out], "bench: indexing the synthetic tumour VCF")
+    return out
+
+
+def bench_somatic(workdir: Path, records: int, repeats: int) -> dict:
+    """`somatic_vs_bcftools_scan`: median wall time of `genotailor somatic` and of `bcftools view`
+    of the same VCF over `repeats` alternating runs (after one unmeasured run of each)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    vcf = workdir / f"synthetic_tumour_{records}.vcf.gz"
+    if not Path(f"{vcf}.tbi").exists():
+        synthetic_tumour_vcf(vcf, records)
+    out_json = workdir / "somatic.json"
+    somatic_cmd = [*_genotailor_command(), "somatic", "--vcf", str(vcf), "--tumor", "TUMOR", "--normal", "NORMAL",
+                   "--tumor-type", "LUAD", "--reference", str(DEMO_REFERENCE), "--json", str(out_json)]
+    view_cmd = ["bcftools", "view", "-Oz", "-o", str(workdir / "scan.vcf.gz"), str(vcf)]
+    _run(somatic_cmd), _run(view_cmd)
+    somatic_runs, view_runs = [], []
+    for _ in range(repeats):
+        somatic_runs.append(_run(somatic_cmd))
+        view_runs.append(_run(view_cmd))
+    doc = json.loads(out_json.read_text())
+    somatic, view = statistics.median(somatic_runs), statistics.median(view_runs)
+    return {"name": "somatic_vs_bcftools_scan", "records": records, "repeats": repeats,
+            "variants_reported": len(doc["somatic"]), "filtered_records": doc["filtered_records"],
+            "protein_changes": sum(1 for v in doc["somatic"] if v["protein_change"]),
+            "genotailor_somatic_s": round(somatic, 3), "bcftools_view_s": round(view, 3),
+            "genotailor_somatic_runs_s": [round(t, 3) for t in somatic_runs],
+            "bcftools_view_runs_s": [round(t, 3) for t in view_runs],
+            "ratio": round(somatic / view, 2), "goal": "<= 3"}

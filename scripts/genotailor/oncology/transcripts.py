@@ -11,8 +11,9 @@ never guessed through: a protein change that would need it is returned as None w
 from __future__ import annotations
 
 import gzip
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 CODON_TABLE = dict(zip(
@@ -73,33 +74,53 @@ class Transcript:
     def plus(self) -> bool:
         return self.strand == "+"
 
-    def _tx_exons(self):
-        """Exons in transcript order."""
-        return sorted(self.exons, key=lambda e: e[0], reverse=not self.plus)
+    # The layout below is computed once per transcript (after the models are loaded) and looked up
+    # by bisection: every variant asks for it several times.
+    @cached_property
+    def _genomic_exons(self) -> list[tuple[int, int, int]]:
+        """Exons in genomic order, each with the spliced-transcript position of its first base in
+        the transcript's direction minus one."""
+        ordered = sorted(self.exons, key=lambda e: e[0], reverse=not self.plus)
+        offsets, n = {}, 0
+        for start, end, _ in ordered:
+            offsets[start] = n
+            n += end - start + 1
+        return [(start, end, offsets[start]) for start, end, _ in sorted(self.exons)]
+
+    @cached_property
+    def _exon_starts(self) -> list[int]:
+        return [start for start, _, _ in self._genomic_exons]
 
     def _tx_pos(self, pos: int) -> int | None:
         """1-based position in the spliced transcript, or None when `pos` is not exonic."""
-        n = 0
-        for start, end, _ in self._tx_exons():
-            if start <= pos <= end:
-                return n + (pos - start + 1 if self.plus else end - pos + 1)
-            n += end - start + 1
-        return None
+        i = bisect_right(self._exon_starts, pos) - 1
+        if i < 0:
+            return None
+        start, end, before = self._genomic_exons[i]
+        if pos > end:
+            return None
+        return before + (pos - start + 1 if self.plus else end - pos + 1)
 
-    @property
+    @cached_property
     def cds_start_tx(self) -> int:
         first = min(s for s, _ in self.cds) if self.plus else max(e for _, e in self.cds)
         return self._tx_pos(first)
 
-    @property
+    @cached_property
     def cds_length(self) -> int:
         return sum(e - s + 1 for s, e in self.cds)
+
+    @cached_property
+    def _sorted_cds(self) -> list[tuple[int, int]]:
+        return sorted(self.cds)
 
     def exon_rank(self, pos: int) -> int | None:
         return next((rank for s, e, rank in self.exons if s <= pos <= e), None)
 
     def in_cds(self, pos: int) -> bool:
-        return any(s <= pos <= e for s, e in self.cds)
+        segs = self._sorted_cds
+        i = bisect_right(segs, (pos, float("inf"))) - 1
+        return i >= 0 and segs[i][0] <= pos <= segs[i][1]
 
     def _c_exonic(self, tx: int) -> str:
         c = tx - self.cds_start_tx + 1
@@ -115,7 +136,7 @@ class Transcript:
         tx = self._tx_pos(pos)
         if tx is not None:
             return self._c_exonic(tx)
-        exons = sorted(self.exons)
+        exons = self._genomic_exons
         for (s1, e1, _), (s2, e2, _) in zip(exons, exons[1:]):
             if e1 < pos < s2:
                 up, down = pos - e1, s2 - pos  # distances to the exon ends on the genome's left and right
@@ -142,15 +163,25 @@ class Transcript:
             return None
         return self._tx_pos(pos) - self.cds_start_tx + 1
 
+    def _cds_plus(self, fasta) -> str:
+        """The whole CDS, plus strand, genomic order: read once per transcript and reference (one
+        fetch per CDS segment), not one base at a time for every variant."""
+        cache = self.__dict__.setdefault("_cds_by_reference", {})
+        key = fasta.filename
+        if key not in cache:
+            cache[key] = "".join(fasta.fetch(self.chrom, s - 1, e).upper() for s, e in sorted(self.cds))
+        return cache[key]
+
     def cds_sequence(self, fasta, c_from: int, c_to: int) -> str:
         """CDS bases c_from..c_to (clipped to the CDS) in the transcript's direction."""
         c_from, c_to = max(1, c_from), min(self.cds_length, c_to)
-        out = []
-        for c in range(c_from, c_to + 1):
-            p = self.cds_genomic(c)
-            out.append(fasta.fetch(self.chrom, p - 1, p).upper())
-        seq = "".join(out)
-        return seq if self.plus else seq.translate(_COMPLEMENT)
+        if c_to < c_from:
+            return ""
+        seq = self._cds_plus(fasta)
+        if self.plus:
+            return seq[c_from - 1:c_to]
+        n = len(seq)  # CDS base c of a minus-strand transcript is plus-strand base n - c + 1
+        return seq[n - c_to:n - c_from + 1][::-1].translate(_COMPLEMENT)
 
 
 def _attrs(text: str) -> dict:

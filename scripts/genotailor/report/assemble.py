@@ -10,6 +10,7 @@ import jsonschema
 from genotailor.core.contracts import load_stage
 from genotailor.core.errors import GenotailorError
 from genotailor.core.paths import SCHEMAS
+from genotailor.report.crosslinks import link_pgx_and_somatic
 from genotailor.report.provenance import merge_tool_versions
 from genotailor.report.sections import SECTIONS
 
@@ -54,6 +55,10 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
         section_fields, section_limitations = section.build(patient, docs)
         fields.update(section_fields)
         limitations += section_limitations
+    # after every section: a somatic therapy that meets a PGx result is flagged in both places
+    crosslinks = link_pgx_and_somatic(fields, patient.consent_pgx)
+    if crosslinks:
+        fields["pgx_crosslinks"] = crosslinks
     report = {
         "schema_version": SCHEMA_VERSION,
         "patient": patient.id,

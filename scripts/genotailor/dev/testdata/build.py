@@ -72,16 +72,20 @@ def build(out: Path, sheet: Path, seed: int, source: Path, log=lambda m: None) -
     vcf_path = vcf_dir / "VCF001.outside-lab.vcf.gz"
     vcf = scenarios.vcf001(genome, vcf_path, seed)
     bad = scenarios.bad_vcfs(genome, vcf_dir / "bad")
+    log("VCFs: LUNG01's Mutect2-style tumour/normal VCF")
+    lung_path = vcf_dir / "LUNG01.mutect2.vcf.gz"
+    lung = scenarios.lung01(genome, lung_path, seed)
 
     log("truth files, demo sample sheet, README, checksums")
     gen = COMMAND.format(seed=seed)
     for patient in read_patients:
         dump_json(_patient_truth(patient, sample_truth, gen), truth_dir / f"{patient['id']}.json")
     dump_json(_vcf001_truth(vcf, vcf_path, gen), truth_dir / "VCF001.json")
+    dump_json(_lung01_truth(lung, lung_path, gen), truth_dir / "LUNG01.json")
     dump_json({"generated_by": gen, "files": {f"vcf/bad/{k}": v for k, v in bad.items()}},
               truth_dir / "bad_vcfs.json")
-    write_sheet(sheet, read_patients, units, vcf_path)
-    write_readme(out, genome, pgx_targets, cancer_targets, read_patients, sample_truth, vcf, bad, seed)
+    write_sheet(sheet, read_patients, units, vcf_path, lung_path)
+    write_readme(out, genome, pgx_targets, cancer_targets, read_patients, sample_truth, vcf, bad, seed, lung)
     return write_checksums(out)
 
 
@@ -195,6 +199,44 @@ def _vcf001_truth(vcf, vcf_path, gen) -> dict:
     }
 
 
+LUNG01_CALLER = "GATK Mutect2 + FilterMutectCalls (demo)"
+
+
+def _lung01_truth(lung, lung_path, gen) -> dict:
+    tumour = scenarios.LUNG01_TUMOUR
+    return {
+        "patient": "LUNG01",
+        "generated_by": gen,
+        "sex": "female",
+        "tumor_type": "LUAD",
+        "consent": {"pharmacogenomics": False, "secondary_findings": False},
+        "samples": {"LUNG01-T": {"kind": "tumor", "purity": scenarios.LUNG01_PURITY, "panel": "cancer",
+                                 "vcf": f"vcf/{lung_path.name}", "vcf_sample": tumour, "caller": LUNG01_CALLER,
+                                 "records": lung["records"], "sha256": sha256(lung_path)}},
+        "vcf_format": "Mutect2 tumour/normal (after FilterMutectCalls): columns LUNG01_NORMAL, LUNG01_TUMOR; "
+        "FORMAT GT:AD:AF:DP:F1R2:F2R1:SB; FILTER PASS or the filter names; bgzip without index. "
+        "The sheet names the tumour column; the normal is not a sample of the sheet.",
+        "planted_variants": [p.as_json() for p in lung["planted"]],
+        "expected_qc": {"LUNG01-T": {"status": "not_assessed", "why": "VCF entry: no reads to judge"}},
+        "expected_somatic_calls": [
+            {"sample": "LUNG01-T", "chrom": p.variant.chrom, "pos": p.variant.pos, "ref": p.variant.ref,
+             "alt": p.variant.alt, "gene": p.gene, "protein_change": p.extra["protein_change"],
+             "vaf": p.samples[tumour]["vaf"]}
+            for p in lung["planted"] if p.extra["filter"] == "PASS"
+        ],
+        "expected_tiers": {
+            "p.L858R": {"tier": "I", "why": "level A sensitivity evidence for EGFR L858R in lung adenocarcinoma"},
+            "p.T790M": {"tier": "I", "resistance_to": ["Erlotinib", "Gefitinib"],
+                        "why": "first-generation EGFR inhibitors are listed as resistance for T790M in NSCLC"},
+        },
+        "expected_not_somatic": [
+            {"chrom": p.variant.chrom, "pos": p.variant.pos, "ref": p.variant.ref, "alt": p.variant.alt,
+             "gene": p.gene, "why": f"FILTER {p.extra['filter']}"}
+            for p in lung["planted"] if p.extra["filter"] != "PASS"
+        ],
+    }
+
+
 # --- panels, sample sheet, checksums, README ------------------------------------------------------
 
 
@@ -218,7 +260,7 @@ def _consent(c) -> str:
 
 
 SHEET_HEADER = """\
-# Demo sample sheet: the four demo patients of test-data/ (see test-data/README.md).
+# Demo sample sheet: the five demo patients of test-data/ (see test-data/README.md).
 # Written by `genotailor testdata build`; regenerate it rather than editing by hand.
 #
 # patients:  <patient id>:
@@ -236,7 +278,7 @@ SHEET_HEADER = """\
 """
 
 
-def write_sheet(sheet: Path, read_patients, units, vcf_path: Path):
+def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Path):
     sheet.parent.mkdir(parents=True, exist_ok=True)
     base = sheet.parent
     blocks = {}
@@ -274,8 +316,23 @@ def write_sheet(sheet: Path, read_patients, units, vcf_path: Path):
         "        caller: DeepVariant (demo)",
         f"        sha256: {sha256(vcf_path)}",
     ]
+    blocks["LUNG01"] = [
+        "  LUNG01:",
+        "    sex: female",
+        "    tumor_type: LUAD",
+        f"    consent: {_consent({'pharmacogenomics': False, 'secondary_findings': False})}",
+        "    samples:",
+        "      LUNG01-T:",
+        "        kind: tumor",
+        f"        purity: {scenarios.LUNG01_PURITY}",
+        "        panel: cancer",
+        f"        vcf: {_rel(lung_path, base)}",
+        f"        vcf_sample: {scenarios.LUNG01_TUMOUR}",
+        f"        caller: {LUNG01_CALLER}",
+        f"        sha256: {sha256(lung_path)}",
+    ]
     lines = [SHEET_HEADER, "patients:"]
-    for pid in ("PGX001", "TUMOR01", "VCF001", "LOWQ01"):
+    for pid in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
         lines += blocks[pid]
     sheet.write_text("\n".join(lines) + "\n")
 
@@ -306,7 +363,7 @@ def _variant_rows(planted, samples) -> list[str]:
     return rows
 
 
-def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_truth, vcf, bad, seed):
+def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_truth, vcf, bad, seed, lung):
     pgx001, tumor01, _ = patients
     vcf_cyp2d6 = scenarios.expected_outside_call("CYP2D6", "*1/*4")
     windows = genome.windows
@@ -328,7 +385,7 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a(COMMAND.format(seed=seed))
     a("```")
     a("")
-    a("run from the repository root (equivalently `PYTHONPATH=scripts python -m genotailor.dev.testdata.cli build "
+    a("run from the repository root (equivalently `PYTHONPATH=scripts python -m genotailor testdata build "
       f"--seed {seed}`); the same command writes the demo sample sheet `config/samples.yaml`. It takes about "
       "half a minute. Running it again gives byte-identical files; `SHA256SUMS` lists them.")
     a("The inputs are project files only: `reference/source/grch38_windows.fa.gz`, the pharmacogene "
@@ -362,10 +419,11 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("| `panels/cancer_panel.bed` | The `cancer` panel: the real cancer hotspot windows. |")
     a("| `reads/*.fastq.gz` | Simulated Illumina paired-end reads, named `{sample}_S{n}_L00{lane}_R{1,2}_001.fastq.gz`. |")
     a("| `vcf/VCF001.outside-lab.vcf.gz` | VCF001's outside-lab VCF (bgzip, deliberately not indexed). |")
+    a("| `vcf/LUNG01.mutect2.vcf.gz` | LUNG01's Mutect2-style tumour/normal VCF (bgzip, not indexed). |")
     a("| `vcf/bad/GRCh37_build.vcf` | Wrong build: GRCh37 contig lengths and GRCh37 coordinates. |")
     a("| `vcf/bad/ref_mismatch.vcf` | GRCh38 header without lengths, but REF disagrees with the reference at "
       "every record (positions shifted a few bp, as from another build). |")
-    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01}.json` | Per patient: planted variants (with reads covering each "
+    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01,LUNG01}.json` | Per patient: planted variants (with reads covering each "
       "site and reads carrying the alt, from the simulation), expected diplotypes, expected QC status, "
       "expected somatic calls, simulated library statistics. |")
     a("| `truth/bad_vcfs.json` | What the bad VCFs contain and why they must be rejected. |")
@@ -453,6 +511,27 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
       "shorter than the read, so reads run into adapter and poly-G), about ten times the good libraries' base error rate"
       ". Expected QC: fail (with the demo config: too few reads after filtering, low Q30 rate, "
       "adapter-trimmed rate, mapped rate and locus depth; duplication and insert size at least warn).")
+    a("")
+    a("### LUNG01: lung adenocarcinoma, Mutect2 VCF")
+    a("")
+    a(f"Female, tumour type LUAD (OncoTree), no PGx consent; sample `LUNG01-T` (purity {scenarios.LUNG01_PURITY}, "
+      "`cancer` panel) enters with `vcf/LUNG01.mutect2.vcf.gz`, written as GATK Mutect2 and FilterMutectCalls "
+      "write a tumour/normal VCF: columns `LUNG01_NORMAL` and `LUNG01_TUMOR` (the sheet sets "
+      "`vcf_sample: LUNG01_TUMOR`; the normal is not a sample of the sheet, so the report has no matched "
+      "normal), `##tumor_sample`/`##normal_sample`, FORMAT GT:AD:AF:DP:F1R2:F2R1:SB (AF is Mutect2's estimate, "
+      "not AD's ratio; DP counts a few reads AD leaves out), FILTER `PASS` or the filter's name, bgzip without "
+      "an index. The story: a relapse biopsy after a first-generation EGFR inhibitor, L858R in every tumour "
+      "cell and the resistance mutation T790M in a subclone.")
+    a("")
+    a("| Position | REF | ALT | Gene | FILTER | LUNG01_TUMOR | LUNG01_NORMAL | Meaning |")
+    a("|---|---|---|---|---|---|---|---|")
+    for p in lung["planted"]:
+        v, t, n = p.variant, p.samples[scenarios.LUNG01_TUMOUR], p.samples[scenarios.LUNG01_NORMAL]
+        a(f"| {v.chrom}:{v.pos} | {v.ref} | {v.alt} | {p.gene} | {p.extra['filter']} | "
+          f"{t['alt_reads']}/{t['depth']} reads (VAF {t['vaf']:.3f}) | {n['alt_reads']}/{n['depth']} | {p.meaning} |")
+    a("")
+    a("Expected: EGFR p.L858R Tier I (level A for lung adenocarcinoma) and p.T790M with resistance to the "
+      "first-generation inhibitors erlotinib and gefitinib; the filtered records are not reported.")
     a("")
     a("### Bad VCFs (`vcf/bad/`)")
     a("")

@@ -13,6 +13,8 @@ Patients
 - VCF001: enters as an outside lab's VCF (no `chr` prefix, two sample columns, a
   multi-allelic record and an indel that is not left-aligned).
 - LOWQ01: a poor library that must fail the QC gates.
+- LUNG01: lung adenocarcinoma entering as a Mutect2 tumour/normal VCF (EGFR L858R and the
+  resistance mutation T790M; a germline and an artefact record filtered by FilterMutectCalls).
 Plus deliberately bad VCFs (wrong genome build; REF not matching the reference).
 """
 
@@ -636,6 +638,115 @@ def vcf001(genome: DemoGenome, out_path: Path, seed: int) -> dict:
             "indel": {"as_written": {"chrom": "10", "pos": shifted.pos, "ref": shifted.ref, "alt": shifted.alt},
                       "normalized": dict(zip(("chrom", "pos", "ref", "alt"), norm)),
                       "run": f"{shifted.chrom}:{start}-{end} poly-{base}"}}
+
+
+# --- Mutect2-style lung adenocarcinoma VCF (LUNG01) ---------------------------------------------
+
+LUNG01_TUMOUR, LUNG01_NORMAL = "LUNG01_TUMOR", "LUNG01_NORMAL"  # the VCF's columns (read-group SM)
+LUNG01_PURITY = 0.5
+# (variant, FILTER, tumour VAF, normal VAF, origin, why): a relapse biopsy after a first-generation
+# EGFR inhibitor: L858R in every tumour cell (heterozygous: 0.5 x 0.5), T790M in a resistant
+# subclone of about a third of them; the common germline EGFR SNV and a weak KRAS artefact are
+# filtered by FilterMutectCalls and must not be reported.
+LUNG01_RECORDS = (
+    (EGFR_GERMLINE[0], "germline", 0.5, 0.5, "germline", "germline: heterozygous in the normal too"),
+    (Variant("chr7", 55181378, "C", "T"), "PASS", 0.08, 0.0, "somatic", "resistant subclone"),
+    (Variant("chr7", 55191822, "T", "G"), "PASS", 0.25, 0.0, "somatic", "clonal"),
+    (Variant("chr12", 25245351, "C", "A"), "weak_evidence", 0.012, 0.0, "artefact",
+     "too few supporting reads for the likelihood threshold"),
+)
+LUNG01_DEPTH = {LUNG01_TUMOUR: 420, LUNG01_NORMAL: 160}
+MUTECT2_HEADER = [  # Mutect2's IDs, Numbers and Types; descriptions shortened in our words
+    "##fileformat=VCFv4.2",
+    '##FILTER=<ID=PASS,Description="All filters passed">',
+    '##FILTER=<ID=clustered_events,Description="Clustered events in the tumour">',
+    '##FILTER=<ID=germline,Description="Likely a germline variant">',
+    '##FILTER=<ID=normal_artifact,Description="Artefact seen in the normal">',
+    '##FILTER=<ID=strand_bias,Description="Alt reads from one strand only">',
+    '##FILTER=<ID=weak_evidence,Description="Below the likelihood threshold for a somatic mutation">',
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Reads per allele (REF first)">',
+    '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Estimated fraction of each ALT allele">',
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth (before some read filters)">',
+    '##FORMAT=<ID=F1R2,Number=R,Type=Integer,Description="Reads per allele in F1R2 orientation">',
+    '##FORMAT=<ID=F2R1,Number=R,Type=Integer,Description="Reads per allele in F2R1 orientation">',
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+    '##FORMAT=<ID=SB,Number=4,Type=Integer,Description="REF forward, REF reverse, ALT forward, ALT reverse reads">',
+    '##INFO=<ID=DP,Number=1,Type=Integer,Description="Read depth over the samples">',
+    '##INFO=<ID=ECNT,Number=1,Type=Integer,Description="Events in the haplotype">',
+    '##INFO=<ID=GERMQ,Number=1,Type=Integer,Description="Phred-scaled quality that the ALT is not germline">',
+    '##INFO=<ID=MBQ,Number=R,Type=Integer,Description="Median base quality per allele">',
+    '##INFO=<ID=MMQ,Number=R,Type=Integer,Description="Median mapping quality per allele">',
+    '##INFO=<ID=NLOD,Number=A,Type=Float,Description="Normal log10 likelihood ratio, germline het or hom-alt">',
+    '##INFO=<ID=POPAF,Number=A,Type=Float,Description="-log10 population frequency of the ALT">',
+    '##INFO=<ID=TLOD,Number=A,Type=Float,Description="Tumour log10 likelihood ratio, variant present or not">',
+    "##source=FilterMutectCalls",
+    "##source=Mutect2",
+]
+
+
+def lung01(genome: DemoGenome, out_path: Path, seed: int) -> dict:
+    """LUNG01's tumour/normal VCF as GATK Mutect2 + FilterMutectCalls write it (bgzip, no index):
+    FORMAT GT:AD:AF:DP:F1R2:F2R1:SB, FILTER names, `##tumor_sample`/`##normal_sample`."""
+    rng = np.random.default_rng([seed, 43])
+    lines = list(MUTECT2_HEADER)
+    lines += [f"##contig=<ID={c},length={n}>" for c, n in GRCH38_LENGTHS.items()]
+    lines += [f"##normal_sample={LUNG01_NORMAL}", "##reference=GRCh38", f"##tumor_sample={LUNG01_TUMOUR}"]
+    lines.append("#" + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT",
+                                  LUNG01_NORMAL, LUNG01_TUMOUR]))
+    planted = []
+
+    def split(n):  # reads of one allele over two orientations / strands
+        k = int(rng.binomial(n, 0.5))
+        return k, n - k
+
+    for v, filt, t_vaf, n_vaf, origin, why in LUNG01_RECORDS:
+        if genome.fetch(v.chrom, v.pos - 1, v.pos).decode() != v.ref:
+            raise ValueError(f"LUNG01 {v}: REF does not match the reference")
+        counts, cols = {}, []
+        for name, vaf in ((LUNG01_NORMAL, n_vaf), (LUNG01_TUMOUR, t_vaf)):
+            dp = int(rng.poisson(LUNG01_DEPTH[name]))
+            alt = int(rng.binomial(dp, vaf)) if vaf else 0
+            if origin == "artefact" and name == LUNG01_TUMOUR:
+                alt = max(alt, 3)
+            ref = dp - alt
+            counts[name] = (ref, alt)
+            (f1_ref, f2_ref), (f1_alt, f2_alt) = split(ref), split(alt)
+            (sb_rf, sb_rr), (sb_af, sb_ar) = split(ref), split(alt)
+            af = f"{(alt + 1) / (dp + 2):.3g}"  # Mutect2 reports an estimate, not alt/depth
+            gt = "0/1" if name == LUNG01_TUMOUR or origin == "germline" else "0/0"
+            dp_all = dp + int(rng.integers(0, 4))  # DP also counts reads AD leaves out
+            cols.append(f"{gt}:{ref},{alt}:{af}:{dp_all}:{f1_ref},{f1_alt}:{f2_ref},{f2_alt}:"
+                        f"{sb_rf},{sb_rr},{sb_af},{sb_ar}")
+        t_alt = counts[LUNG01_TUMOUR][1]
+        n_ref, n_alt = counts[LUNG01_NORMAL]
+        info = {
+            "DP": sum(sum(c) for c in counts.values()),
+            "ECNT": 2 if v.pos in (55181370, 55181378) else 1,  # 8 bp apart: one assembled haplotype region
+            "GERMQ": 1 if origin == "germline" else 93,
+            "MBQ": "37,37" if t_alt else "37,0",
+            "MMQ": "60,60",
+            "NLOD": f"{-0.30 * n_alt + 0.03 * n_ref:.2f}" if origin == "germline" else f"{0.3 * n_ref / 10:.2f}",
+            "POPAF": "0.44" if origin == "germline" else "6.00",
+            "TLOD": f"{3.1 * t_alt + float(rng.uniform(0, 2)):.2f}",
+        }
+        lines.append("\t".join([v.chrom, str(v.pos), ".", v.ref, v.alt, ".", filt,
+                                ";".join(f"{k}={x}" for k, x in info.items()), "GT:AD:AF:DP:F1R2:F2R1:SB", *cols]))
+        hs = hotspot(v.chrom, v.pos, v.ref, v.alt)
+        extra = {"filter": filt}
+        if hs and origin != "germline":
+            extra["protein_change"] = hs["protein_change"]
+        samples = {name: {"alt_reads": counts[name][1], "depth": sum(counts[name]),
+                          "vaf": round(counts[name][1] / sum(counts[name]), 4)} for name in counts}
+        gene = hs["gene"] if hs else "EGFR"
+        meaning = (f"{gene} {hs['protein_change']}, {why}" if hs else f"{EGFR_GERMLINE[2]}; {why}")
+        planted.append(Planted(v, gene, meaning, samples, EGFR_GERMLINE[1] if origin == "germline" else None,
+                               origin, extra))
+    data = ("\n".join(lines) + "\n").encode()
+    with open(out_path, "wb") as fh:
+        for i in range(0, len(data), 0xFF00):
+            fh.write(bgzf_block(data[i : i + 0xFF00]))
+        fh.write(BGZF_EOF)
+    return {"planted": planted, "records": len(LUNG01_RECORDS)}
 
 
 # --- deliberately bad VCFs ------------------------------------------------------------------

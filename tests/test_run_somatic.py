@@ -62,11 +62,13 @@ def test_t790m_carries_resistance_to_first_generation_inhibitors(lung):
     assert v["tier"] == "I"
 
 
-def test_intronic_variant_is_listed_not_tiered_and_filtered_records_are_counted(lung):
-    intron = by_change(lung)["c.1860+25C>T"]
-    assert (intron["gene"], intron["consequence"], intron["tier"]) == ("BRAF", "intron_variant", None)
+def test_intronic_variant_is_counted_not_listed_and_filtered_records_are_counted(lung):
+    # BRAF c.1860+25C>T (its HGVS is asserted in test_oncology_consequence): intronic, away from the
+    # splice sites, no knowledge-base match -> counted by consequence, not listed in full
+    assert all(v["pos"] != 140753250 for v in lung["somatic"])
+    assert (lung["other_variants"]["count"], lung["other_variants"]["by_consequence"]) == (1, {"intron_variant": 1})
     assert lung["filtered_records"] == 1
-    assert [v["tier"] for v in lung["somatic"]] == ["I", "I", None]
+    assert [v["tier"] for v in lung["somatic"]] == ["I", "I"]
 
 
 def test_tmb_on_a_tiny_panel_is_not_assessed_but_shows_its_figures(lung):
@@ -110,3 +112,5 @@ def test_report_shows_tiers_resistance_links_and_tmb_reason(lung, tmp_path):
     assert '<tr class="resistance">' in page and "RESISTANCE" in page
     assert 'href="https://civicdb.org/links/evidence_items/' in page
     assert "Not assessed: callable coding territory 0.000461 Mb" in page
+    assert report["somatic_other_variants"][0]["count"] == 1
+    assert "LUNG-T: 1 other PASS variant counted, not listed (intron_variant 1)" in page

@@ -189,8 +189,9 @@ def test_somatic_stage_output_follows_the_contract(tmp_path):
     assert [(v["pos"], v["gene"], v["vaf"], v["vaf_source"], v["tier"]) for v in doc["somatic"]] == [
         (140753336, "BRAF", 0.2797, "FORMAT/AD", "I"),
         # splice donor: matches BRAF gene-level "mutation" evidence only, not a hotspot -> Tier II
-        (140753274, "BRAF", None, "none", "II"), (140753274, "BRAF", None, "none", "II"),
-        (140753250, "BRAF", 0.25, "FORMAT/AF", None)]
+        (140753274, "BRAF", None, "none", "II"), (140753274, "BRAF", None, "none", "II")]
+    # the intronic record (VAF from FORMAT/AF only) is counted, not listed
+    assert doc["other_variants"]["by_consequence"] == {"intron_variant": 1}
     doc["somatic"][0]["tier"] = "IV"  # AMP Tier IV (benign) is never claimed
     with pytest.raises(InputError, match=r"somatic\[0\]\.tier: 'IV' is not one of"):
         validate_stage("somatic", doc, "P1-T.json")
@@ -242,3 +243,14 @@ def test_a_missing_file_is_named(tmp_path):
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="stage kind must be one of qc, norm, pgx, somatic"):
         validate_stage("report", {}, "x.json")
+
+
+def test_every_stage_schema_is_a_valid_json_schema():
+    """validate_stage builds jsonschema's validator (and its meta-schema check) only for a rejected
+    document, so the schemas themselves are checked here."""
+    import jsonschema
+
+    from genotailor.core.contracts import KINDS, schema_path
+
+    for kind in KINDS:
+        jsonschema.Draft202012Validator.check_schema(json.loads(schema_path(kind).read_text()))

@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import fastjsonschema
-import jsonschema
 
 from genotailor.core.errors import InputError
 from genotailor.core.paths import REPO, SCHEMAS
@@ -38,7 +37,12 @@ def _shown(path: Path) -> str:
 
 
 @lru_cache(maxsize=None)
-def _validator(kind: str) -> jsonschema.Draft202012Validator:
+def _validator(kind: str):
+    """jsonschema's validator, built only to name the failures of a rejected document (importing
+    jsonschema and checking the schema cost a small stage more than validating it; every schema
+    is checked against its meta-schema in tests/test_stage_schemas.py)."""
+    import jsonschema
+
     schema = json.loads(schema_path(kind).read_text())
     jsonschema.Draft202012Validator.check_schema(schema)  # a broken contract is our bug: fail loudly
     return jsonschema.Draft202012Validator(schema)
@@ -50,8 +54,27 @@ def _fast_check(kind: str):
     document such as a whole-exome somatic stage. It stops at the first error, so a document it
     rejects is validated again by jsonschema for the full, ordered list of failing fields. Our
     schemas use no keyword that fastjsonschema's draft-07 reading would ignore
-    (tests/test_stage_schemas.py checks that both reject the same bad documents)."""
-    return fastjsonschema.compile(json.loads(schema_path(kind).read_text()))
+    (tests/test_stage_schemas.py checks that both reject the same bad documents).
+
+    Local `$ref`s are inlined first: the compiled code formats the error-message prefix of every
+    `$ref` call eagerly (`str.format(**locals())`), which on a large document cost more than the
+    checks themselves."""
+    schema = json.loads(schema_path(kind).read_text())
+    return fastjsonschema.compile(_inline_refs(schema, schema.get("$defs", {})))
+
+
+def _inline_refs(node, defs, depth=0):
+    """`{"$ref": "#/$defs/x"}` replaced by the definition (our schemas' refs are not recursive)."""
+    if depth > 20:
+        raise ValueError("schema $refs nest too deep (a recursive $ref?)")
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            return _inline_refs(defs[ref[len("#/$defs/"):]], defs, depth + 1)
+        return {k: (v if k == "$defs" else _inline_refs(v, defs, depth)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs, depth) for v in node]
+    return node
 
 
 def _where(error) -> str:
@@ -74,7 +97,6 @@ def _message(error) -> str:
 def validate_stage(kind: str, doc, source) -> None:
     """Raise InputError naming `source`, the contract and up to MAX_SHOWN failing fields
     (ordered by place, so the message is the same from run to run)."""
-    _validator(kind)  # the schema itself checked once per process
     try:
         _fast_check(kind)(doc)
         return

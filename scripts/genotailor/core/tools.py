@@ -76,11 +76,12 @@ def _open_out(stdout):
     return fh, fh
 
 
-def pipeline(commands, what: str, stdout=None, stdin=None, env=None, cwd=None) -> str | None:
+def pipeline(commands, what: str, stdout=None, stdin=None, env=None, cwd=None, input_text=None) -> str | None:
     """Run commands joined by pipes; wait for all; raise ToolError if any failed.
 
     `stdout`: a path for the last command's output, `subprocess.PIPE` to return it as text, or
-    None to discard it. `stdin`: a path for the first command's input. `what` says what the
+    None to discard it. `stdin`: a path for the first command's input, or `input_text`: text fed to it
+    (written from a thread, so a long text cannot dead-lock against the output). `what` says what the
     pipeline does for the user ("VCF x.vcf.gz: normalization"). `env` and `cwd` as for
     subprocess (None: this process's).
     """
@@ -95,13 +96,18 @@ def pipeline(commands, what: str, stdout=None, stdin=None, env=None, cwd=None) -
         for i, argv in enumerate(argvs):
             last = i == len(argvs) - 1
             # argv[0] as given (not the resolved path): tools record their command line (@PG, fastp's JSON).
-            proc = subprocess.Popen(argv, stdin=previous if previous is not None else subprocess.DEVNULL,
+            first_in = subprocess.PIPE if i == 0 and input_text is not None else subprocess.DEVNULL
+            proc = subprocess.Popen(argv, stdin=previous if previous is not None else first_in,
                                     stdout=out_arg if last else subprocess.PIPE, stderr=subprocess.PIPE,
                                     env=env, cwd=cwd)
             if previous is not None and previous is not in_fh:
                 previous.close()  # only the next command holds the pipe: a failure upstream reaches it as EOF
             previous = proc.stdout if not last else None
             procs.append(proc)
+            if i == 0 and input_text is not None:
+                feeder = threading.Thread(target=_feed, args=(proc.stdin, input_text.encode()), daemon=True)
+                feeder.start()
+                readers.append(feeder)
             buf: list[bytes] = []
             errors.append(buf)
             t = threading.Thread(target=lambda p=proc, b=buf: b.append(p.stderr.read()), daemon=True)
@@ -135,6 +141,18 @@ def pipeline(commands, what: str, stdout=None, stdin=None, env=None, cwd=None) -
     return output
 
 
+def _feed(fh, data: bytes) -> None:
+    try:
+        fh.write(data)
+    except BrokenPipeError:
+        pass  # the tool stopped reading: its own exit code says why
+    finally:
+        try:
+            fh.close()
+        except BrokenPipeError:
+            pass
+
+
 def run(cmd, what: str, stdout=None, stdin=None, env=None, cwd=None) -> str | None:
     """Run one command (see `pipeline`)."""
     return pipeline([cmd], what, stdout=stdout, stdin=stdin, env=env, cwd=cwd)
@@ -166,9 +184,10 @@ def capture(cmd, what: str) -> str:
     return pipeline([cmd], what, stdout=subprocess.PIPE)
 
 
-def capture_pipeline(commands, what: str) -> str:
-    """Run commands joined by pipes and return the last one's standard output as text."""
-    return pipeline(commands, what, stdout=subprocess.PIPE)
+def capture_pipeline(commands, what: str, input_text: str | None = None) -> str:
+    """Run commands joined by pipes (`input_text` fed to the first) and return the last one's
+    standard output as text."""
+    return pipeline(commands, what, stdout=subprocess.PIPE, input_text=input_text)
 
 
 def tools_ran() -> list[str]:

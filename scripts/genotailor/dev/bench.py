@@ -218,7 +218,8 @@ def bench_somatic(workdir: Path, records: int, repeats: int) -> dict:
     doc = json.loads(out_json.read_text())
     somatic, view = statistics.median(somatic_runs), statistics.median(view_runs)
     return {"name": "somatic_vs_bcftools_scan", "records": records, "repeats": repeats,
-            "variants_reported": len(doc["somatic"]), "filtered_records": doc["filtered_records"],
+            "variants_reported": len(doc["somatic"]), "variants_counted": doc["other_variants"]["count"],
+            "filtered_records": doc["filtered_records"],
             "protein_changes": sum(1 for v in doc["somatic"] if v["protein_change"]),
             "genotailor_somatic_s": round(somatic, 3), "bcftools_view_s": round(view, 3),
             "genotailor_somatic_runs_s": [round(t, 3) for t in somatic_runs],

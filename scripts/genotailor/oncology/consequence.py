@@ -37,6 +37,8 @@ SEVERITY = ["splice_acceptor_variant", "splice_donor_variant", "frameshift_varia
             "coding_sequence_variant", "5_prime_UTR_variant", "3_prime_UTR_variant", "non_coding_transcript_variant",
             "intron_variant", "feature_elongation"]
 PROTEIN_ALTERING = set(SEVERITY[:10])
+# what the somatic stage lists in full (with HGVS): protein-altering and splice-site/-region variants
+REPORTED = PROTEIN_ALTERING | {"splice_region_variant"}
 TRUNCATING = {"stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant"}
 _BCSQ_AA = re.compile(r"^(\d+)([A-Z*])(?:>\d+([A-Z*]))?$")
 
@@ -80,14 +82,38 @@ def run_csq(vcf, reference, gff) -> dict[tuple, list[str]]:
     return out
 
 
+def run_csq_sites(sites, reference, gff, contigs=()) -> dict[tuple, list[str]]:
+    """BCSQ entries of `sites` ((chrom, pos, ref, alt), in VCF order), keyed by the site: one
+    `bcftools csq -l` over a sites-only VCF fed on its standard input, so only the sites that need
+    it are annotated, in one batch."""
+    head = ["##fileformat=VCFv4.2", *(f"##contig=<ID={c}>" for c in contigs),
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    text = "\n".join(head + [f"{c}\t{p}\t.\t{r}\t{a}\t.\t.\t." for c, p, r, a in sites]) + "\n"
+    out_text = capture_pipeline([["bcftools", "csq", "--force", "-l", "-p", "a", "-s", "-", "--no-version",
+                                  "-f", reference, "-g", gff, "-O", "v", "-"]],
+                                "somatic variants: consequence annotation (bcftools csq)", input_text=text)
+    out = {}
+    for line in out_text.splitlines():
+        if line.startswith("#"):
+            continue
+        f = line.split("\t", 8)
+        info = f[7]
+        bcsq = next((kv[5:] for kv in info.split(";") if kv.startswith("BCSQ=")), None)
+        out[(f[0], int(f[1]), f[3], f[4])] = bcsq.split(",") if bcsq else []
+    return out
+
+
 def _parse(entry: str):
     f = entry.split("|")
     terms = [SO_TERMS.get(w.lstrip("*"), w.lstrip("*")) for w in f[0].split("&")]
     return terms, (f[1] if len(f) > 1 else None), (f[5] if len(f) > 5 else "")
 
 
-def annotate_allele(fasta, models, chrom, pos, ref, alt, bcsq_entries) -> Consequence:
-    """One ALT allele: the most severe consequence on a model gene, HGVS c./p. from the models."""
+def annotate_allele(fasta, models, chrom, pos, ref, alt, bcsq_entries, hgvs_for=None) -> Consequence:
+    """One ALT allele: the most severe consequence on a model gene, HGVS c./p. from the models.
+
+    `hgvs_for`: a set of SO terms; a most severe consequence outside it gets no HGVS (the somatic
+    stage only counts such variants). None: HGVS for every allele."""
     best = None
     for entry in bcsq_entries:
         terms, gene, aa = _parse(entry)
@@ -102,6 +128,8 @@ def annotate_allele(fasta, models, chrom, pos, ref, alt, bcsq_entries) -> Conseq
         return Consequence(None, None, None, "intergenic_variant", [], None, None, None, None, None,
                            "outside every shipped transcript model")
     _, terms, t, aa = best
+    if hgvs_for is not None and terms[0] not in hgvs_for:
+        return Consequence(t.gene, t.transcript_id, t.refseq, terms[0], terms, None, None, None, None, None)
     c = hgvs_c(fasta, t, pos, ref, alt)
     exon = t.exon_rank(pos)
     note = None

@@ -3,24 +3,36 @@
 Reads only the VCF, the reference, the shipped transcript models, the compiled actionability
 knowledge base, the hotspot table and (for TMB) the panel and the coverage step's per-region depth.
 Writes the `somatic[]` and `tmb` parts of the report contract (workflow/schemas/somatic.schema.json).
+
+What is listed (as PCGR-like tools report): every PASS variant that is protein-altering or at a
+splice site or in a splice region, every known hotspot and every knowledge-base match, in full
+(consequence, HGVS, VAF, tier, therapies). Every other PASS variant is counted by its most severe
+SO consequence (`other_variants`), so nothing is silently lost; TMB still counts what its rules
+count (synonymous variants when the config says so). The work follows that split: an interval
+index of the models (`regions.py`) classes the variants outside every coding or exon-boundary
+window without annotating them, and only the rest go to bcftools csq, in one batch.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
 
 import pysam
 
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
 from genotailor.oncology.actionability import assess, load_kb
-from genotailor.oncology.consequence import annotate_vcf
+from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
 from genotailor.oncology.readcounts import read_counts
+from genotailor.oncology.regions import RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
-from genotailor.oncology.transcripts import models_by_gene
+from genotailor.oncology.transcripts import load_models, models_by_gene
 
 
-def _filter(rec) -> str:
-    keys = list(rec.filter.keys())
-    return "PASS" if not keys or keys == ["PASS"] else ";".join(keys)
+@lru_cache(maxsize=2)
+def region_index(models_gff: str) -> RegionIndex:
+    return RegionIndex(load_models(models_gff))
 
 
 def _sample(vf, name, path, role):
@@ -30,43 +42,58 @@ def _sample(vf, name, path, role):
     return name
 
 
+LISTED_RULE = ("listed in full: protein-altering, splice-site and splice-region variants, known hotspots and "
+               "knowledge-base matches; every other PASS variant is counted by its most severe SO consequence")
+
+
 def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir, hotspots, settings: TmbSettings,
                 normal: str | None = None, panel=None, coverage_tumor=None, coverage_normal=None) -> dict:
     kb = load_kb(str(kb_dir))
     if tumor_type not in kb.nodes:
         raise InputError(f"tumour type {tumor_type!r} is not an OncoTree code ({kb.release})")
+    models = models_by_gene(str(models_gff))
+    regions = region_index(str(models_gff))
+    hot = {(h["chrom"], int(h["pos"]), h["ref"], h["alt"]) for h in read_hotspots(hotspots)}
+    # One pass over the records: a variant outside every coding or exon-boundary window of the models
+    # is classed and counted here; only the others (and known hotspots) go to bcftools csq, in one batch.
+    other: Counter = Counter()
+    candidates, filtered = [], 0  # (record, alt index, key)
     with pysam.VariantFile(str(vcf)) as vf:
         _sample(vf, tumor, vcf, "tumour")
         if normal is not None:
             _sample(vf, normal, vcf, "normal")
-        records = list(vf)
-    annotations = annotate_vcf(vcf, reference, models_gff)
-    hot = {(h["chrom"], int(h["pos"]), h["ref"], h["alt"]) for h in read_hotspots(hotspots)}
-    variants, filtered = [], 0
-    for rec in records:
-        status = _filter(rec)
-        if status != "PASS":
-            filtered += 1
-            continue
-        for i, alt in enumerate(rec.alts or (), start=1):
-            if alt == "*" or alt.startswith("<"):
+        contigs = list(vf.header.contigs)
+        needs, cheap = regions.needs_csq, regions.cheap_class
+        for rec in vf:
+            keys = rec.filter.keys()
+            if keys and keys != ["PASS"]:
+                filtered += 1
                 continue
-            key = (rec.chrom, rec.pos, rec.ref, alt)
-            csq = annotations[key]
-            rc = read_counts(rec, tumor, i)
-            entry = {
-                "gene": csq.gene, "chrom": rec.chrom, "pos": rec.pos, "ref": rec.ref, "alt": alt, "filter": status,
-                "transcript": csq.transcript, "refseq": csq.refseq, "consequence": csq.consequence,
-                "protein_altering": csq.protein_altering, "exon": csq.exon,
-                "hgvs_c": csq.hgvs_c, "protein_change": csq.hgvs_p, "protein_change_3": csq.hgvs_p3,
-                "annotation_note": csq.note,
-                "vaf": rc.vaf, "depth": rc.depth, "alt_reads": rc.alt_reads, "vaf_source": rc.vaf_source,
-                "caller_depth": rc.caller_depth,
-                "normal_vaf": read_counts(rec, normal, i).vaf if normal else None,
-                "known_hotspot": key in hot,
-            }
-            entry.update(assess(csq, tumor_type, kb, known_hotspot=key in hot))
-            variants.append(entry)
+            chrom, pos, ref = rec.chrom, rec.pos, rec.ref
+            for i, alt in enumerate(rec.alts or (), start=1):
+                if alt == "*" or alt.startswith("<"):
+                    continue
+                key = (chrom, pos, ref, alt)
+                if needs(chrom, pos, len(ref)) or key in hot:
+                    candidates.append((rec, i, key))
+                else:
+                    other[cheap(chrom, pos)] += 1
+    csq_entries = run_csq_sites([k for _, _, k in candidates], str(reference), str(models_gff), contigs)
+    variants, tmb_only = [], []
+    with pysam.FastaFile(str(reference)) as fasta:
+        for rec, i, key in candidates:
+            csq = annotate_allele(fasta, models, *key, csq_entries.get(key, []),
+                                  hgvs_for=None if key in hot else REPORTED)
+            if key not in hot and csq.consequence not in REPORTED:
+                # No knowledge-base entry can match it (every match level needs a protein change,
+                # codon or a protein-altering consequence): counted, and kept for TMB's rules.
+                other[csq.consequence] += 1
+                if settings.count_synonymous and csq.consequence == "synonymous_variant":
+                    rc = read_counts(rec, tumor, i)
+                    tmb_only.append({"chrom": key[0], "pos": key[1], "filter": "PASS", "vaf": rc.vaf,
+                                     "depth": rc.depth, "protein_altering": False, "consequence": csq.consequence})
+                continue
+            variants.append(_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot))
     tier_rank = {"I": 0, "II": 1, "III": 2, None: 3}
     variants.sort(key=lambda v: (tier_rank[v["tier"]], v["gene"] or "~", v["chrom"], v["pos"], v["alt"]))
     return {
@@ -77,8 +104,27 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
         "knowledge_base": {**kb.versions(), "transcript_models": "MANE Select v1.5 (GRCh38)"},
         "filtered_records": filtered,
         "somatic": variants,
-        "tmb": _tmb(variants, models_gff, settings, panel, coverage_tumor, coverage_normal, normal),
+        "other_variants": {"count": sum(other.values()), "by_consequence": dict(sorted(other.items())),
+                           "rule": LISTED_RULE},
+        "tmb": _tmb(variants + tmb_only, models_gff, settings, panel, coverage_tumor, coverage_normal, normal),
     }
+
+
+def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot) -> dict:
+    rc = read_counts(rec, tumor, i)
+    entry = {
+        "gene": csq.gene, "chrom": key[0], "pos": key[1], "ref": key[2], "alt": key[3], "filter": "PASS",
+        "transcript": csq.transcript, "refseq": csq.refseq, "consequence": csq.consequence,
+        "protein_altering": csq.protein_altering, "exon": csq.exon,
+        "hgvs_c": csq.hgvs_c, "protein_change": csq.hgvs_p, "protein_change_3": csq.hgvs_p3,
+        "annotation_note": csq.note,
+        "vaf": rc.vaf, "depth": rc.depth, "alt_reads": rc.alt_reads, "vaf_source": rc.vaf_source,
+        "caller_depth": rc.caller_depth,
+        "normal_vaf": read_counts(rec, normal, i).vaf if normal else None,
+        "known_hotspot": known_hotspot,
+    }
+    entry.update(assess(csq, tumor_type, kb, known_hotspot=known_hotspot))
+    return entry
 
 
 def _tmb(variants, models_gff, settings, panel, coverage_tumor, coverage_normal, normal):

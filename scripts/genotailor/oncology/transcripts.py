@@ -11,6 +11,7 @@ never guessed through: a protein change that would need it is returned as None w
 from __future__ import annotations
 
 import gzip
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -39,23 +40,14 @@ def translate(cds: str) -> str:
     return "".join(CODON_TABLE.get(cds[i:i + 3], "X") for i in range(0, len(cds) - len(cds) % 3, 3))
 
 
+_THREE_WORDS = re.compile(r"delins|del|ins|dup|fs|ext|[ARNDCQEGHILKMFPSTWYV*]")
+
+
 def three_letter(protein: str) -> str:
     """`p.V600E` -> `p.Val600Glu` (`=`, `fs`, `del`, `ins`, `dup`, `ext` and digits kept)."""
-    out, i = [], 0
     body = protein[2:] if protein.startswith("p.") else protein
-    words = ("delins", "del", "ins", "dup", "fs", "ext")
-    while i < len(body):
-        word = next((w for w in words if body.startswith(w, i)), None)
-        if word:
-            out.append(word)
-            i += len(word)
-        elif body[i] in THREE and not body[i].isdigit():
-            out.append(THREE[body[i]])
-            i += 1
-        else:
-            out.append(body[i])
-            i += 1
-    return ("p." if protein.startswith("p.") else "") + "".join(out)
+    out = _THREE_WORDS.sub(lambda m: THREE.get(m.group(0), m.group(0)), body)
+    return ("p." if protein.startswith("p.") else "") + out
 
 
 @dataclass
@@ -310,12 +302,36 @@ def _done(one: str, codon: int) -> ProteinChange:
     return ProteinChange(one, three_letter(one), codon)
 
 
+def _snv_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
+    """The single-base substitution case of `hgvs_p` (most somatic variants): its one codon only,
+    named exactly as the general path below names it."""
+    c = t.cds_index(pos)
+    if c is None:
+        return _none("the change leaves the coding sequence (splice region or UTR): no protein change computed")
+    n = (c - 1) // 3 + 1
+    codon = t.cds_sequence(fasta, (n - 1) * 3 + 1, n * 3)
+    k = (c - 1) % 3
+    new = codon[:k] + (alt if t.plus else revcomp(alt)) + codon[k + 1:]
+    ref_aa, alt_aa = translate(codon), translate(new)
+    if "X" in ref_aa or "X" in alt_aa or not ref_aa:
+        return _none(UNRESOLVED, n)
+    if ref_aa == alt_aa:
+        return _done(f"p.{ref_aa}{n}=", n)
+    if ref_aa == "M" and n == 1:
+        return _done("p.M1?", 1)
+    if ref_aa == "*":
+        return _done(f"p.*{n}{alt_aa}ext*?", n)
+    return _done(f"p.{ref_aa}{n}{alt_aa}", n)
+
+
 def hgvs_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
     """HGVS p. of a VCF allele whose changed bases all lie in the CDS (other cases: `_none`)."""
     while ref and alt and ref[-1] == alt[-1] and len(ref) > 1 and len(alt) > 1:
         ref, alt = ref[:-1], alt[:-1]
     while ref and alt and ref[0] == alt[0]:
         ref, alt, pos = ref[1:], alt[1:], pos + 1
+    if len(ref) == 1 and len(alt) == 1:
+        return _snv_p(fasta, t, pos, ref, alt)
     span = range(pos, pos + len(ref)) if ref else range(pos - 1, pos + 1)
     idx = [t.cds_index(p) for p in span]
     if any(i is None for i in idx) and ref:

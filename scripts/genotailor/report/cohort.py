@@ -10,7 +10,7 @@ import pandas as pd
 COLUMNS = [
     "patient", "sample", "kind", "entry", "qc_status", "failed_gates", "warned_gates",
     "reads_after_filtering", "q30_rate", "duplication_rate", "loci_mean_depth", "loci_covered_rate",
-    "pgx_genes_called", "somatic_variants", "known_hotspots",
+    "pgx_genes_called", "somatic_variants", "somatic_other_variants", "known_hotspots",
 ]
 
 
@@ -38,6 +38,8 @@ def summary_rows(report_paths) -> list[dict]:
                 "pgx_genes_called": sum(1 for g in r["pgx"] if g["status"] in ("called", "ambiguous"))
                 if s["kind"] == "germline" else "",
                 "somatic_variants": len(somatic) if s["kind"] == "tumor" else "",
+                "somatic_other_variants": sum(o["count"] for o in r.get("somatic_other_variants", ())
+                                              if o["sample"] == s["id"]) if s["kind"] == "tumor" else "",
                 "known_hotspots": ",".join(v["protein_change"] for v in somatic if v["known_hotspot"])
                 if s["kind"] == "tumor" else "",
             })

@@ -13,6 +13,9 @@ MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by 
 
 def build(patient, docs):
     somatic = [{"sample": d["sample"], **v} for d in docs for v in d["somatic"]]
+    # the PASS variants each sample's stage counted but did not list (not protein-altering, not at a
+    # splice site, no knowledge-base match): the report says how many, by consequence
+    other = [{"sample": d["sample"], **d["other_variants"]} for d in docs]
     limitations = []
     tmb = dict(NOT_ASSESSED_TMB, reason="no tumour sample")
     if docs:
@@ -29,7 +32,7 @@ def build(patient, docs):
                                     "reason": f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}: {v['annotation_note']}"})
     elif any(s.kind == "tumor" for s in patient.samples):
         limitations.append({"section": "somatic", "reason": "the somatic stage did not run for this tumour"})
-    return {"somatic": somatic, "tmb": tmb}, limitations
+    return {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}, limitations
 
 
 SECTION = Section("somatic", build, stage="somatic")

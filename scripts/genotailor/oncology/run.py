@@ -24,6 +24,7 @@ from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
 from genotailor.oncology.actionability import assess, load_kb
 from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
+from genotailor.oncology.external import annotations, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
 from genotailor.oncology.regions import RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
@@ -63,6 +64,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
         if normal is not None:
             _sample(vf, normal, vcf, "normal")
         contigs = list(vf.header.contigs)
+        formats = declared_formats(vf.header)  # VEP CSQ / snpEff ANN, when the input carries them
         needs, cheap = regions.needs_csq, regions.cheap_class
         for rec in vf:
             keys = rec.filter.keys()
@@ -93,7 +95,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                     tmb_only.append({"chrom": key[0], "pos": key[1], "filter": "PASS", "vaf": rc.vaf,
                                      "depth": rc.depth, "protein_altering": False, "consequence": csq.consequence})
                 continue
-            variants.append(_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot))
+            variants.append(_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot, formats))
     tier_rank = {"I": 0, "II": 1, "III": 2, None: 3}
     variants.sort(key=lambda v: (tier_rank[v["tier"]], v["gene"] or "~", v["chrom"], v["pos"], v["alt"]))
     return {
@@ -110,14 +112,16 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     }
 
 
-def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot) -> dict:
+def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats) -> dict:
     rc = read_counts(rec, tumor, i)
+    external, notes = cross_check(annotations(rec, key[3], formats), csq) if formats else ([], [])
     entry = {
         "gene": csq.gene, "chrom": key[0], "pos": key[1], "ref": key[2], "alt": key[3], "filter": "PASS",
         "transcript": csq.transcript, "refseq": csq.refseq, "consequence": csq.consequence,
         "protein_altering": csq.protein_altering, "exon": csq.exon,
         "hgvs_c": csq.hgvs_c, "protein_change": csq.hgvs_p, "protein_change_3": csq.hgvs_p3,
-        "annotation_note": csq.note,
+        "annotation_note": "; ".join(n for n in (csq.note, *notes) if n) or None,
+        "external_annotations": external,
         "vaf": rc.vaf, "depth": rc.depth, "alt_reads": rc.alt_reads, "vaf_source": rc.vaf_source,
         "caller_depth": rc.caller_depth,
         "normal_vaf": read_counts(rec, normal, i).vaf if normal else None,

@@ -222,6 +222,6 @@ def bench_somatic(workdir: Path, records: int, repeats: int) -> dict:
             "filtered_records": doc["filtered_records"],
             "protein_changes": sum(1 for v in doc["somatic"] if v["protein_change"]),
             "genotailor_somatic_s": round(somatic, 3), "bcftools_view_s": round(view, 3),
-            "genotailor_somatic_runs_s": [round(t, 3) for t in somatic_runs],
-            "bcftools_view_runs_s": [round(t, 3) for t in view_runs],
+            "genotailor_somatic_runs_s": [round(t, 6) for t in somatic_runs],
+            "bcftools_view_runs_s": [round(t, 6) for t in view_runs],
             "ratio": round(somatic / view, 2), "goal": "<= 3"}

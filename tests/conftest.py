@@ -67,3 +67,15 @@ def demo_reference():
     if not DEMO_REFERENCE.exists():
         pytest.fail(f"{DEMO_REFERENCE} missing: run `make testdata`")
     return DEMO_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def small_cohort(tmp_path_factory):
+    """The small cohort (tests/smallcohort.py) run once, uninterrupted; read-only for its users."""
+    from smallcohort import run, write_inputs
+
+    base = tmp_path_factory.mktemp("small_cohort")
+    config = write_inputs(base)
+    proc = run(base, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return base

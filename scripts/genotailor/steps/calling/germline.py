@@ -12,9 +12,9 @@ coverage (mosdepth) tells that case apart.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
+from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import pipeline, run
 
 ANNOTATE = "FORMAT/AD,FORMAT/DP"
@@ -24,7 +24,7 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
     out = Path(out)
     mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
           "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".call.") as tmp:
+    with scratch_beside(out) as tmp:
         discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
         found = f"{tmp}/discovered_positions.tsv"
         pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],

@@ -21,6 +21,7 @@ ANNOTATE = "FORMAT/AD,FORMAT/DP"
 
 
 def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_bq=13):
+    """`sites`/`alleles` None: variant discovery only (a patient without PGx consent)."""
     out = Path(out)
     mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
           "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
@@ -29,6 +30,9 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
         found = f"{tmp}/discovered_positions.tsv"
         pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],
                  f"{bam}: variant discovery")
+        if sites is None:  # no PGx consent: no knowledge-base position is genotyped
+            run(["bcftools", "sort", "-T", tmp, "-Oz", "-o", out, discovered], f"{bam}: sorting the calls")
+            return
         run(["bcftools", "query", "-f", "%CHROM\\t%POS\\n", discovered], f"{bam}: listing discovered variants",
             stdout=found)
         # bcftools refuses an empty targets file: with nothing discovered, nothing is dropped.

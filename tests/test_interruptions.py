@@ -6,8 +6,9 @@ never taken for complete, and the finished results are byte-identical to an unin
 with no scratch or partial file left behind.
 
 The kill points are deterministic: each waits for a job's log to appear (its shell has started)
-and then kills Snakemake's whole process group; each job killed depends on the one killed before
-it or (mosdepth, run alone as the target) could not run before, so its log is new."""
+— for normalization, its output VCF, so that part of its outputs is left behind — and then kills
+Snakemake's whole process group; each job killed depends on the one killed before it or
+(mosdepth, run alone as the target) could not run before, so its log is new."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from smallcohort import run, snakemake_argv, tree
 pytestmark = pytest.mark.workflow
 
 COVERAGE = "results/LOWQ01/coverage/LOWQ01-blood.loci.regions.bed.gz"
-# (job's log, signal, rule and output whose job the next run must run again, target or None for all)
+# (the job's log — or output — whose appearance triggers the kill, signal, the job's rule and output,
+#  the run's target or None for all)
 KILLS = [
     ("logs/align/LOWQ01/LOWQ01-blood.L001.log", signal.SIGTERM, "align_unit", "results/LOWQ01/align/LOWQ01-blood/L001.bam", None),
     ("logs/markdup/LOWQ01/LOWQ01-blood.log", signal.SIGKILL, "markdup", "results/LOWQ01/align/LOWQ01-blood.bam", None),
@@ -34,7 +36,8 @@ KILLS = [
     ("logs/coverage/LOWQ01/LOWQ01-blood.loci.log", signal.SIGKILL, "coverage_loci", COVERAGE, COVERAGE),
     ("logs/call_germline/LOWQ01/LOWQ01-blood.log", signal.SIGTERM, "call_germline",
      "results/LOWQ01/calls/LOWQ01-blood.raw.vcf.gz", None),
-    ("logs/normalize_vcf/LOWQ01/LOWQ01-blood.log", signal.SIGKILL, "normalize_vcf",
+    # once the normalized VCF has appeared (bcftools sort writing it), before its .tbi and summary
+    ("results/LOWQ01/calls/LOWQ01-blood.vcf.gz", signal.SIGKILL, "normalize_vcf",
      "results/LOWQ01/calls/LOWQ01-blood.vcf.gz", None),
     ("logs/pgx/LOWQ01.log", signal.SIGTERM, "pgx", "results/LOWQ01/pgx/LOWQ01.pgx.json", None),
     ("logs/report/LOWQ01.log", signal.SIGKILL, "report", "results/LOWQ01/report/LOWQ01.json", None),
@@ -43,7 +46,7 @@ KILLS = [
 
 
 def run_until(workdir: Path, config: Path, log: str, sig: int, target: str | None) -> subprocess.CompletedProcess:
-    """Run the workflow; when `log` appears, send `sig` to Snakemake and every job it started."""
+    """Run the workflow; when the file `log` appears, send `sig` to Snakemake and every job it started."""
     argv = snakemake_argv(workdir, config, "--rerun-incomplete", *([target] if target else []))
     out, err = workdir.parent / "run.out", workdir.parent / "run.err"
     with open(out, "w") as o, open(err, "w") as e:
@@ -88,6 +91,9 @@ def test_killed_runs_resume_to_byte_identical_results(small_cohort, tmp_path):
     for log, sig, rule, output, target in KILLS:
         proc = run_until(work, config, log, sig, target)
         assert proc.returncode != 0, f"{rule}: the run was not interrupted"
+        if log == output:  # the VCF written (maybe cut short) stays after the SIGKILL: the job is not complete
+            assert (work / output).exists()
+            print("  left:", sorted(p.name for p in (work / output).parent.iterdir()))
         cut_short = [job for job in cut_short if not ran(proc, *job)] + [(rule, output)]
         marked = [m for m in (work / ".snakemake" / "incomplete").glob("*")]
         print(f"{signal.Signals(sig).name} during {rule}: {output} "

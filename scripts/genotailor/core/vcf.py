@@ -351,7 +351,8 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
             _run(["bcftools", "view", "--no-version", "-e", 'ALT="<NON_REF>" || ALT="<*>"', "-Ov",
                   "-o", str(tmp / "variants.vcf"), str(normalized)], "dropping gVCF symbolic alleles", path)
             normalized = tmp / "variants.vcf"
-        _run(["bcftools", "sort", "-T", str(tmp), "-Oz", "-o", str(out), str(normalized)], "sorting", path)
+        # -T is a prefix bcftools adds XXXXXX to: `{tmp}/sort.` keeps its folder inside the scratch one
+        _run(["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", str(out), str(normalized)], "sorting", path)
     _run(["tabix", "-f", "-p", "vcf", str(out)], "indexing", out)
     with pysam.VariantFile(str(out)) as vf:
         summary.records_out = sum(1 for _ in vf.fetch())

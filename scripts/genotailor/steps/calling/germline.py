@@ -25,13 +25,14 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
     out = Path(out)
     mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
           "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
+    # bcftools sort -T is a prefix it adds XXXXXX to: `{tmp}/sort.` keeps its folder inside the scratch.
     with scratch_beside(out) as tmp:
         discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
         found = f"{tmp}/discovered_positions.tsv"
         pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],
                  f"{bam}: variant discovery")
         if sites is None:  # no PGx consent: no knowledge-base position is genotyped
-            run(["bcftools", "sort", "-T", tmp, "-Oz", "-o", out, discovered], f"{bam}: sorting the calls")
+            run(["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", out, discovered], f"{bam}: sorting the calls")
             return
         run(["bcftools", "query", "-f", "%CHROM\\t%POS\\n", discovered], f"{bam}: listing discovered variants",
             stdout=found)
@@ -45,4 +46,4 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
             run(["bcftools", "index", calls], f"{bam}: indexing the call sets")
         # -a: both sets cover the same chromosomes, each sorted; concat interleaves them by position.
         pipeline([["bcftools", "concat", "--no-version", "-a", discovered, forced, "-Ou"],
-                  ["bcftools", "sort", "-T", tmp, "-Oz", "-o", out]], f"{bam}: merging the call sets")
+                  ["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", out]], f"{bam}: merging the call sets")

@@ -84,3 +84,15 @@ def vcf_entry_stage_files(folder: Path, sample: str, records: int = 1) -> tuple[
         "other_contigs": {}, "ref_unverifiable": 0, "gvcf_reference_blocks": 0, "gvcf_sites_from_blocks": 0,
         "undeclared_contigs": []}))
     return qc, norm
+
+
+@pytest.fixture(scope="session")
+def small_cohort(tmp_path_factory):
+    """The small cohort (tests/smallcohort.py) run once, uninterrupted; read-only for its users."""
+    from smallcohort import run, write_inputs
+
+    base = tmp_path_factory.mktemp("small_cohort")
+    config = write_inputs(base)
+    proc = run(base, config)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return base

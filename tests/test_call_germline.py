@@ -72,3 +72,15 @@ def test_nothing_discovered_still_genotypes_every_site(ref):
     call_germline(bam, d / "ref.fa", d / "panel.bed", d / "sites.tsv.gz", d / "alleles.tsv.gz", out)
     got = calls(out)
     assert {p: v[2] for p, v in got.items()} == {REF_SITE: (0, 0), SNV_POS: (0, 0)}
+
+
+def test_without_sites_only_discovered_variants_are_called(ref):
+    """A patient without PGx consent: no knowledge-base position is genotyped."""
+    d, seq, alt = ref
+    bam = d / "het.bam"
+    if not bam.exists():
+        bam = bam_with(d, seq, alt, "het", het=True)
+    out = d / "discovery.vcf.gz"
+    call_germline(bam, d / "ref.fa", d / "panel.bed", None, None, out)
+    assert {p: v[:3] for p, v in calls(out).items()} == {SNV_POS: (seq[SNV_POS - 1], (alt,), (0, 1))}
+    assert sorted(p.name for p in d.iterdir() if p.name.startswith(".")) == []  # no scratch folder left

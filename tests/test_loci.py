@@ -25,3 +25,18 @@ def test_loci_cover_every_pgx_position_and_hotspot_on_reference_contigs(tmp_path
     with gzip.open(alleles, "rt") as fh:
         rows = {int(r[1]): r[2] for r in (line.rstrip("\n").split("\t") for line in fh)}
     assert rows[94842866] == "A,G"  # rs3758581: the *1-defining G
+
+
+def test_hotspot_loci_alone_hold_no_pharmacogene_position(tmp_path):
+    fai = tmp_path / "ref.fa.fai"
+    fai.write_text("chr7\t159345973\t0\t60\t61\nchr10\t133797422\t0\t60\t61\n")
+    bed, hot = tmp_path / "loci.bed", tmp_path / "hotspots.bed"
+    write_loci(DEFAULT_KB, ROOT_RES / "oncology" / "hotspots.tsv", fai, bed, tmp_path / "s.tsv.gz",
+               tmp_path / "a.tsv.gz", hot)
+    pgx = {(c, p) for c, p, *_ in load_positions() if c in ("chr7", "chr10")}
+    hot_lines = hot.read_text().splitlines()
+    assert "chr7\t140753335\t140753336\tBRAF:p.V600A|p.V600E|p.V600G|p.V600K|p.V600R" in hot_lines
+    assert not [line for line in hot_lines if (line.split("\t")[0], int(line.split("\t")[2])) in pgx]
+    # the full BED is the hotspots plus the pharmacogene positions
+    assert set(bed.read_text().splitlines()) - set(hot_lines) == {
+        line for line in bed.read_text().splitlines() if (line.split("\t")[0], int(line.split("\t")[2])) in pgx}

@@ -53,6 +53,17 @@ def test_locus_coverage_counts_only_loci_inside_the_panel(tmp_path):
     assert qc["status"] == "fail"
 
 
+def test_no_locus_inside_the_panel_is_no_gate_rather_than_a_failed_one(tmp_path):
+    """e.g. a PGx panel of a patient without PGx consent: only hotspot loci are measured."""
+    loci = tmp_path / "loci.regions.bed"
+    loci.write_text("chr2\t9\t10\tC\t0.00\n")
+    panel = tmp_path / "panel.bed"
+    panel.write_text("chr1\t50\t250\n")
+    gates = {"loci_covered_rate": {"warn_below": 0.95, "fail_below": 0.8}}
+    qc = sample_qc("S1", {"gates": gates, "min_locus_depth": 20}, loci=loci, panel=panel)
+    assert (qc["metrics"], qc["gates"], qc["status"]) == ({"loci_in_panel": 0}, [], "not_assessed")
+
+
 def test_vcf_entry_has_no_read_gates_and_is_not_assessed(tmp_path):
     norm = tmp_path / "norm.json"
     norm.write_text(json.dumps({"records_out": 42}))

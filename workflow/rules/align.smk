@@ -131,7 +131,7 @@ rule coverage_loci:
     input:
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
-        loci="results/reference/biomarker_loci.bed",
+        loci=loci_of,
     output:
         regions="results/{patient}/coverage/{sample}.loci.regions.bed.gz",
         versions="results/{patient}/versions/coverage_loci/{sample}.json",

@@ -4,16 +4,16 @@
 
 rule call_germline:
     input:
+        unpack(forced_genotyping_sites),
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
         ref=REFERENCE,
         panel=panel_of,
-        sites="results/reference/pgx_sites.tsv.gz",
-        alleles="results/reference/pgx_alleles.tsv.gz",
     output:
         vcf=temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
         versions="results/{patient}/versions/call_germline/{sample}.json",
     params:
+        sites=forced_genotyping_flags,
         mq=config["calling"]["min_mapping_quality"],
         bq=config["calling"]["min_base_quality"],
     log:
@@ -33,7 +33,7 @@ rule call_germline:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} call-germline --bam {input.bam:q} --reference {input.ref:q} --regions {input.panel:q}"
-        " --sites {input.sites:q} --alleles {input.alleles:q} --min-mq {params.mq} --min-bq {params.bq}"
+        " {params.sites} --min-mq {params.mq} --min-bq {params.bq}"
         " --out {output.vcf} 2> {log}"
 
 
@@ -75,10 +75,10 @@ rule call_somatic:
 
 rule normalize_vcf:
     input:
+        unpack(gvcf_sites),
         vcf=raw_vcf,
         verified=verified,
         ref=REFERENCE,
-        sites="results/reference/pgx_sites.tsv.gz",
     output:
         vcf="results/{patient}/calls/{sample}.vcf.gz",
         tbi="results/{patient}/calls/{sample}.vcf.gz.tbi",
@@ -86,6 +86,7 @@ rule normalize_vcf:
         versions="results/{patient}/versions/normalize_vcf/{sample}.json",
     params:
         column=vcf_column,
+        sites=gvcf_sites_flag,
     log:
         "logs/normalize_vcf/{patient}/{sample}.log",
     benchmark:
@@ -99,4 +100,4 @@ rule normalize_vcf:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf:q} --sample {wildcards.sample} --column={params.column:q}"
-        " --reference {input.ref:q} --sites {input.sites:q} --out {output.vcf} --summary {output.summary} 2> {log}"
+        " --reference {input.ref:q} {params.sites} --out {output.vcf} --summary {output.summary} 2> {log}"

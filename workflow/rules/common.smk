@@ -15,6 +15,7 @@ sys.path.insert(0, str(SCRIPTS))
 from genotailor.core.samplesheet import load_sheet  # noqa: E402
 from genotailor.core.errors import GenotailorError  # noqa: E402
 from genotailor.core.runconfig import config_problems  # noqa: E402
+from genotailor.core.workdir import escaping_links  # noqa: E402
 
 # The config's files and the sheet are checked together; every problem is reported at once.
 _PROBLEMS = config_problems(config)
@@ -24,6 +25,18 @@ try:
     )
 except GenotailorError as exc:
     _PROBLEMS.append(str(exc))
+else:
+    # results/ and logs/ hold no link that would send a job's files elsewhere (an imported BAM's
+    # link, made by the workflow, excepted).
+    _PROBLEMS += escaping_links(
+        Path.cwd(),
+        {
+            f"results/{p.id}/align/{s.id}.bam": s.path
+            for p in SHEET.patients
+            for s in p.samples
+            if s.entry == "bam"
+        },
+    )
 if _PROBLEMS:
     raise WorkflowError("\n".join(_PROBLEMS))
 
@@ -164,6 +177,40 @@ def aligner_index():
     if config["aligner"] == "bwa":
         return multiext(f"results/reference/bwa/{REF_NAME}", ".amb", ".ann", ".bwt", ".pac", ".sa")
     return [f"results/reference/minimap2/{REF_NAME}.mmi"]
+
+
+def _consents_pgx(wildcards):
+    return PATIENTS[wildcards.patient].consent_pgx
+
+
+def loci_of(wildcards):
+    """Loci whose depth is measured: the biomarker loci, or without PGx consent the cancer
+    hotspots alone (no pharmacogene position of that patient is looked at)."""
+    if _consents_pgx(wildcards):
+        return "results/reference/biomarker_loci.bed"
+    return "results/reference/hotspot_loci.bed"
+
+
+def forced_genotyping_sites(wildcards):
+    """The knowledge-base positions germline calling genotypes; none without PGx consent."""
+    if _consents_pgx(wildcards):
+        return {"sites": "results/reference/pgx_sites.tsv.gz", "alleles": "results/reference/pgx_alleles.tsv.gz"}
+    return {}
+
+
+def forced_genotyping_flags(wildcards, input):
+    if "sites" in input.keys():
+        return f"--sites {shlex.quote(input.sites)} --alleles {shlex.quote(input.alleles)}"
+    return ""
+
+
+def gvcf_sites(wildcards):
+    """The knowledge-base positions a gVCF's reference blocks are read at; none without PGx consent."""
+    return {"sites": "results/reference/pgx_sites.tsv.gz"} if _consents_pgx(wildcards) else {}
+
+
+def gvcf_sites_flag(wildcards, input):
+    return f"--sites {shlex.quote(input.sites)}" if "sites" in input.keys() else ""
 
 
 def panel_of(wildcards):

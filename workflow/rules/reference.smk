@@ -55,6 +55,7 @@ rule biomarker_loci:
         bed="results/reference/biomarker_loci.bed",
         sites="results/reference/pgx_sites.tsv.gz",
         alleles="results/reference/pgx_alleles.tsv.gz",
+        hotspot_bed="results/reference/hotspot_loci.bed",
     log:
         "logs/reference/biomarker_loci.log",
     benchmark:
@@ -68,4 +69,4 @@ rule biomarker_loci:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor loci --kb {input.kb:q} --hotspots {input.hotspots:q} --fai {input.fai:q}"
-        " --bed {output.bed} --sites {output.sites} --alleles {output.alleles} 2> {log}"
+        " --bed {output.bed} --sites {output.sites} --alleles {output.alleles} --hotspot-bed {output.hotspot_bed} 2> {log}"

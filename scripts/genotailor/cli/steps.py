@@ -16,6 +16,8 @@ def register(sub):
     p.add_argument("--bed", required=True)
     p.add_argument("--sites", required=True)
     p.add_argument("--alleles", required=True)
+    p.add_argument("--hotspot-bed", help="also a BED of the cancer hotspot loci alone (the loci of a patient "
+                   "without PGx consent)")
     p.set_defaults(func=_loci)
 
     p = sub.add_parser("align", help="fastp | aligner | fixmate | sort for one sequencing unit")
@@ -77,8 +79,9 @@ def register(sub):
     p.add_argument("--bam", required=True)
     p.add_argument("--reference", required=True)
     p.add_argument("--regions", required=True, help="BED of the sequenced targets")
-    p.add_argument("--sites", required=True, help="knowledge-base positions (tabix-indexed CHROM POS)")
-    p.add_argument("--alleles", required=True, help="knowledge-base alleles (tabix-indexed CHROM POS REF,ALT)")
+    p.add_argument("--sites", help="knowledge-base positions (tabix-indexed CHROM POS) to genotype; without it "
+                   "(and --alleles), variant discovery only, as for a patient without PGx consent")
+    p.add_argument("--alleles", help="knowledge-base alleles (tabix-indexed CHROM POS REF,ALT)")
     p.add_argument("--min-mq", type=int, default=20)
     p.add_argument("--min-bq", type=int, default=13)
     p.add_argument("--out", required=True)
@@ -126,7 +129,7 @@ def register(sub):
 def _loci(args):
     from genotailor.steps.loci import write_loci
 
-    write_loci(args.kb, args.hotspots, args.fai, args.bed, args.sites, args.alleles)
+    write_loci(args.kb, args.hotspots, args.fai, args.bed, args.sites, args.alleles, args.hotspot_bed)
     return 0
 
 
@@ -185,6 +188,10 @@ def _qc(args):
 def _call_germline(args):
     from genotailor.steps.calling.germline import call_germline
 
+    if (args.sites is None) != (args.alleles is None):
+        from genotailor.core.errors import GenotailorError
+
+        raise GenotailorError("call-germline: give both --sites and --alleles (forced genotyping), or neither")
     call_germline(args.bam, args.reference, args.regions, args.sites, args.alleles, args.out, args.min_mq, args.min_bq)
     return 0
 

@@ -34,6 +34,7 @@ import pysam
 from genotailor.core.errors import InputError
 from genotailor.core.formats import DESCRIPTIONS, checked_input, gunzip_to, sniff
 from genotailor.core.reference import GRCH37_LENGTHS, Reference
+from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
 
 # Above this many REF mismatches (or this fraction of the checked records) the message says the
@@ -315,8 +316,7 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
     ref = Reference(reference)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".normalize.") as tmp:
-        tmp = Path(tmp)
+    with scratch_beside(out) as tmp:
         source = readable_vcf(path, tmp)
         summary = _check(path, source, sample_id, column, ref)
         if summary.undeclared_contigs:
@@ -351,7 +351,8 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
             _run(["bcftools", "view", "--no-version", "-e", 'ALT="<NON_REF>" || ALT="<*>"', "-Ov",
                   "-o", str(tmp / "variants.vcf"), str(normalized)], "dropping gVCF symbolic alleles", path)
             normalized = tmp / "variants.vcf"
-        _run(["bcftools", "sort", "-T", str(tmp), "-Oz", "-o", str(out), str(normalized)], "sorting", path)
+        # -T is a prefix bcftools adds XXXXXX to: `{tmp}/sort.` keeps its folder inside the scratch one
+        _run(["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", str(out), str(normalized)], "sorting", path)
     _run(["tabix", "-f", "-p", "vcf", str(out)], "indexing", out)
     with pysam.VariantFile(str(out)) as vf:
         summary.records_out = sum(1 for _ in vf.fetch())

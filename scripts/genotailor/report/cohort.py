@@ -1,4 +1,8 @@
-"""Cohort summary: one row per sample across the run's patient reports."""
+"""Cohort summary: one row per sample across the run's patient reports — identifiers and QC only.
+
+A cohort file is read by more people than one patient's report (QC staff, the lab's
+dashboards), and a finding column would need each patient's consent (a count of 0 pharmacogenes
+called for a patient who did not consent reads as a result): findings stay in the reports."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import pandas as pd
 COLUMNS = [
     "patient", "sample", "kind", "entry", "qc_status", "failed_gates", "warned_gates",
     "reads_after_filtering", "q30_rate", "duplication_rate", "loci_mean_depth", "loci_covered_rate",
-    "pgx_genes_called", "somatic_variants", "somatic_other_variants", "known_hotspots",
 ]
 
 
@@ -21,7 +24,6 @@ def summary_rows(report_paths) -> list[dict]:
         for s in r["samples"]:
             q = r["qc"][s["id"]]
             m = q["metrics"]
-            somatic = [v for v in r["somatic"] if v["sample"] == s["id"]]
             rows.append({
                 "patient": r["patient"],
                 "sample": s["id"],
@@ -35,13 +37,6 @@ def summary_rows(report_paths) -> list[dict]:
                 "duplication_rate": m.get("duplication_rate", ""),
                 "loci_mean_depth": m.get("loci_mean_depth", ""),
                 "loci_covered_rate": m.get("loci_covered_rate", ""),
-                "pgx_genes_called": sum(1 for g in r["pgx"] if g["status"] in ("called", "ambiguous"))
-                if s["kind"] == "germline" else "",
-                "somatic_variants": len(somatic) if s["kind"] == "tumor" else "",
-                "somatic_other_variants": sum(o["count"] for o in r.get("somatic_other_variants", ())
-                                              if o["sample"] == s["id"]) if s["kind"] == "tumor" else "",
-                "known_hotspots": ",".join(v["protein_change"] for v in somatic if v["known_hotspot"])
-                if s["kind"] == "tumor" else "",
             })
     rows.sort(key=lambda r: (r["patient"], r["sample"]))
     return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from genotailor.core.errors import GenotailorError, InputError
+from genotailor.core.scratch import scratch_beside, scratch_path
 from genotailor.core.tools import ToolError, pipeline, run
 
 BWA_BATCH = 100_000_000
@@ -29,7 +30,8 @@ def align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out)
     else:
         raise GenotailorError(f"aligner '{aligner}' is not supported — set aligner to bwa or minimap2")
     fixmate = ["samtools", "fixmate", "-m", "-u", "-", "-"]
-    sort = ["samtools", "sort", "-@", str(max(threads - 1, 0)), "-m", "512M", "-T", f"{out}.sort", "-o", out, "-"]
+    sort = ["samtools", "sort", "-@", str(max(threads - 1, 0)), "-m", "512M", "-T", str(scratch_path(out) / "sort"),
+            "-o", out, "-"]
     return [fastp, align, fixmate, sort]
 
 
@@ -54,8 +56,9 @@ def align_unit(r1, r2, aligner, index, read_group, threads, fastp_json, out):
     checker.start()
     try:
         try:
-            pipeline(align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out),
-                     f"aligning {r1} + {r2}")
+            with scratch_beside(out):  # samtools sort's temporary files
+                pipeline(align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out),
+                         f"aligning {r1} + {r2}")
         finally:
             checker.join()
             if "error" in checked:
@@ -178,9 +181,10 @@ def import_alignment(path, sample, reference, out):
 def mark_duplicates(unit_bams, out, stats, threads=1):
     """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM."""
     out = str(out)
-    pipeline([["samtools", "merge", "-f", "-u", "-p", "-o", "-", *map(str, unit_bams)],
-              ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", f"{out}.tmp", "-", out]],
-             f"{out}: merging the units and marking duplicates")
+    with scratch_beside(out) as tmp:
+        pipeline([["samtools", "merge", "-f", "-u", "-p", "-o", "-", *map(str, unit_bams)],
+                  ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", str(tmp / "markdup"), "-", out]],
+                 f"{out}: merging the units and marking duplicates")
     run(["samtools", "index", out], f"{out}: indexing")
 
 

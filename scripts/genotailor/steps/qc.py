@@ -54,10 +54,12 @@ def loci_metrics(loci_path, panel_path, min_depth) -> dict:
     panel = read_bed(panel_path) if panel_path else None
     inside = [d for (c, p), d in depths.items() if panel is None or in_regions(panel, c, p)]
     covered = sum(1 for d in inside if d >= min_depth)
+    if not inside:  # nothing to judge (e.g. a PGx panel of a patient without PGx consent): no gate
+        return {"loci_in_panel": 0}
     return {
         "loci_in_panel": len(inside),
-        "loci_covered_rate": round(covered / len(inside), 4) if inside else 0.0,
-        "loci_mean_depth": round(sum(inside) / len(inside), 1) if inside else 0.0,
+        "loci_covered_rate": round(covered / len(inside), 4),
+        "loci_mean_depth": round(sum(inside) / len(inside), 1),
     }
 
 

@@ -12,23 +12,28 @@ coverage (mosdepth) tells that case apart.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
+from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import pipeline, run
 
 ANNOTATE = "FORMAT/AD,FORMAT/DP"
 
 
 def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_bq=13):
+    """`sites`/`alleles` None: variant discovery only (a patient without PGx consent)."""
     out = Path(out)
     mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
           "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".call.") as tmp:
+    # bcftools sort -T is a prefix it adds XXXXXX to: `{tmp}/sort.` keeps its folder inside the scratch.
+    with scratch_beside(out) as tmp:
         discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
         found = f"{tmp}/discovered_positions.tsv"
         pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],
                  f"{bam}: variant discovery")
+        if sites is None:  # no PGx consent: no knowledge-base position is genotyped
+            run(["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", out, discovered], f"{bam}: sorting the calls")
+            return
         run(["bcftools", "query", "-f", "%CHROM\\t%POS\\n", discovered], f"{bam}: listing discovered variants",
             stdout=found)
         # bcftools refuses an empty targets file: with nothing discovered, nothing is dropped.
@@ -41,4 +46,4 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
             run(["bcftools", "index", calls], f"{bam}: indexing the call sets")
         # -a: both sets cover the same chromosomes, each sorted; concat interleaves them by position.
         pipeline([["bcftools", "concat", "--no-version", "-a", discovered, forced, "-Ou"],
-                  ["bcftools", "sort", "-T", tmp, "-Oz", "-o", out]], f"{bam}: merging the call sets")
+                  ["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", out]], f"{bam}: merging the call sets")

@@ -8,7 +8,6 @@ what was seen and why it was not reported stays visible.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pysam
 
 from genotailor.core.errors import GenotailorError
 from genotailor.core.reference import Reference
+from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
 
 FILTERS = {
@@ -122,7 +122,7 @@ def call_somatic(tumor_bam, normal_bam, reference, regions, out, th: SomaticThre
     tumor = _sample_name(tumor_bam)
     normal = _sample_name(normal_bam) if normal_bam else None
     out = Path(out)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".somatic.") as tmp:
+    with scratch_beside(out) as tmp:
         pileup = f"{tmp}/pileup.bcf"
         bams = [str(tumor_bam)] + ([str(normal_bam)] if normal_bam else [])
         run(["bcftools", "mpileup", "--no-version", "-f", reference, "-R", regions, "-a", "FORMAT/AD,FORMAT/DP",

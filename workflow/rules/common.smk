@@ -344,7 +344,16 @@ def _sample_jobs(sample):
         jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
     if sample.kind == "tumor":
         jobs.append("somatic")
+    if sample.entry in READ_ENTRIES and (sample.kind == "tumor" or sample.id in _PANEL_COVERAGE_NORMALS):
+        jobs.append("coverage_panel")  # the TMB territory of a tumour with reads, and of its normal with reads
     return jobs
+
+
+# Normals whose panel coverage the somatic step reads (see somatic_inputs).
+_PANEL_COVERAGE_NORMALS = {
+    t.normal for t in SAMPLES.values()
+    if t.kind == "tumor" and t.entry in READ_ENTRIES and t.normal and SAMPLES[t.normal].entry in READ_ENTRIES
+}
 
 
 def _versions_records(patient):

@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
-import gzip
 from bisect import bisect_right
+
+from genotailor.core.formats import open_maybe_gzip
 
 
 def read_locus_depths(path) -> dict:
     """(chrom, 1-based pos) -> depth from a mosdepth `--by` regions file of 1-bp loci."""
     depths = {}
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt") as fh:
+    with open_maybe_gzip(path) as fh:
         for line in fh:
             chrom, start, end, *rest = line.rstrip("\n").split("\t")
             depths[(chrom, int(end))] = float(rest[-1])
     return depths
 
 
-def read_bed(path) -> dict:
-    """chrom -> sorted list of (start, end), 0-based half-open."""
-    regions = {}
-    with open(path) as fh:
+def bed_intervals(path, min_depth: float | None = None):
+    """(chrom, start, end) of each BED line (0-based half-open; plain or gzip); with `min_depth`, only
+    the lines whose last column (a mosdepth mean depth) reaches it."""
+    with open_maybe_gzip(path) as fh:
         for line in fh:
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
-            chrom, start, end = line.split("\t")[:3]
-            regions.setdefault(chrom, []).append((int(start), int(end)))
+            f = line.rstrip("\n").split("\t")
+            if min_depth is not None and float(f[-1]) < min_depth:
+                continue
+            yield f[0], int(f[1]), int(f[2])
+
+
+def read_bed(path) -> dict:
+    """chrom -> sorted list of (start, end), 0-based half-open."""
+    regions = {}
+    for chrom, start, end in bed_intervals(path):
+        regions.setdefault(chrom, []).append((start, end))
     return {c: sorted(v) for c, v in regions.items()}
 
 

@@ -99,6 +99,13 @@ def checked_input(path, what: str, fix: str) -> tuple[str, str]:
     return sniff(p)
 
 
+def open_maybe_gzip(path, mode="rt", **kwargs):
+    """Open a plain or gzip/bgzip-compressed file by what its first bytes say, not its name."""
+    with open(path, "rb") as fh:
+        packed = fh.read(2) == GZIP_MAGIC
+    return gzip.open(path, mode, **kwargs) if packed else open(path, mode, **kwargs)
+
+
 def gunzip_to(path, out) -> None:
     """Decompress a gzip file (one or more members) to `out`; a truncated one is an InputError."""
     try:

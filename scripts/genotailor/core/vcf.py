@@ -21,7 +21,6 @@ alleles themselves never reach the normalized VCF.
 from __future__ import annotations
 
 import bisect
-import gzip
 import json
 import re
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 import pysam
 
 from genotailor.core.errors import InputError
-from genotailor.core.formats import DESCRIPTIONS, checked_input, gunzip_to, sniff
+from genotailor.core.formats import DESCRIPTIONS, checked_input, gunzip_to, open_maybe_gzip, sniff
 from genotailor.core.reference import GRCH37_LENGTHS, Reference
 from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
@@ -99,9 +98,7 @@ def open_vcf(path: str | Path, name=None) -> pysam.VariantFile:
 
 
 def _text_lines(path):
-    with open(path, "rb") as fh:
-        packed = fh.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt", errors="replace") if packed else open(path, errors="replace")
+    return open_maybe_gzip(path, "rt", errors="replace")
 
 
 def _unreadable_record(source, name, index: int, exc) -> InputError:

@@ -38,13 +38,13 @@ disagreements go to the manifest, so a disagreement is visible, never silently "
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 from pathlib import Path
 
+from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import InputError
 from genotailor.pgx.matcher import allele_kind
 
@@ -107,7 +107,7 @@ def read_pypgx(folder) -> PypgxTables:
         raise InputError(f"{folder}: pypgx table(s) {', '.join(missing)} not found")
     t = PypgxTables(folder)
     for f in PYPGX_FILES:
-        t.sha256[f] = hashlib.sha256((folder / f).read_bytes()).hexdigest()
+        t.sha256[f] = sha256_file(folder / f)
     for row in _rows(folder / "allele-table.csv"):
         t.alleles.setdefault(row["Gene"], []).append(row)
     for row in _rows(folder / "diplotype-table.csv"):

@@ -10,8 +10,9 @@ configured minimum territory TMB is "not assessed", with the reason and the figu
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import asdict, dataclass
+
+from genotailor.core.coverage import bed_intervals
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,8 @@ def coding_territory(models) -> list:
 
 
 def read_bed(path, min_depth: float | None = None) -> list:
-    """BED intervals; with `min_depth`, only those whose last column (a mosdepth mean) reaches it."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    out = []
-    with opener(path, "rt") as fh:
-        for line in fh:
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            f = line.rstrip("\n").split("\t")
-            if min_depth is not None and float(f[-1]) < min_depth:
-                continue
-            out.append((f[0], int(f[1]), int(f[2])))
-    return merge(out)
+    """BED intervals, merged; with `min_depth`, only those whose last column (a mosdepth mean) reaches it."""
+    return merge(bed_intervals(path, min_depth))
 
 
 def size(intervals) -> int:

@@ -162,18 +162,17 @@ def has_index(vcf_path) -> bool:
 def indexed_copy(vcf_path, workdir) -> str:
     """A bgzipped, tabix-indexed copy of a plain, gzip or unindexed bgzip VCF, written in
     `workdir` (the caller's temporary folder); its path."""
-    import gzip
     import shutil
+
+    from genotailor.core.formats import open_maybe_gzip
 
     src = Path(vcf_path)
     if not src.is_file():
         raise InputError(f"{vcf_path}: VCF not found")
-    with open(src, "rb") as fh:
-        magic = fh.read(2)
     dst = Path(workdir) / "input.vcf.gz"
     try:
         # gzip.open reads plain gzip and BGZF alike (BGZF is gzip in blocks); the copy is re-blocked
-        with (gzip.open(src, "rb") if magic == b"\x1f\x8b" else open(src, "rb")) as fin, \
+        with open_maybe_gzip(src, "rb") as fin, \
                 pysam.BGZFile(str(dst), "wb") as fout:
             shutil.copyfileobj(fin, fout, 1 << 20)
     except (OSError, EOFError) as e:

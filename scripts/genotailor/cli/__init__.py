@@ -35,6 +35,8 @@ COMMANDS = {
     "kb-build-oncology": "genotailor.cli.kb",
     "pgx": "genotailor.cli.pgx",
     "outside-calls": "genotailor.cli.pgx",
+    "pgx-cohort": "genotailor.cli.pgx",
+    "pgx-cohort-merge": "genotailor.cli.pgx",
     "somatic": "genotailor.cli.oncology",
     "report": "genotailor.cli.report",
     "cohort-summary": "genotailor.cli.report",

@@ -69,6 +69,16 @@ def register(sub):
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.set_defaults(func=_sheet)
 
+    p = sub.add_parser("cohort", help="write a synthetic biobank joint VCF with a truth table",
+                       description="A joint VCF of N samples at the knowledge-base positions (plus off-target "
+                       "records), diplotypes drawn from each gene's named alleles at the stated frequencies "
+                       "(scripts/genotailor/dev/data/allele_frequencies.tsv), some missing genotypes and low "
+                       "depths; with samples.txt, sex.tsv, truth.tsv and planted.tsv.")
+    p.add_argument("--samples", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=_cohort)
+
     p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
                        description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
                        "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
@@ -116,6 +126,13 @@ def _sheet(args):
 
     out = write_sheet(args.patients, args.out)
     print(f"{out}: {args.patients} patients, {3 * args.patients} samples")
+    return 0
+
+
+def _cohort(args):
+    from genotailor.dev.cohort import write_cohort
+
+    print(json.dumps(write_cohort(args.out, args.samples, args.seed), indent=1))
     return 0
 
 

@@ -24,6 +24,30 @@ def register(sub):
     p.add_argument("--json", required=True, help="output JSON")
     p.set_defaults(func=_pgx, quick_exit=True)
 
+    c = sub.add_parser("pgx-cohort", help="PGx for every sample of a multi-sample (joint) VCF, read once",
+                       description="Calls every gene for every sample of a bgzipped, indexed joint VCF (or one "
+                       "file per chromosome) with the per-patient engine, once per distinct genotype pattern; "
+                       "writes OUT/samples/{sample}.pgx.json (the per-patient JSON), OUT/table.tsv and, unless "
+                       "--chunk is given, the cohort table as TSV and Parquet and per-gene frequencies.")
+    c.add_argument("--vcf", required=True, nargs="+", help="joint VCF(s), bgzipped and tabix-indexed; several "
+                   "files (one per chromosome) must have the same samples")
+    c.add_argument("--samples", help="file of sample IDs to call, one per line (default: every sample of the VCF)")
+    c.add_argument("--sex", help="TSV sample<TAB>sex (female|male|unknown; G6PD is X-linked); unlisted: unknown")
+    c.add_argument("--chunk", type=int, help="call only chunk CHUNK (0-based) of --chunk-size samples")
+    c.add_argument("--chunk-size", type=int, help="samples per chunk")
+    c.add_argument("--genes", default=",".join(CALLED_GENES), help="comma-separated genes (default: all called)")
+    c.add_argument("--kb", default=str(DEFAULT_KB), help="PGx knowledge-base directory")
+    c.add_argument("--min-depth", type=int, default=8, help="depth below which a genotype is not trusted")
+    c.add_argument("--no-sample-json", action="store_true", help="write the tables only")
+    c.add_argument("--out", required=True, help="output folder")
+    c.set_defaults(func=_pgx_cohort, quick_exit=True)
+
+    m = sub.add_parser("pgx-cohort-merge", help="merge the chunk tables of a cohort into the cohort table "
+                       "(TSV, Parquet) and per-gene diplotype, phenotype and status frequencies")
+    m.add_argument("--tables", required=True, nargs="+", help="chunk tables (table.tsv), in chunk order")
+    m.add_argument("--out", required=True, help="output folder")
+    m.set_defaults(func=_pgx_cohort_merge)
+
     o = sub.add_parser("outside-calls", help="write one patient's outside calls from the sample sheet as TSV")
     o.add_argument("--sheet", required=True)
     o.add_argument("--patient", required=True)
@@ -42,6 +66,28 @@ def _pgx(args):
                   args.sex)
     # Compact: the C encoder (used only without indent) writes the evidence of 1,200 positions ~10x faster.
     Path(args.json).write_text(json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
+    return 0
+
+
+def _pgx_cohort(args):
+    from genotailor.pgx.cohort import run_cohort, summarise
+
+    genes = [g.strip() for g in args.genes.split(",") if g.strip()]
+    counts = run_cohort(args.vcf, args.out, args.samples, args.sex, genes, args.kb, args.min_depth, args.chunk,
+                        args.chunk_size, write_json=not args.no_sample_json)
+    if args.chunk is None:
+        from pathlib import Path
+
+        summarise([Path(args.out) / "table.tsv"], args.out)
+    print(f"{counts['samples']} samples x {counts['genes']} genes: "
+          f"{sum(counts['patterns'].values())} distinct gene genotype patterns called")
+    return 0
+
+
+def _pgx_cohort_merge(args):
+    from genotailor.pgx.cohort import summarise
+
+    summarise(args.tables, args.out)
     return 0
 
 

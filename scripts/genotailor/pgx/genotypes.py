@@ -161,6 +161,12 @@ def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: di
     """
     vcf = opened(vcf_path, sample)
     at = _records_by_pos(vcf, gene.chrom, [p.pos for p in gene.positions])
+    return evidence_from_records(gene, at, depths, min_depth)
+
+
+def evidence_from_records(gene: GeneDefinition, at: dict, depths: dict | None, min_depth: int = 8):
+    """PositionCall for every defining position of `gene` from its records by position (the
+    per-patient reader's and the cohort reader's common step)."""
     calls = [call_position(gene.chrom, p, depths, min_depth, at.get(p.pos, []))
              for p in gene.positions]
     _resolve_spanning_deletions(gene, calls)

@@ -133,24 +133,37 @@ class IndexedVcf:
         if len(f) <= self.column:
             raise InputError(f"{self.path}: record at {f[0]}:{f[1] if len(f) > 1 else '?'} has fewer columns "
                              "than the header names")
-        ref, alt = f[3], f[4]
-        alleles = (ref,) if alt in (".", "") else (ref, *alt.split(","))
-        filters = [] if f[6] in (".", "PASS") else [x for x in f[6].split(";") if x != "PASS"]
-        keys, values = f[8].split(":"), f[self.column].split(":")
-        where = f"{self.path}: record at {f[0]}:{f[1]}"
-        if len(values) > len(keys) or len(set(keys)) < len(keys) or ("GT" in keys and keys[0] != "GT"):
-            raise InputError(f"{where}: FORMAT {f[8]} and the sample's values {f[self.column]} do not match "
-                             "(GT must come first, keys once, no more values than keys)")
-        field = dict(zip(keys, values))  # trailing fields may be dropped: they are missing
-        try:
-            gt, phased = parse_genotype(field.get("GT"))
-            dp, ps = _depth(field.get("DP")), _phase_set(field.get("PS"))
-        except ValueError:
-            raise InputError(f"{where}: unreadable GT, DP or PS in {f[8]} = {f[self.column]}") from None
-        if gt is not None and any(a is not None and a >= len(alleles) for a in gt):
-            raise InputError(f"{where}: genotype {field.get('GT')} names an allele the record does not have "
-                             f"(REF {ref}, ALT {alt})")
+        ref, alleles, filters = record_site(f)
+        gt, phased, dp, ps = sample_values(self.path, f, f[self.column], alleles)
         return Record(int(f[1]), ref, alleles, filters, gt, phased, dp, ps)
+
+
+def record_site(f: list[str]):
+    """(REF, alleles with REF first, FILTER values other than PASS) of a split data line."""
+    ref, alt = f[3], f[4]
+    alleles = (ref,) if alt in (".", "") else (ref, *alt.split(","))
+    filters = [] if f[6] in (".", "PASS") else [x for x in f[6].split(";") if x != "PASS"]
+    return ref, alleles, filters
+
+
+def sample_values(path, f: list[str], value_text: str, alleles) -> tuple:
+    """(GT allele indexes, phased, DP, PS) of one sample's FORMAT values `value_text` in the split
+    data line `f` (the per-patient reader and the cohort reader both read a sample through this)."""
+    keys, values = f[8].split(":"), value_text.split(":")
+    where = f"{path}: record at {f[0]}:{f[1]}"
+    if len(values) > len(keys) or len(set(keys)) < len(keys) or ("GT" in keys and keys[0] != "GT"):
+        raise InputError(f"{where}: FORMAT {f[8]} and the sample's values {value_text} do not match "
+                         "(GT must come first, keys once, no more values than keys)")
+    field = dict(zip(keys, values))  # trailing fields may be dropped: they are missing
+    try:
+        gt, phased = parse_genotype(field.get("GT"))
+        dp, ps = _depth(field.get("DP")), _phase_set(field.get("PS"))
+    except ValueError:
+        raise InputError(f"{where}: unreadable GT, DP or PS in {f[8]} = {value_text}") from None
+    if gt is not None and any(a is not None and a >= len(alleles) for a in gt):
+        raise InputError(f"{where}: genotype {field.get('GT')} names an allele the record does not have "
+                         f"(REF {f[3]}, ALT {f[4]})")
+    return gt, phased, dp, ps
 
 
 def has_index(vcf_path) -> bool:

@@ -184,7 +184,8 @@ def read_truth(path) -> dict:
 
 def accuracy(samples_dir, truth_path, planted_path) -> dict:
     """Per gene, over the per-sample JSONs in `samples_dir`: samples, top calls equal to the truth
-    (sorted allele names), truth among the candidates (headline or an alternative), and samples
+    (sorted allele names), truth among the candidates (headline or an alternative; also counted when
+    more alternatives exist than are listed), samples with some evidence at the gene, and samples
     with complete evidence at the gene; planted missing genotypes and low depths found in
     `missing_positions` with their status."""
     import json
@@ -203,13 +204,14 @@ def accuracy(samples_dir, truth_path, planted_path) -> dict:
             key = (sample, g["gene"])
             if key not in truth:
                 continue
-            st = stats.setdefault(g["gene"], {"samples": 0, "top": 0, "contained": 0, "complete": 0,
-                                              "complete_top": 0})
+            st = stats.setdefault(g["gene"], {"samples": 0, "assessed": 0, "top": 0, "contained": 0,
+                                              "complete": 0, "complete_top": 0})
             want = truth[key]
             got = tuple(sorted(g["alleles"])) if g["alleles"] else ()
             cands = {got} | {tuple(sorted(a["alleles"])) for a in g["alternatives"]}
             complete = not g["missing_positions"]
             st["samples"] += 1
+            st["assessed"] += g["status"] != "not_assessed"  # no defining position with a genotype
             st["top"] += got == want
             st["contained"] += want in cands or g["alternatives_total"] > len(g["alternatives"])
             st["complete"] += complete

@@ -22,9 +22,9 @@ time); it grows linearly with the samples of a chunk, so the workflow splits a c
 
 from __future__ import annotations
 
-import copy
 import json
 import re
+from collections import Counter
 from operator import itemgetter
 from pathlib import Path
 
@@ -66,7 +66,7 @@ class JointVcf:
             samples = IndexedVcf._samples(path)
             if not samples:
                 raise InputError(f"{path}: the VCF has no sample column")
-            dup = sorted({s for s in samples if samples.count(s) > 1})
+            dup = sorted(s for s, n in Counter(samples).items() if n > 1)
             if dup:
                 raise InputError(f"{path}: sample(s) named twice in the header: {', '.join(dup[:10])}")
             if self.samples is None:
@@ -103,7 +103,7 @@ def read_sample_list(path, available) -> list[str]:
     if absent:
         raise InputError(f"{path}: {len(absent)} sample(s) not in the joint VCF: {', '.join(absent[:10])}"
                          f"{' ...' if len(absent) > 10 else ''} (list only samples of the VCF header)")
-    dup = sorted({s for s in names if names.count(s) > 1}) if len(set(names)) < len(names) else []
+    dup = sorted(s for s, n in Counter(names).items() if n > 1)
     if dup:
         raise InputError(f"{path}: sample(s) listed twice: {', '.join(dup[:10])}")
     return names
@@ -214,47 +214,100 @@ def _mark(rank: int, depth_class: int, min_depth: int):
     return min_depth + _MARK + rank if depth_class == 2 else min_depth - 1 - _MARK - rank
 
 
-def _unmark(value: int, min_depth: int) -> int:
-    return value - min_depth - _MARK if value >= min_depth + _MARK else min_depth - 1 - _MARK - value
+_ACR, _DRUGS = "\x00alternatives_change_recommendations\x00", "\x00drugs\x00"
 
 
 class _GeneCalls:
-    """One gene over the samples: pattern per sample, the engine's result per pattern (with marker
-    depths), and the depth matrix (records x samples)."""
+    """One gene over the samples: its genotype pattern per sample and, per pattern, the engine's
+    result as text around the drug fields (`parts`), the table row and the drug-relevant state;
+    the depth matrix (records x samples) fills the marker depths per sample."""
 
     def __init__(self, gene, sites, sex_codes, sexes, min_depth):
-        from genotailor.pgx.genotypes import evidence_from_records
+        from genotailor.pgx.genotypes import call_position, resolve_spanning_deletions
+        from genotailor.pgx.recommendations import rule_inputs
         from genotailor.pgx.rules import interpret
         from genotailor.pgx.vcfopen import Record
 
         self.gene = gene
         rows = [s.cls for s in sites] + [sex_codes]
-        uniq, inverse = np.unique(np.vstack(rows), axis=1, return_inverse=True)
-        self.pattern = inverse.reshape(-1).astype(np.int32)
+        uniq, inverse = _groups(np.vstack(rows))
+        self.pattern = inverse.astype(np.int32)
         self.depths = np.vstack([s.dp for s in sites]) if sites else np.zeros((0, len(sex_codes)), np.int64)
-        self.results = []
+        ranks_at: dict = {}
+        for rank, site in enumerate(sites):
+            ranks_at.setdefault(site.pos, []).append(rank)
+        slots = [(p, ranks_at.get(p.pos, ())) for p in gene.positions]
+        slot_of = {r: i for i, (_, ranks) in enumerate(slots) for r in ranks}
+        # A position's evidence depends only on its records' classes: computed once per distinct set
+        # (PositionCalls are shared between patterns; the engine replaces them, never changes them).
+        position_calls: dict = {}
+
+        def evidence(i, column):
+            p, ranks = slots[i]
+            key = (i, *(column[r] for r in ranks))
+            pc = position_calls.get(key)
+            if pc is None:
+                recs = []
+                for r in ranks:
+                    site = sites[r]
+                    gt, phased, ps, depth_class = site.classes[column[r]]
+                    recs.append(Record(site.pos, site.ref, site.alleles, site.filters, gt, phased,
+                                       _mark(r, depth_class, min_depth), ps))
+                pc = position_calls[key] = call_position(gene.chrom, p, None, min_depth, recs)
+            return pc
+
+        # Patterns mostly differ from the commonest one at a few records: start from its evidence.
+        base_k = int(np.bincount(self.pattern).argmax())
+        base_column = uniq[:, base_k]
+        listed = base_column.tolist()
+        base_calls = [evidence(i, listed) for i in range(len(slots))]
+        states: dict = {}
+        self.parts, self.rows, self.state, self.state_results = [], [], [], []
         for k in range(uniq.shape[1]):
-            at: dict = {}
-            for rank, site in enumerate(sites):
-                gt, phased, ps, depth_class = site.classes[uniq[rank, k]]
-                rec = Record(site.pos, site.ref, site.alleles, site.filters, gt, phased,
-                             _mark(rank, depth_class, min_depth), ps)
-                at.setdefault(site.pos, []).append(rec)
-            calls = evidence_from_records(gene, at, None, min_depth)
-            self.results.append(interpret(gene, calls, sexes[uniq[-1, k]]))
+            column = uniq[:, k]
+            calls = list(base_calls)
+            differ = np.nonzero(column[:-1] != base_column[:-1])[0].tolist()
+            if differ:
+                listed = column.tolist()
+                for i in {slot_of[r] for r in differ}:
+                    calls[i] = evidence(i, listed)
+            result = interpret(gene, resolve_spanning_deletions(gene, calls), sexes[int(column[-1])])
+            self.rows.append((result["status"], result["diplotype"], result["phenotype"], result["activity_score"],
+                              len(result["missing_positions"])))
+            state = states.setdefault(rule_inputs(result), len(states))
+            if state == len(self.state_results):
+                self.state_results.append(result)
+            self.state.append(state)
+            self.parts.append(_parts(result, min_depth))
+        self.state = np.asarray(self.state, dtype=np.int32)
 
 
-def _template(piece: dict, min_depth: int):
-    """(%-format text, record ranks in the order their depths appear) of a gene result."""
-    text = json.dumps(piece, sort_keys=True, separators=(",", ":")).replace("%", "%%")
-    ranks = [_unmark(int(m.group(1)), min_depth) for m in _DEPTH_TEXT.finditer(text)]
-    return _DEPTH_TEXT.sub('"depth":%d', text), np.asarray(ranks, dtype=np.int64)
+def _parts(result: dict, min_depth: int):
+    """The result's JSON text split around its drug fields: (text before the
+    `alternatives_change_recommendations` value, text between it and the `drugs` value, the rest as
+    a %-format with one %d per marker depth, the records of those depths in order)."""
+    text = json.dumps({**result, "alternatives_change_recommendations": _ACR, "drugs": _DRUGS}, sort_keys=True,
+                      separators=(",", ":"))
+    head, rest = text.split(json.dumps(_ACR), 1)
+    middle, tail = rest.split(json.dumps(_DRUGS), 1)
+    if _DEPTH_TEXT.search(head + middle):
+        raise AssertionError("depths are expected after the drug fields only")
+    split = _DEPTH_TEXT.split(tail)  # text, depth, text, depth, ..., text
+    marks = np.asarray(split[1::2], dtype=np.int64)
+    ranks = np.where(marks >= min_depth + _MARK, marks - min_depth - _MARK, min_depth - 1 - _MARK - marks)
+    return head, middle, '"depth":%d'.join(t.replace("%", "%%") for t in split[0::2]), ranks
 
 
 def _groups(keys: np.ndarray):
-    """(unique rows, inverse) of the columns of a 2-D integer array."""
-    uniq, inverse = np.unique(keys, axis=1, return_inverse=True)
-    return uniq, inverse.reshape(-1)
+    """(distinct columns as a 2-D array, index of each column's distinct column) of a 2-D integer
+    array, distinct columns in order of first appearance (a dict of the columns' bytes: faster than
+    sorting them with np.unique(axis=1) for the ~300-row matrices of the larger genes)."""
+    cols = np.ascontiguousarray(keys.T, dtype=np.int64)
+    index: dict = {}
+    inverse = np.fromiter((index.setdefault(c.tobytes(), len(index)) for c in cols), dtype=np.int64,
+                          count=len(cols))
+    _, first = np.unique(inverse, return_index=True)  # the first column of each group
+    return keys[:, first], inverse
 
 
 def run_cohort(vcfs, out_dir, sample_list=None, sex_file=None, genes=CALLED_GENES, kb_dir=DEFAULT_KB,
@@ -283,31 +336,40 @@ def run_cohort(vcfs, out_dir, sample_list=None, sex_file=None, genes=CALLED_GENE
         gene = cached_gene(name, kb_dir)
         calls[name] = _GeneCalls(gene, read_gene_sites(joint, gene, columns, min_depth), sex_codes, sexes, min_depth)
 
-    # Drug rules: one evaluation per distinct combination of the patterns of the drug's genes.
+    # Drug rules: one evaluation per distinct combination of the drug-relevant states of its genes.
     present = set(genes)
     active = [d for d in drug_rules if present & set(d.genes)]
-    drug_runs = []  # (drug rule, per-sample group, results per group, JSON text per group)
+    drug_runs = []  # (drug rule, group per sample, result per group)
     for d in active:
         mine = [g for g in d.genes if g in present]
-        uniq, inverse = _groups(np.vstack([calls[g].pattern for g in mine]))
-        results = [recommend([calls[g].results[uniq[i, k]] for i, g in enumerate(mine)], [d])[0]
+        uniq, inverse = _groups(np.vstack([calls[g].state[calls[g].pattern] for g in mine]))
+        results = [recommend([calls[g].state_results[uniq[i, k]] for i, g in enumerate(mine)], [d])[0]
                    for k in range(uniq.shape[1])]
         drug_runs.append((d, inverse, results))
     drug_runs.sort(key=lambda r: r[2][0]["drug"])  # `recommend` lists drugs by name
     drug_text = [[json.dumps(r, sort_keys=True, separators=(",", ":")) for r in results]
                  for _, _, results in drug_runs]
 
-    # Gene results with their drugs attached: one template per (pattern, results of its drugs).
+    # Each gene's text per (pattern, results of its drugs): the pattern's parts around its drug fields.
     pieces = {}
     for name in genes:
         involved = [i for i, (d, _, _) in enumerate(drug_runs) if name in d.genes]
         uniq, inverse = _groups(np.vstack([calls[name].pattern] + [drug_runs[i][1] for i in involved]))
-        templates = []
+        heads, tails = [], []
+        attached: dict = {}
         for k in range(uniq.shape[1]):
-            piece = copy.deepcopy(calls[name].results[uniq[0, k]])
-            attach_to_genes([piece], [drug_runs[i][2][uniq[j + 1, k]] for j, i in enumerate(involved)])
-            templates.append(_template(piece, min_depth))
-        pieces[name] = (inverse, templates)
+            head, middle, tail, ranks = calls[name].parts[uniq[0, k]]
+            key = tuple(uniq[1:, k].tolist())
+            if key not in attached:
+                stub = {"gene": name, "drugs": []}
+                attach_to_genes([stub], [drug_runs[i][2][uniq[j + 1, k]] for j, i in enumerate(involved)])
+                attached[key] = (json.dumps(stub["alternatives_change_recommendations"], sort_keys=True,
+                                            separators=(",", ":")),
+                                 json.dumps(stub["drugs"], sort_keys=True, separators=(",", ":")))
+            acr, drugs = attached[key]
+            heads.append(head + acr + middle + drugs)
+            tails.append((tail, ranks))
+        pieces[name] = (inverse, heads, tails)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -318,31 +380,33 @@ def run_cohort(vcfs, out_dir, sample_list=None, sex_file=None, genes=CALLED_GENE
                          drug_runs, drug_text)
     _write_table(out_dir / "table.tsv", samples, genes, calls)
     return {"samples": len(samples), "genes": len(genes),
-            "patterns": {g: len(calls[g].results) for g in genes}, "drug_rules": len(drug_runs)}
+            "patterns": {g: len(calls[g].parts) for g in genes}, "drug_rules": len(drug_runs),
+            "drug_evaluations": sum(len(r[2]) for r in drug_runs)}
 
 
 def _write_block(folder, samples, lo, hi, genes, calls, pieces, drug_runs, drug_text):
     texts = [[] for _ in range(hi - lo)]
     for name in genes:
-        inverse, templates = pieces[name]
+        inverse, heads, tails = pieces[name]
         depths = calls[name].depths
         block = inverse[lo:hi]
-        for k in np.unique(block):
+        for k in np.unique(block).tolist():
             idx = np.nonzero(block == k)[0]
-            fmt, ranks = templates[k]
+            head, (fmt, ranks) = heads[k], tails[k]
             if len(ranks):
                 rows = depths[np.ix_(ranks, idx + lo)].T.tolist()
                 for j, row in zip(idx.tolist(), rows):
-                    texts[j].append(fmt % tuple(row))
+                    texts[j].append(head + fmt % tuple(row))
             else:
-                text = fmt % ()
+                text = head + fmt % ()
                 for j in idx.tolist():
                     texts[j].append(text)
     for j in range(hi - lo):
         s = lo + j
         drugs = ",".join(drug_text[i][inv[s]] for i, (_, inv, _) in enumerate(drug_runs))
         doc = '{"drugs":[' + drugs + '],"pgx":[' + ",".join(texts[j]) + "]}\n"
-        (folder / f"{samples[s]}.pgx.json").write_text(doc)
+        with open(folder / f"{samples[s]}.pgx.json", "w") as fh:
+            fh.write(doc)
 
 
 def _table_value(v):
@@ -351,12 +415,7 @@ def _table_value(v):
 
 def _write_table(path, samples, genes, calls):
     """Sample x gene (long form): status, diplotype, phenotype, activity score, positions without a call."""
-    rows_by_gene = {}
-    for name in genes:
-        rows_by_gene[name] = [
-            "\t".join((r["status"], _table_value(r["diplotype"]), _table_value(r["phenotype"]),
-                       _table_value(r["activity_score"]), str(len(r["missing_positions"]))))
-            for r in calls[name].results]
+    rows_by_gene = {name: ["\t".join(map(_table_value, row)) for row in calls[name].rows] for name in genes}
     with open(path, "w") as fh:
         fh.write("\t".join(TABLE_COLUMNS) + "\n")
         patterns = {g: calls[g].pattern.tolist() for g in genes}

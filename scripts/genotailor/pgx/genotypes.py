@@ -133,16 +133,18 @@ def call_position(chrom: str, position: Position, depths: dict | None, min_depth
     return pc
 
 
-def _resolve_spanning_deletions(gene: GeneDefinition, calls: list[PositionCall]):
-    """`*` alleles inside a called upstream deletion at another defining position become the
-    reference allele (the definitions expect the reference there on the deleted haplotype)."""
+def resolve_spanning_deletions(gene: GeneDefinition, calls: list[PositionCall]):
+    """The calls, with `*` alleles inside a called upstream deletion at another defining position
+    read as the reference allele (the definitions expect the reference there on the deleted
+    haplotype); calls are replaced, never changed in place."""
     by_pos = {p.pos: p for p in gene.positions}
-    for c in calls:
+    resolved = list(calls)  # new calls replace resolved ones: the given calls may be shared (cohort mode)
+    for k, c in enumerate(calls):
         n_star = c.alleles.count(SPANNING_DELETION)
         if c.status != "called" or not n_star:
             continue
         deleted = 0
-        for u in calls:
+        for u in resolved:  # as resolved so far, as when the calls were changed in place
             if u.status != "called" or u.pos >= c.pos:
                 continue
             ref = by_pos[u.pos].ref
@@ -150,7 +152,8 @@ def _resolve_spanning_deletions(gene: GeneDefinition, calls: list[PositionCall])
                 continue
             deleted += sum(1 for a in u.alleles if len(a) < len(ref) and u.pos + len(a) - 1 < c.pos)
         if deleted >= n_star:
-            c.alleles = tuple(c.ref if a == SPANNING_DELETION else a for a in c.alleles)
+            resolved[k] = c.replace(alleles=tuple(c.ref if a == SPANNING_DELETION else a for a in c.alleles))
+    return resolved
 
 
 def gene_evidence(vcf_path, sample: str | None, gene: GeneDefinition, depths: dict | None, min_depth: int = 8):
@@ -169,5 +172,4 @@ def evidence_from_records(gene: GeneDefinition, at: dict, depths: dict | None, m
     per-patient reader's and the cohort reader's common step)."""
     calls = [call_position(gene.chrom, p, depths, min_depth, at.get(p.pos, []))
              for p in gene.positions]
-    _resolve_spanning_deletions(gene, calls)
-    return calls
+    return resolve_spanning_deletions(gene, calls)

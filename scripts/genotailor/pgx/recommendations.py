@@ -555,6 +555,24 @@ def _gene_states(gene, result, vocab):
     return cands, aside
 
 
+def rule_inputs(result: dict) -> tuple:
+    """Everything the drug rules read of one gene result (`_gene_states`, `_cis_leading`,
+    `_unlisted_alternatives`), as a hashable key: results with equal keys get equal
+    recommendations, so cohort mode evaluates each drug once per distinct combination of keys."""
+    status = result.get("status")
+    if status in MISSING_STATUSES:
+        return (result.get("gene"), status, result.get("reason"))
+    if status != "ambiguous":
+        return (result.get("gene"), status, result.get("diplotype"), result.get("phenotype"),
+                result.get("activity_score"), _unlisted_alternatives(result))
+    tie = result.get("tie") or {}
+    alternatives = tuple((a.get("diplotype"), a.get("phenotype"), a.get("activity_score"))
+                         for a in result.get("alternatives") or [])
+    return (result.get("gene"), status, result.get("diplotype"), result.get("phenotype"), result.get("activity_score"),
+            _unlisted_alternatives(result), alternatives, tie.get("resolved_by"), tuple(tie.get("leading") or ()),
+            tuple(tie.get("diplotypes") or ()))
+
+
 # Unphased readings the recommendations follow when the engine's cis rule picked them from a tie:
 # the observed variants together on one documented, common haplotype rather than split over
 # both chromosomes. Only where the guideline itself reads the genotype that way: CPIC's TPMT

@@ -32,3 +32,20 @@ def test_somatic_bench_writes_runs_medians_and_their_ratio(tmp_path):
     assert result["variants_reported"] + result["variants_counted"] == 2000 - filtered
     assert 0 < result["variants_reported"] < 2000 - filtered
     assert result["protein_changes"] > 0  # coding records are among them
+
+
+def test_cohort_bench_records_its_figures_in_bench_json_beside_the_others(tmp_path):
+    (tmp_path / "bench.json").write_text(json.dumps({"pgx_vs_bcftools_region": 1.2}))
+    assert main(["bench", "cohort", "--workdir", str(tmp_path), "--samples", "40", "--repeats", "1"]) == 0
+    doc = json.loads((tmp_path / "bench.json").read_text())
+    assert doc["pgx_vs_bcftools_region"] == 1.2  # other benches' figures are kept
+    assert doc["cohort_samples"] == 40
+    assert doc["cohort_10k_s"] == min(doc["cohort_10k_one_process_s"], doc["cohort_10k_two_chunks_s"])
+    ratio = doc["cohort_10k_s"] / doc["cohort_bcftools_query_gt_s"]  # of the rounded figures: within 5%
+    assert abs(doc["cohort_vs_bcftools_query"] - ratio) <= 0.05 * ratio
+    assert set(doc["cohort_peak_mb_by_chunk_size"]) == {"40"}  # chunk sizes below the cohort's only
+    # the two-chunk run and the one-process run give the same cohort table
+    out = tmp_path / "cohort_out"
+    assert (out / "one" / "cohort_pgx.tsv").read_bytes() == (out / "two" / "cohort_pgx.tsv").read_bytes()
+    query = (tmp_path / "cohort_query.txt").read_text().splitlines()
+    assert len(query) == 1201 and len(query[0].split("\t")) == 4 + 40

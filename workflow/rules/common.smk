@@ -16,6 +16,7 @@ from genotailor.core.samplesheet import load_sheet  # noqa: E402
 from genotailor.core.errors import GenotailorError  # noqa: E402
 from genotailor.core.runconfig import config_problems  # noqa: E402
 from genotailor.core.workdir import escaping_links  # noqa: E402
+from genotailor.pgx.cohort import cohort_samples  # noqa: E402
 
 # The config's files and the sheet are checked together; every problem is reported at once.
 _PROBLEMS = config_problems(config)
@@ -412,3 +413,44 @@ def qc_flags(wildcards, input):
         for f in input.fastp:
             flags += ["--fastp", f]
     return " ".join(shlex.quote(f) for f in flags)
+
+
+# ---- biobank cohorts (config `cohort`; rules/cohort.smk) ----
+COHORT = config.get("cohort") or {}
+COHORT_VCFS = []
+COHORT_CHUNKS = []
+if COHORT:
+    COHORT_VCFS = [COHORT["vcf"]] if isinstance(COHORT["vcf"], str) else list(COHORT["vcf"])
+    try:
+        _n = len(cohort_samples(COHORT_VCFS, COHORT.get("samples")))
+    except GenotailorError as exc:
+        raise WorkflowError(f"config cohort: {exc}")
+    COHORT_CHUNKS = [str(i) for i in range(-(-_n // COHORT["chunk_size"]))]
+
+
+def cohort_inputs(wildcards):
+    """The joint VCF(s) with their indexes, and the sample list and sex file when the config names them."""
+    inputs = {"vcf": COHORT_VCFS}
+    for key in ("samples", "sex"):
+        if COHORT.get(key):
+            inputs[key] = COHORT[key]
+    return inputs
+
+
+def cohort_flags(wildcards, input):
+    """--samples / --sex for the files the config names."""
+    flags = []
+    for key in ("samples", "sex"):
+        if key in input.keys():
+            flags += [f"--{key}", input[key]]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def cohort_chunk_folder(wildcards, output):
+    """Folder of one chunk's outputs (its table's folder)."""
+    return str(Path(output.table).parent)
+
+
+def cohort_chunk_tables(wildcards):
+    """Every chunk's table, in chunk order."""
+    return [f"results/cohort/pgx/chunks/{c}/table.tsv" for c in COHORT_CHUNKS]

@@ -36,11 +36,12 @@ def register(sub):
     p.set_defaults(func=_usage)
 
     p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic`")
-    p.add_argument("what", choices=["pgx", "somatic"])
+    p.add_argument("what", choices=["pgx", "somatic", "cohort"])
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
                    "100,000 for somatic)")
-    p.add_argument("--repeats", type=int, default=9)
+    p.add_argument("--repeats", type=int, help="timed runs of each command (default: 9; cohort: 3)")
+    p.add_argument("--samples", type=int, default=10_000, help="cohort: samples of the joint VCF (default: %(default)s)")
     p.set_defaults(func=_bench)
 
     p = sub.add_parser(
@@ -96,15 +97,21 @@ def _testdata_build(args):
 
 
 def _bench(args):
-    from genotailor.dev.bench import bench_pgx, bench_somatic
+    from genotailor.dev.bench import bench_cohort, bench_pgx, bench_somatic, record
 
+    workdir = Path(args.workdir)
     if args.what == "somatic":
-        result = bench_somatic(Path(args.workdir), args.records or 100_000, args.repeats)
-        out = Path(args.workdir) / "somatic_bench.json"
+        result = bench_somatic(workdir, args.records or 100_000, args.repeats or 9)
+        (workdir / "somatic_bench.json").write_text(json.dumps(result, indent=1) + "\n")
+        record(workdir, {"somatic_vs_bcftools_scan": result["ratio"], "somatic_bench": result})
+    elif args.what == "cohort":
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = bench_cohort(workdir, args.samples, args.repeats or 3)
+        record(workdir, result)
     else:
-        result = bench_pgx(Path(args.workdir), args.records or 5_000_000, args.repeats)
-        out = Path(args.workdir) / "pgx_bench.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+        result = bench_pgx(workdir, args.records or 5_000_000, args.repeats or 9)
+        (workdir / "pgx_bench.json").write_text(json.dumps(result, indent=1) + "\n")
+        record(workdir, {"pgx_vs_bcftools_region": result["ratio"], "pgx_bench": result})
     print(json.dumps(result, indent=1))
     return 0
 

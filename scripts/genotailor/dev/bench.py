@@ -10,6 +10,15 @@ Mutect2-style tumour/normal VCF on the demo reference's real GRCh38 windows (REF
 reference; a third of the records in the coding sequence of the shipped transcript models, some
 indels, a few filtered), then times `genotailor somatic` against `bcftools view` of the same file
 (a full scan, written bgzipped) and reports the ratio (goal: at most 3).
+
+`genotailor bench cohort` writes a synthetic 10,000-sample joint VCF (`dev cohort`) and times
+`genotailor pgx-cohort` on it (every sample's JSON, the tables) in one process and as two chunk
+processes side by side plus the merge (what `snakemake cohort --cores 2` runs), against
+`bcftools query` of the knowledge-base positions and every sample's genotype from the same file;
+it also measures peak memory for chunks of 1,000, 2,000 and all samples.
+
+Every bench also records its figures in WORKDIR/bench.json (`record`), one key per figure, so
+`make bench` leaves one file with all of them.
 """
 
 from __future__ import annotations
@@ -62,6 +71,15 @@ def synthetic_vcf(out: Path, records: int = 5_000_000, seed: int = 1) -> Path:
     run(["bgzip", "-f", "-@", "2", plain], "bench: compressing the synthetic VCF")
     run(["tabix", "-f", "-p", "vcf", out], "bench: indexing the synthetic VCF")
     return out
+
+
+def record(workdir: Path, figures: dict) -> dict:
+    """Merge `figures` into WORKDIR/bench.json (each bench writes its own keys); the whole file."""
+    path = Path(workdir) / "bench.json"
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    doc.update(figures)
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    return doc
 
 
 def _run(cmd) -> float:
@@ -225,3 +243,72 @@ def bench_somatic(workdir: Path, records: int, repeats: int) -> dict:
             "genotailor_somatic_runs_s": [round(t, 6) for t in somatic_runs],
             "bcftools_view_runs_s": [round(t, 6) for t in view_runs],
             "ratio": round(somatic / view, 2), "goal": "<= 3"}
+
+
+# --- cohort --------------------------------------------------------------------------------------
+
+def bench_cohort(workdir: Path, samples: int = 10_000, repeats: int = 3) -> dict:
+    """`cohort_10k_s`, `cohort_per_sample_ms`, `cohort_vs_bcftools_query` and peak memory: medians of
+    `repeats` alternating runs (after one unmeasured run of each, which fills the page cache)."""
+    import shlex
+
+    from genotailor.core.tools import run_measured
+    from genotailor.dev.cohort import write_cohort
+
+    workdir = Path(workdir)
+    data = workdir / f"cohort_{samples}"
+    vcf = data / "cohort.vcf.gz"
+    if not Path(f"{vcf}.tbi").exists():
+        write_cohort(data, samples, seed=1)
+    positions = workdir / "kb_positions.tsv"
+    positions.write_text("".join(f"{c}\t{p}\n" for c, p, *_ in load_positions(DEFAULT_KB)))
+    out = workdir / "cohort_out"
+    gt = [*_genotailor_command()]
+    one = [*gt, "pgx-cohort", "--vcf", str(vcf), "--sex", str(data / "sex.tsv"), "--out", str(out / "one")]
+    half = -(-samples // 2)
+    parts = " ".join(
+        f"{shlex.join([*gt, 'pgx-cohort', '--vcf', str(vcf), '--sex', str(data / 'sex.tsv'), '--chunk', str(i), '--chunk-size', str(half), '--out', str(out / f'chunk{i}')])} & p{i}=$!;"  # noqa: E501
+        for i in (0, 1))
+    merge = shlex.join([*gt, "pgx-cohort-merge", "--tables", str(out / "chunk0" / "table.tsv"),
+                        str(out / "chunk1" / "table.tsv"), "--out", str(out / "two")])
+    two = ["bash", "-c", f"set -e; {parts} wait $p0; wait $p1; {merge}"]
+    query = ["bcftools", "query", "-R", str(positions), "-f", "%CHROM\t%POS\t%REF\t%ALT[\t%GT]\n",
+             "-o", str(workdir / "cohort_query.txt"), str(vcf)]
+    query_dp = ["bcftools", "query", "-R", str(positions), "-f", "%CHROM\t%POS\t%REF\t%ALT[\t%GT:%DP]\n",
+                "-o", str(workdir / "cohort_query_dp.txt"), str(vcf)]
+    for cmd in (one, two, query):
+        run_measured(cmd, f"bench cohort: {cmd[0]}")
+    runs: dict = {"one": [], "two": [], "query": [], "query_dp": []}
+    peaks: dict = {"one": [], "two": []}
+    for _ in range(repeats):
+        for name, cmd in (("one", one), ("two", two), ("query", query), ("query_dp", query_dp)):
+            seconds, peak = run_measured(cmd, f"bench cohort: {name}")
+            runs[name].append(seconds)
+            if name in peaks:
+                peaks[name].append(peak)
+    chunk_peaks = {}
+    for size in (s for s in (1000, 2000) if s < samples):
+        _, peak = run_measured([*gt, "pgx-cohort", "--vcf", str(vcf), "--sex", str(data / "sex.tsv"), "--chunk", "0",
+                                "--chunk-size", str(size), "--out", str(out / f"size{size}")], "bench cohort: chunk")
+        chunk_peaks[str(size)] = round(peak, 1)
+    chunk_peaks[str(samples)] = round(max(peaks["one"]), 1)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    best = min(med["one"], med["two"])
+    return {
+        "cohort_samples": samples,
+        "cohort_genes": 20,
+        "cohort_repeats": repeats,
+        "cohort_10k_s": round(best, 2),
+        "cohort_10k_one_process_s": round(med["one"], 2),
+        "cohort_10k_two_chunks_s": round(med["two"], 2),
+        "cohort_per_sample_ms": round(1000 * best / samples, 3),
+        "cohort_bcftools_query_gt_s": round(med["query"], 2),
+        "cohort_bcftools_query_gt_dp_s": round(med["query_dp"], 2),
+        "cohort_vs_bcftools_query": round(best / med["query"], 2),
+        "cohort_vs_bcftools_query_gt_dp": round(best / med["query_dp"], 2),
+        "cohort_runs_s": {k: [round(t, 3) for t in v] for k, v in runs.items()},
+        "cohort_peak_mb_by_chunk_size": chunk_peaks,
+        "cohort_peak_mb_two_chunks": round(max(peaks["two"]), 1),
+        "cohort_goals": {"cohort_10k_s": "< 60 on 2 cores", "cohort_vs_bcftools_query": "<= 3",
+                         "memory": "linear in the samples of a chunk; the workflow bounds it with cohort.chunk_size"},
+    }

@@ -58,4 +58,7 @@ def run(workdir: Path, sizes=(100, 1000)) -> dict:
     print(f"dag_scaling = time({large}) / time({small}) = {scaling:.2f} (goal: at most {SCALING_GOAL}; "
           f"linear: {large / small:.0f})")
     (workdir.parent / "dag_bench.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    from genotailor.dev.bench import record
+
+    record(workdir.parent, result)
     return result

@@ -151,6 +151,14 @@ def select(samples, sample_list=None, chunk=None, chunk_size=None) -> list[str]:
     return chosen
 
 
+def cohort_samples(vcfs, sample_list=None) -> list[str]:
+    """The samples a cohort run calls (checked: the VCFs are indexed and agree, the list names only
+    their samples, IDs are usable as file names): what the workflow splits into chunks."""
+    joint = JointVcf(vcfs)
+    listed = read_sample_list(sample_list, joint.samples) if sample_list else None
+    return select(joint.samples, listed)
+
+
 class _Site:
     """One knowledge-base record over the selected samples: its alleles, the distinct evidence
     classes (gt, phased, ps, depth class) and per sample the class index and depth (-1: none)."""

@@ -56,9 +56,14 @@ clean-demo:
 
 ## bench: speed goals, each a ratio or scaling measured side by side in one run: genotailor pgx vs
 ## bcftools view -R (5-million-record VCF), genotailor somatic vs bcftools view (100,000-record
-## tumour VCF), snakemake -n for 100 and 1,000 synthetic patients
+## tumour VCF), snakemake -n for 100 and 1,000 synthetic patients, pgx-cohort on 10,000 samples vs
+## bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the slowest, ~15 min).
+## Every figure lands in results/bench/bench.json.
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
+	rm -f results/bench/bench.json
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
 	$(VENV)/bin/genotailor bench somatic --workdir results/bench
 	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench
+	$(VENV)/bin/genotailor bench cohort --workdir results/bench
+	$(VENV)/bin/genotailor bench overhead --workdir results/bench

@@ -36,12 +36,14 @@ def register(sub):
     p.set_defaults(func=_usage)
 
     p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic`")
-    p.add_argument("what", choices=["pgx", "somatic", "cohort"])
+    p.add_argument("what", choices=["pgx", "somatic", "cohort", "overhead"])
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
                    "100,000 for somatic)")
     p.add_argument("--repeats", type=int, help="timed runs of each command (default: 9; cohort: 3)")
     p.add_argument("--samples", type=int, default=10_000, help="cohort: samples of the joint VCF (default: %(default)s)")
+    p.add_argument("--pairs", type=int, default=1_000_000,
+                   help="overhead: simulated read pairs of the germline sample (default: %(default)s)")
     p.set_defaults(func=_bench)
 
     p = sub.add_parser(
@@ -104,6 +106,11 @@ def _bench(args):
         result = bench_somatic(workdir, args.records or 100_000, args.repeats or 9)
         (workdir / "somatic_bench.json").write_text(json.dumps(result, indent=1) + "\n")
         record(workdir, {"somatic_vs_bcftools_scan": result["ratio"], "somatic_bench": result})
+    elif args.what == "overhead":
+        from genotailor.dev.overhead import bench_overhead
+
+        result = bench_overhead(workdir, args.pairs, args.repeats or 1)
+        record(workdir, result)
     elif args.what == "cohort":
         workdir.mkdir(parents=True, exist_ok=True)
         result = bench_cohort(workdir, args.samples, args.repeats or 3)

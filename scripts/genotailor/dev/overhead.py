@@ -28,14 +28,16 @@ from genotailor.core.tools import run_measured
 
 REFERENCE = REPO / "test-data" / "reference" / "GRCh38_demo.fa.gz"
 PANEL = REPO / "test-data" / "panels" / "pgx_panel.bed"
-# CYP2C19 *2 (rs4244285, c.681G>A) on one haplotype: the sample's expected call is *1/*2.
+# The sample is CYP2C19 *1/*2 (each haplotype carries its allele's defining variants; *2's
+# rs4244285, c.681G>A, is the one the reads test checks).
 PLANTED = ("chr10", 94781859, "G", "A")
+DIPLOTYPE = ("CYP2C19", "*1", "*2")
 PATIENT, SAMPLE = "OVH01", "OVH01-blood"
 
 
 def write_reads(out: Path, pairs: int, seed: int = 1) -> tuple[Path, Path]:
     """R1/R2 FASTQ (gzip level 1) of `pairs` simulated pairs over the PGx panel of the demo reference,
-    heterozygous for CYP2C19 *2."""
+    from a CYP2C19 *1/*2 sample."""
     import pysam
 
     from genotailor.dev.testdata.simulate import Haplotype, Variant, simulate
@@ -46,7 +48,13 @@ def write_reads(out: Path, pairs: int, seed: int = 1) -> tuple[Path, Path]:
         if line.strip() and not line.startswith(("#", "track", "browser")):
             c, s, e = line.split("\t")[:3]
             targets.append((c, int(s), int(e)))
-    haplotypes = [Haplotype(0.5), Haplotype(0.5, (Variant(*PLANTED),))]
+    from genotailor.dev.testdata.scenarios import allele_variants
+    from genotailor.pgx.definitions import cached_gene
+
+    gene = cached_gene(DIPLOTYPE[0])
+    haplotypes = [Haplotype(0.5, tuple(v for v, _ in allele_variants(gene, name))) for name in DIPLOTYPE[1:]]
+    if Variant(*PLANTED) not in haplotypes[1].variants:
+        raise ValueError(f"{DIPLOTYPE[0]} {DIPLOTYPE[2]} no longer carries {PLANTED} in the knowledge base")
     r1, r2 = out / f"{SAMPLE}_L001_R1.fastq.gz", out / f"{SAMPLE}_L001_R2.fastq.gz"
     with pysam.FastaFile(str(REFERENCE)) as fa:
         reads = simulate(fa, targets, haplotypes, pairs, [seed, 13], flowcell="HOVERHEAD", index="ACGTACGT+TGCATGCA")
@@ -107,8 +115,8 @@ def _job_seconds(workdir: Path) -> dict:
 
 
 def bench_overhead(workdir: Path, pairs: int = 1_000_000, repeats: int = 1) -> dict:
-    workdir = Path(workdir) / "overhead"
-    data = workdir / f"reads_{pairs}"
+    workdir = Path(workdir).resolve() / "overhead"  # the sheet names the reads by absolute path
+    data = workdir / f"reads_{pairs}_{'_'.join(DIPLOTYPE).replace('*', '')}"
     r1, r2 = data / f"{SAMPLE}_L001_R1.fastq.gz", data / f"{SAMPLE}_L001_R2.fastq.gz"
     if not r2.exists():
         write_reads(data, pairs)

@@ -202,3 +202,13 @@ def test_the_report_command_names_an_unknown_section(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err == ("genotailor report: error: --stage tarot=cards.json: expected SECTION=JSON "
                                        "with SECTION one of pgx, somatic, germline_findings\n")
+
+
+def test_a_malformed_job_log_flag_is_refused_with_the_expected_form():
+    from genotailor.cli.report import _job_logs
+    from genotailor.core.errors import InputError
+
+    assert _job_logs(["pgx=logs/pgx/P1.log=logs/benchmarks/pgx/P1.tsv"]) == [
+        {"rule": "pgx", "log": "logs/pgx/P1.log", "benchmark": "logs/benchmarks/pgx/P1.tsv"}]
+    with pytest.raises(InputError, match=r"^--job-log pgx=logs/pgx/P1.log: expected RULE=LOG=BENCHMARK$"):
+        _job_logs(["pgx=logs/pgx/P1.log"])

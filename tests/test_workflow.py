@@ -291,3 +291,23 @@ def test_each_report_lists_the_tools_its_own_jobs_ran(demo):
     cohort = json.loads((demo / "results" / "provenance" / "tools.json").read_text())
     assert cohort["tools"] == {**reads, **vcf_only}
     assert "PGX001" not in json.dumps(cohort)  # cohort files carry no patient identifiers
+
+
+def test_each_report_lists_its_jobs_logs_and_every_listed_file_exists(demo):
+    jobs = report(demo, "TUMOR01")["provenance"]["jobs"]
+    by_rule = {}
+    for job in jobs:
+        by_rule.setdefault(job["rule"], []).append(job["log"])
+    assert by_rule["markdup"] == ["logs/markdup/TUMOR01/TUMOR01-N.log", "logs/markdup/TUMOR01/TUMOR01-T.log"]
+    assert by_rule["call_somatic"] == ["logs/call_somatic/TUMOR01/TUMOR01-T.log"]
+    assert by_rule["report"] == ["logs/report/TUMOR01.log"]
+    for job in jobs:
+        assert (demo / job["log"]).is_file(), job
+        assert (demo / job["benchmark"]).is_file() or job["rule"] == "report", job
+    # every log of the patient's jobs is listed (the shared reference jobs are the run's, not the patient's)
+    on_disk = {str(p.relative_to(demo)) for p in (demo / "logs").rglob("*.log") if "/TUMOR01" in str(p)}
+    assert on_disk == {job["log"] for job in jobs}
+    vcf_only = {job["rule"] for job in report(demo, "VCF001")["provenance"]["jobs"]}
+    assert vcf_only == {"verify_checksums", "normalize_vcf", "qc_sample", "outside_calls", "pgx", "report"}
+    html = (demo / "results/TUMOR01/report/TUMOR01.html").read_text()
+    assert "<code>logs/call_somatic/TUMOR01/TUMOR01-T.log</code>" in html

@@ -378,6 +378,32 @@ def all_tool_versions(wildcards):
     return sorted({f for p in PATIENTS.values() for f in _versions_records(p)})
 
 
+def _patient_jobs(patient):
+    """(rule, wildcards) of every job that works for one patient, its report included."""
+    jobs = []
+    for s in patient.samples:
+        wc = {"patient": patient.id, "sample": s.id}
+        if s.checksums():
+            jobs.append(("verify_checksums", wc))
+        jobs += [("align_unit", {**wc, "unit": u.id}) for u in s.units]
+        jobs += [(job, wc) for job in _sample_jobs(s)]
+        jobs.append(("qc_sample", wc))
+    if patient.consent_pgx and pgx_sample(patient):
+        jobs += [("outside_calls", {"patient": patient.id}), ("pgx", {"patient": patient.id})]
+    jobs.append(("report", {"patient": patient.id}))
+    return jobs
+
+
+def job_log_flags(wildcards):
+    """`--job-log RULE=LOG=BENCHMARK` per job of the patient: where each job's log and benchmark
+    are, listed in the report's provenance (paths from the rules' own log and benchmark templates)."""
+    flags = []
+    for name, wc in _patient_jobs(PATIENTS[wildcards.patient]):
+        proxy = getattr(rules, name)
+        flags += ["--job-log", f"{name}={str(proxy.log[0]).format(**wc)}={str(proxy.benchmark).format(**wc)}"]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
 def report_flags(wildcards, input):
     flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.calls for arg in ("--calls", c)]
     flags += [arg for s in input.somatic for arg in ("--stage", f"somatic={s}")]

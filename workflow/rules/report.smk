@@ -74,6 +74,7 @@ rule report:
         ),
     params:
         flags=report_flags,
+        job_logs=job_log_flags,
         date=config["report_date"],
     log:
         "logs/report/{patient}.log",
@@ -88,7 +89,7 @@ rule report:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor report --sheet {input.sheet:q} --patient {wildcards.patient} {params.flags}"
-        " --provenance {input.provenance:q} --date {params.date}"
+        " --provenance {input.provenance:q} --date {params.date} {params.job_logs}"
         " --json {output.json} --html {output.html} 2> {log}"
 
 

@@ -19,6 +19,9 @@ def register(sub):
     p.add_argument("--provenance", required=True)
     p.add_argument("--tool-versions", action="append", default=[],
                    help="versions record of a job that ran external tools for the patient (repeat)")
+    p.add_argument("--job-log", action="append", default=[], metavar="RULE=LOG=BENCHMARK",
+                   help="a job of the patient with its log and benchmark file, listed in the report's "
+                   "provenance (repeat)")
     p.add_argument("--json", required=True)
     p.add_argument("--html", required=True)
     p.set_defaults(func=_report)
@@ -55,10 +58,23 @@ def _report(args):
 
     stages = _stages(args.stage)
     patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
-    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions)
+    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
+                      _job_logs(args.job_log))
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     Path(args.html).write_text(render_html(report))
     return 0
+
+
+def _job_logs(values) -> list[dict]:
+    from genotailor.core.errors import InputError
+
+    jobs = []
+    for value in values:
+        parts = value.split("=")
+        if len(parts) != 3 or not all(parts):
+            raise InputError(f"--job-log {value}: expected RULE=LOG=BENCHMARK")
+        jobs.append(dict(zip(("rule", "log", "benchmark"), parts)))
+    return jobs
 
 
 def _stages(values) -> dict:

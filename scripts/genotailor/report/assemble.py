@@ -22,10 +22,11 @@ def _load(path):
     return json.loads(Path(path).read_text())
 
 
-def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=()) -> dict:
+def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=(), job_logs=()) -> dict:
     """Build one patient's report from the stage outputs. `patient` is a samplesheet.Patient;
     `stages`: section name -> that stage's JSON files for the patient (see report.sections);
-    `tool_versions`: the versions records of the jobs that ran external tools for the patient."""
+    `tool_versions`: the versions records of the jobs that ran external tools for the patient;
+    `job_logs`: {rule, log, benchmark} of each of the patient's jobs, where to look when one failed."""
     stages = stages or {}
     samples = []
     for s in patient.samples:
@@ -71,7 +72,7 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
         "calls": calls,
         **fields,
         "limitations": limitations,
-        "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions)},
+        "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions), "jobs": list(job_logs)},
     }
     validate(report)
     return report

@@ -24,7 +24,7 @@ from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
 from genotailor.oncology.actionability import CoOccurring, assess, load_kb
 from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
-from genotailor.oncology.external import annotations, cross_check, declared_formats
+from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
 from genotailor.oncology.regions import RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
@@ -59,6 +59,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     # is classed and counted here; only the others (and known hotspots) go to bcftools csq, in one batch.
     other: Counter = Counter()
     candidates, filtered = [], 0  # (record, alt index, key)
+    claimed: set[tuple] = set()
     with pysam.VariantFile(str(vcf)) as vf:
         _sample(vf, tumor, vcf, "tumour")
         if normal is not None:
@@ -78,6 +79,11 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                 key = (chrom, pos, ref, alt)
                 if needs(chrom, pos, len(ref)) or key in hot:
                     candidates.append((rec, i, key))
+                elif formats and claims_coding(annotations(rec, alt, formats), models):
+                    # the input's own annotation (VEP/snpEff) calls it coding or splice on our
+                    # transcript while our index does not: listed, with the disagreement noted
+                    claimed.add(key)
+                    candidates.append((rec, i, key))
                 else:
                     other[cheap(chrom, pos)] += 1
     csq_entries = run_csq_sites([k for _, _, k in candidates], str(reference), str(models_gff), contigs)
@@ -86,7 +92,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
         for rec, i, key in candidates:
             csq = annotate_allele(fasta, models, *key, csq_entries.get(key, []),
                                   hgvs_for=None if key in hot else REPORTED)
-            if key not in hot and csq.consequence not in REPORTED:
+            if key not in hot and key not in claimed and csq.consequence not in REPORTED:
                 # No knowledge-base entry can match it (every match level needs a protein change,
                 # codon or a protein-altering consequence): counted, and kept for TMB's rules.
                 other[csq.consequence] += 1

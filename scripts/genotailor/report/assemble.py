@@ -13,6 +13,7 @@ from genotailor.core.paths import SCHEMAS
 from genotailor.report.crosslinks import link_pgx_and_somatic
 from genotailor.report.provenance import merge_tool_versions
 from genotailor.report.sections import SECTIONS
+from genotailor.report.summary import build_summary
 
 SCHEMA = SCHEMAS / "report.schema.json"
 SCHEMA_VERSION = "0.1"
@@ -22,10 +23,13 @@ def _load(path):
     return json.loads(Path(path).read_text())
 
 
-def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=()) -> dict:
+def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=(),
+             min_locus_depth: int = 20) -> dict:
     """Build one patient's report from the stage outputs. `patient` is a samplesheet.Patient;
     `stages`: section name -> that stage's JSON files for the patient (see report.sections);
-    `tool_versions`: the versions records of the jobs that ran external tools for the patient."""
+    `tool_versions`: the versions records of the jobs that ran external tools for the patient;
+    `min_locus_depth`: the depth a biomarker position needs (config qc.min_locus_depth), drawn in
+    the coverage figure."""
     stages = stages or {}
     samples = []
     for s in patient.samples:
@@ -69,10 +73,13 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
         "samples": samples,
         "qc": qc,
         "calls": calls,
+        "qc_thresholds": {"min_locus_depth": min_locus_depth},
         **fields,
         "limitations": limitations,
         "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions)},
     }
+    # the first page, from every section's fields: keys after `patient` keep the JSON's order stable
+    report["summary"] = build_summary(report, patient)
     validate(report)
     return report
 

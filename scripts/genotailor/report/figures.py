@@ -49,8 +49,8 @@ def _figure(width, height) -> Figure:
 
 
 def coverage_figure(report: dict) -> dict | None:
-    """Depth at each pharmacogene's defining positions and at each listed somatic variant, per
-    sample, against the depth a biomarker position needs."""
+    """Depth at each pharmacogene's defining positions (range and median) and at each listed
+    somatic variant, per sample, against the depth a biomarker position needs."""
     threshold = report.get("qc_thresholds", {}).get("min_locus_depth", 20)
     germline = next((s["id"] for s in report["samples"] if s["kind"] == "germline"), None)
     groups = []  # (label, sample, depths)
@@ -67,9 +67,12 @@ def coverage_figure(report: dict) -> dict | None:
     with rc_context(RC):
         fig = _figure(max(4.0, 0.32 * len(groups) + 1.5), 2.6)
         ax = fig.add_subplot()
+        # per group: the range of depths as a bar and the median as a dot (a few elements per
+        # gene instead of one per position keeps the SVG small and the PDF quick to print)
         for i, (_, _, depths) in enumerate(groups):
-            xs = [i + ((j % 7) - 3) * 0.06 for j in range(len(depths))]
-            ax.scatter(xs, depths, s=9, c=[LOW if d < threshold else OK for d in depths], linewidths=0)
+            colour = LOW if min(depths) < threshold else OK
+            ax.vlines(i, min(depths), max(depths), color=colour, linewidth=3, alpha=0.45)
+            ax.plot([i], [statistics.median(depths)], marker="o", markersize=4, color=colour)
         ax.axhline(threshold, color=LOW, linewidth=0.8, linestyle="--")
         ax.text(len(groups) - 0.5, threshold, f" {threshold}x needed", color=LOW, va="bottom", ha="right")
         ax.set_xticks(range(len(groups)), [f"{label}\n{sample or ''}" if len({s for _, s, _ in groups}) > 1 else label
@@ -80,7 +83,7 @@ def coverage_figure(report: dict) -> dict | None:
     text = [f"{label} ({sample}): {len(depths)} position{'s' if len(depths) > 1 else ''}, median depth "
             f"{statistics.median(depths):g}, {sum(d < threshold for d in depths)} below {threshold}x"
             for label, sample, depths in groups]
-    return {"id": "figure-coverage", "title": f"Read depth at biomarker positions (needed: {threshold}x)",
+    return {"id": "figure-coverage", "title": f"Read depth at biomarker positions: range and median (needed: {threshold}x)",
             "svg": _svg(fig), "text": text}
 
 

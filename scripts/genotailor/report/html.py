@@ -44,8 +44,12 @@ def environment() -> Environment:
     return env
 
 
-def render_html(report: dict) -> str:
+def render_html(report: dict, for_print: bool = False, drawn: list | None = None) -> str:
+    """The page. `for_print`: the page the PDF is printed from — the same template, without the
+    tables its print CSS hides anyway (the evidence per position and the reason of each drug
+    without a recommendation, which stay in the HTML and JSON); `drawn`: figures already drawn
+    for this report, so the HTML and the PDF share one drawing."""
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
-        r=report, sections=sections, figures=figures(report), action_groups=words.ACTION_GROUPS,
-        germline_not_consented=NOT_CONSENTED)
+        r=report, sections=sections, figures=figures(report) if drawn is None else drawn,
+        action_groups=words.ACTION_GROUPS, germline_not_consented=NOT_CONSENTED, for_print=for_print)

@@ -27,8 +27,11 @@ SECONDARY_WORDS = ["secondary finding", "secondary_finding", "germline_findings"
 CONSENT_STATEMENTS = [
     '"pharmacogenomics": false', '"secondary_findings": false', "pharmacogenomics: no;", "secondary findings: no",
     '"reason": "no consent for pharmacogenomic testing: not analysed",\n   "section": "pgx"',
-    "<strong>pgx:</strong> no consent for pharmacogenomic testing: not analysed",
+    "<strong>Pharmacogenomics:</strong> no consent for pharmacogenomic testing: not analysed",
     '"pgx": [],', '"drug_recommendations": [],',
+    # the report's summary line for each category the patient declined
+    "Pharmacogenomics: not analysed, as the patient did not consent to it.",
+    "Germline findings: not analysed, by choice of the patient.",
 ]
 
 
@@ -57,7 +60,7 @@ def without_provenance(path: Path, content: str) -> str:
         report.pop("provenance")
         return json.dumps(report, indent=1, sort_keys=True)
     if path.suffix == ".html":
-        return re.sub(r"<h2>Provenance</h2>.*", "", content, flags=re.S)
+        return re.sub(r'<section id="methods">.*', "", content, flags=re.S)
     return content
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 from genotailor.core.contracts import load_stage
@@ -84,7 +86,19 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
     return report
 
 
+@lru_cache(maxsize=1)
+def _fast_check():
+    return fastjsonschema.compile(json.loads(SCHEMA.read_text()))
+
+
 def validate(report: dict):
+    # the compiled check first (a report is large: jsonschema takes most of a second); jsonschema
+    # only to name the failures of a report that does not follow the schema
+    try:
+        _fast_check()(report)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass
     schema = json.loads(SCHEMA.read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=lambda e: list(e.path))
     if errors:

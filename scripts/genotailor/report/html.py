@@ -11,7 +11,6 @@ from genotailor.report import words
 from genotailor.report.figures import figures
 from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
-from genotailor.report.sections.germline_findings import NOT_CONSENTED
 from genotailor.report.sections.somatic import variant_anchor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -39,6 +38,7 @@ def environment() -> Environment:
     env.filters["pct"] = words.pct
     env.filters["action_word"] = lambda a: words.word(words.ACTION, a)
     env.filters["dose"] = words.dose_words
+    env.filters["section_word"] = lambda s: words.word(words.SECTION, s)
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
     return env
@@ -52,4 +52,4 @@ def render_html(report: dict, for_print: bool = False, drawn: list | None = None
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
         r=report, sections=sections, figures=figures(report) if drawn is None else drawn,
-        action_groups=words.ACTION_GROUPS, germline_not_consented=NOT_CONSENTED, for_print=for_print)
+        action_groups=words.ACTION_GROUPS, for_print=for_print)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from genotailor.report.sections.base import Section, line
 
 # The one thing a report says about secondary findings of a patient who did not consent to them.
-NOT_CONSENTED = "Germline findings: not analysed, by the patient's choice."
+NOT_CONSENTED = "Germline findings: not analysed, by choice of the patient."
 
 
 def build(patient, docs):
@@ -20,7 +20,8 @@ def build(patient, docs):
 
 def summarize(fields, patient):
     if not patient.consent_secondary:
-        return [line("germline_findings", "not_assessed", NOT_CONSENTED, 40)]
+        # a statement about consent, filed under it: nothing of the category itself appears
+        return [line("consent", "not_assessed", NOT_CONSENTED, 40)]
     return [line("germline_findings", "not_assessed", "Germline findings (ACMG secondary findings): consented, "
                  "but not assessed in this release.", 40)]
 

@@ -15,6 +15,10 @@ CYP2D6_LIMITATION = (
 )
 
 
+# ASCII without quotes: the sentence reads the same in the JSON, the HTML and the cohort files
+NOT_CONSENTED = "Pharmacogenomics: not analysed, as the patient did not consent to it."
+
+
 def build(patient, docs):
     limitations = []
     pgx, drugs = [], []
@@ -58,8 +62,8 @@ def _gene_results(drug: dict, genes: dict) -> str:
 
 def summarize(fields, patient):
     if not patient.consent_pgx:
-        return [line("pgx", "not_assessed", "Pharmacogenomics: not analysed — the patient did not consent to "
-                     "pharmacogenomic testing.", 10)]
+        # a statement about consent, filed under it: nothing of the category itself appears
+        return [line("consent", "not_assessed", NOT_CONSENTED, 10)]
     genes = fields.get("pgx") or []
     if not genes:
         return [line("pgx", "not_assessed", "Pharmacogenomics: not assessed — there is no germline sample to test.", 10)]
@@ -76,7 +80,9 @@ def summarize(fields, patient):
             continue
         action = words.word(words.ACTION, d["action"])
         if d.get("dose_factor") is not None:
-            action += f" ({words.dose_words(d['dose_factor'])})"
+            # a dose with "avoid" is the guideline's dose for when the drug is used all the same
+            when = "if used, " if d["action"] in ("avoid", "use_alternative", "consider_alternative") else ""
+            action += f" ({when}{words.dose_words(d['dose_factor'])})"
         out.append(line("pgx", "actionable", f"{d['drug'].capitalize()}: {action.lower()} — {_gene_results(d, by_name)}.",
                         RANK.get(d["action"], 29), anchor("drug", d["drug"])))
     standard = [d for d in drugs if d.get("status") == "standard"]

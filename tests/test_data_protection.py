@@ -55,7 +55,7 @@ def patient_files(run_dir: Path, patient: str) -> list[Path]:
 
 def without_provenance(path: Path, content: str) -> str:
     """The run's provenance (knowledge-base releases, tool versions) is the same in every report."""
-    if path.suffix == ".json" and path.name.endswith(".json") and path.parent.name == "report":
+    if path.suffix == ".json" and not path.name.endswith(".fhir.json") and path.parent.name == "report":
         report = json.loads(content)
         report.pop("provenance")
         return json.dumps(report, indent=1, sort_keys=True)

@@ -52,6 +52,7 @@ def run_multiqc(report_paths, metric_files, out_html, workdir) -> None:
     out_html = Path(out_html)
     listing = workdir / "files.txt"
     listing.write_text("".join(f"{f}\n" for f in [workdir / "genotailor_qc_gates_mqc.tsv", *sorted(map(str, metric_files))]))
-    tools.run(["multiqc", "--force", "--no-data-dir", "--no-ansi", "--title", "genotailor cohort QC",
+    # quiet: its log is a cohort file, and MultiQC would list every patient folder it searched
+    tools.run(["multiqc", "--quiet", "--force", "--no-data-dir", "--no-ansi", "--title", "genotailor cohort QC",
                "--cl-config", "no_version_check: true", "--filename", out_html.name, "--outdir", str(out_html.parent),
                "--file-list", str(listing)], "MultiQC over the cohort's QC metrics")

@@ -90,8 +90,8 @@ def test_fhir_bundle_validates_with_genotype_implication_and_recommendation(cyp2
     (task,) = [r for r in resources.values() if r["resourceType"] == "Task" and r["description"].startswith("clopidogrel")]
     implication = resources[task["reasonReference"]["reference"]]
     assert implication["derivedFrom"] == [{"reference": f"urn:uuid:{genotype['id']}"}]
-    assert {"code": {"coding": [{"system": "http://loinc.org", "code": "51963-7", "display": "Medication assessed [Identifier]"}]},
-            "valueCodeableConcept": {"text": "clopidogrel"}} in implication["component"]
+    medication = {"system": "http://loinc.org", "code": "51963-7", "display": "Medication assessed [Identifier]"}
+    assert {"code": {"coding": [medication]}, "valueCodeableConcept": {"text": "clopidogrel"}} in implication["component"]
     report_resource = bundle["entry"][1]["resource"]
     assert {"reference": f"urn:uuid:{genotype['id']}"} in report_resource["result"]
     assert build_bundle(report) == bundle  # ids from content: the same report, the same bundle

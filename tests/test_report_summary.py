@@ -96,8 +96,8 @@ def test_tier_i_variant_line_names_level_a_b_therapies_for_this_tumour_and_resis
     assert [(ln["kind"], ln["rank"], ln["text"]) for ln in lines] == [
         ("actionable", 10, "EGFR p.T790M — Tier I, VAF 30.0% in T1-T: sensitivity to Osimertinib; RESISTANCE to "
                            "Erlotinib (evidence level A)."),
-        ("actionable", 30, "PIK3CA p.H1047R — Tier II, VAF 10.0% in T1-T: therapy evidence in other tumour types only "
-                           "(Alpelisib)."),
+        ("actionable", 30, "PIK3CA p.H1047R — Tier II, VAF 10.0% in T1-T: evidence in other tumour types only: "
+                           "sensitivity to Alpelisib (evidence level A)."),
         ("standard", 50, "1 other somatic variant of unknown clinical significance (Tier III or not tiered)."),
         ("not_assessed", 30, "Tumour mutational burden: not assessed — the panel is too small for a TMB."),
     ]

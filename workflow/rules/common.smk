@@ -403,6 +403,11 @@ def cohort_qc_metrics(wildcards):
     return sorted(files)
 
 
+def multiqc_workdir(wildcards, output):
+    """Folder beside the MultiQC report for the QC-gates section and the list of files it reads."""
+    return str(Path(output[0]).parent / "multiqc")
+
+
 def all_targets():
     """Every patient's report (JSON, HTML, PDF, FHIR), the cohort summary and QC report, and the
     provenance record."""

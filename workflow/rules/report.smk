@@ -178,7 +178,7 @@ rule multiqc:
             labels={"table": "MultiQC"},
         ),
     params:
-        workdir="results/cohort/multiqc",
+        workdir=multiqc_workdir,
     log:
         "logs/cohort/multiqc.log",
     benchmark:

@@ -15,7 +15,7 @@ from genotailor.report import words
 
 GATES_SECTION = """# id: 'genotailor_qc_gates'
 # section_name: 'genotailor QC gates'
-# description: 'Per-sample verdicts of the workflow''s quality gates (config qc.gates): the worst verdict, the gates that failed or warned, and the gated metrics.'
+# description: 'Verdicts of the workflow''s QC gates (config qc.gates) per sample, with the gated metrics.'
 # plot_type: 'table'
 """
 

@@ -223,7 +223,8 @@ class _Builder:
                     "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"),
                     derivedFrom=[{"reference": variant_ref}],
                     component=[
-                        {"code": _loinc("51963-7", "Medication assessed [Identifier]"), "valueCodeableConcept": {"text": therapy}},
+                        {"code": _loinc("51963-7", "Medication assessed [Identifier]"),
+                         "valueCodeableConcept": {"text": therapy}},
                         {"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
                          "valueCodeableConcept": {"text": words.word(words.DIRECTION, t["direction"]).lower()}},
                         {"code": _loinc("93044-6", "Level of evidence"),

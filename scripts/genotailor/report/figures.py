@@ -11,8 +11,8 @@ import io
 import re
 import statistics
 
-from matplotlib.figure import Figure
 from matplotlib import rc_context
+from matplotlib.figure import Figure
 
 from genotailor.report import words
 

@@ -66,21 +66,18 @@ def summarize(fields, patient):
     tiered = [v for v in fields.get("somatic") or [] if v["tier"] in TIER_RANK]
     for v in tiered:
         here = [t for t in v["therapies"] if t["this_tumour_type"]]
+        where = ""
+        if not here:
+            here, where = [t for t in v["therapies"] if not t["this_tumour_type"]], "evidence in other tumour types only: "
         # the strongest evidence only (levels A and B make Tier I and II); the section lists the rest
-        strong = [t for t in here if t["evidence_level"] in ("A", "B")]
-        here = strong or here
+        here = [t for t in here if t["evidence_level"] in ("A", "B")] or here
         parts = []
         for direction in ("sensitivity", "resistance", "reduced_sensitivity"):
             names = _therapy_names(here, direction)
             if names:
                 parts.append(f"{words.word(words.DIRECTION, direction)} to {names}")
         levels = sorted({t["evidence_level"] for t in here})
-        if parts:
-            therapy = "; ".join(parts) + f" (evidence level {', '.join(levels)})"
-        else:
-            other = [t for t in v["therapies"] if t["evidence_level"] in ("A", "B", "C")]
-            names = ", ".join(dict.fromkeys(" + ".join(t["therapies"]) for t in other[:3]))
-            therapy = f"therapy evidence in other tumour types only ({names})" if names else "no therapy evidence"
+        therapy = where + "; ".join(parts) + f" (evidence level {', '.join(levels)})" if parts else "no therapy evidence"
         out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {words.pct(v['vaf'])} in "
                         f"{v['sample']}: {therapy}.", TIER_RANK[v["tier"]], variant_anchor(v)))
     listed = fields.get("somatic") or []

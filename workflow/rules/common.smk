@@ -389,7 +389,8 @@ def report_flags(wildcards, input):
 
 def cohort_qc_metrics(wildcards):
     """The tool metrics MultiQC reads: fastp JSON per sequencing unit, samtools markdup stats and
-    mosdepth summaries of samples with reads, bcftools stats of every sample's normalized VCF."""
+    mosdepth summary and distribution over the biomarker loci of samples with reads, bcftools stats
+    of every sample's normalized VCF."""
     files = []
     for patient in PATIENTS.values():
         base = f"results/{patient.id}"
@@ -398,7 +399,7 @@ def cohort_qc_metrics(wildcards):
                 files += [f"{base}/qc/{s.id}/{u.id}.fastp.json" for u in s.units]
                 files.append(f"{base}/align/{s.id}.markdup.txt")
             if s.entry in READ_ENTRIES:
-                files.append(f"{base}/coverage/{s.id}.loci.mosdepth.summary.txt")
+                files += [f"{base}/coverage/{s.id}.loci.mosdepth.{kind}.txt" for kind in ("summary", "global.dist")]
             files.append(f"{base}/qc/{s.id}.bcftools_stats.txt")
     return sorted(files)
 

@@ -382,6 +382,8 @@ def chromium(tmp_path_factory):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.get("about:blank")
+    driver.get_log("performance"), driver.get_log("browser")  # the browser's own start-up pages
     yield driver
     driver.quit()
 
@@ -408,7 +410,10 @@ def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chr
     chromium.get(page.as_uri())
     errors = [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
-    assert [u for u in requests_made(chromium) if u != page.as_uri() and not u.startswith("data:")] == []
+    # the page itself only: no web request, and no other local file (the report is self-contained)
+    requests = [u for u in requests_made(chromium) if not u.startswith(("chrome://", "chrome-untrusted://", "about:"))]
+    assert [u for u in requests if u != page.as_uri() and not u.startswith("data:")] == []
+    assert page.as_uri() in requests  # the log does see the page's own request
     found = chromium.execute_script("return [...document.querySelectorAll('body > section')].map(s => s.id)")
     assert found == sections
     headings = chromium.execute_script("return [...document.querySelectorAll('body > section > h2')].map(h => h.innerText)")

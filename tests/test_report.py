@@ -111,8 +111,8 @@ def test_cyp2d6_snv_only_limitation_is_shown_with_the_gene_and_among_the_limitat
     row = pgx_row(page, "CYP2D6")
     assert "Intermediate Metabolizer" in row
     assert f'<li class="gene-limit"><strong>Limitation:</strong> {text}</li>' in row
-    limits = page[page.index("<h2>What could not be assessed</h2>"):]
-    assert f"<strong>pgx (CYP2D6):</strong> {text}</div>" in limits
+    limits = page[page.index("<h2>Limitations: what could not be assessed</h2>"):]
+    assert f"<strong>Pharmacogenomics (CYP2D6):</strong> {text}</div>" in limits
     assert "not called from VCF" not in page  # the release does call CYP2D6 from the VCF
 
 

@@ -35,8 +35,9 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic`")
-    p.add_argument("what", choices=["pgx", "somatic"])
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report`")
+    p.add_argument("what", choices=["pgx", "somatic", "report"])
+    p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
                    "100,000 for somatic)")
@@ -86,9 +87,12 @@ def _testdata_build(args):
 
 
 def _bench(args):
-    from genotailor.dev.bench import bench_pgx, bench_somatic
+    from genotailor.dev.bench import bench_pgx, bench_report, bench_somatic
 
-    if args.what == "somatic":
+    if args.what == "report":
+        result = bench_report(Path(args.workdir), Path(args.results), min(args.repeats, 5))
+        out = Path(args.workdir) / "report_bench.json"
+    elif args.what == "somatic":
         result = bench_somatic(Path(args.workdir), args.records or 100_000, args.repeats)
         out = Path(args.workdir) / "somatic_bench.json"
     else:

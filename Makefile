@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-cluster lint tools venv clean-demo testdata bench
+.PHONY: demo test test-cluster lint tools test-tools venv clean-demo testdata bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -27,13 +27,17 @@ venv: $(STAMP)
 tools:
 	@scripts/setup-tools.sh
 
+# the workflow's tools plus Debian's chromium and chromedriver for the report browser tests
+test-tools:
+	@scripts/setup-tools.sh --tests
+
 ## demo: run the whole workflow on the embedded demo (results/ and logs/)
 demo: venv tools
 	$(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
 	@echo "Reports: results/*/report/*.html (and .json); cohort summary: results/cohort/summary.tsv"
 
 ## test: unit, command-line, bad-input and workflow tests
-test: venv tools
+test: venv test-tools
 	$(VENV)/bin/pytest
 
 ## test-cluster: as root, a real single-node SLURM cluster (installed from the distribution,

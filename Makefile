@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-cluster lint tools venv clean-demo testdata bench
+.PHONY: demo test test-cluster lint tools test-tools venv clean-demo testdata bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -27,13 +27,17 @@ venv: $(STAMP)
 tools:
 	@scripts/setup-tools.sh
 
+# the workflow's tools plus Debian's chromium and chromedriver for the report browser tests
+test-tools:
+	@scripts/setup-tools.sh --tests
+
 ## demo: run the whole workflow on the embedded demo (results/ and logs/)
 demo: venv tools
 	$(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
 	@echo "Reports: results/*/report/*.html (and .json); cohort summary: results/cohort/summary.tsv"
 
 ## test: unit, command-line, bad-input and workflow tests
-test: venv tools
+test: venv test-tools
 	$(VENV)/bin/pytest
 
 ## test-cluster: as root, a real single-node SLURM cluster (installed from the distribution,
@@ -56,14 +60,17 @@ clean-demo:
 
 ## bench: speed goals, each a ratio or scaling measured side by side in one run: genotailor pgx vs
 ## bcftools view -R (5-million-record VCF), genotailor somatic vs bcftools view (100,000-record
-## tumour VCF), snakemake -n for 100 and 1,000 synthetic patients, pgx-cohort on 10,000 samples vs
-## bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the slowest, ~15 min).
-## Every figure lands in results/bench/bench.json.
+## tumour VCF), snakemake -n for 100 and 1,000 synthetic patients, one patient's report (JSON, HTML,
+## PDF, FHIR) from the demo's stage files (the demo runs first when its results are missing), pgx-cohort
+## on 10,000 samples vs bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the
+## slowest). Every figure lands in results/bench/bench.json.
 bench: venv tools
 	$(VENV)/bin/python -m compileall -q scripts/genotailor
 	rm -f results/bench/bench.json
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
 	$(VENV)/bin/genotailor bench somatic --workdir results/bench
 	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench
+	test -f results/TUMOR01/report/TUMOR01.json || $(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
+	$(VENV)/bin/genotailor bench report --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench cohort --workdir results/bench
 	$(VENV)/bin/genotailor bench overhead --workdir results/bench

@@ -27,8 +27,11 @@ SECONDARY_WORDS = ["secondary finding", "secondary_finding", "germline_findings"
 CONSENT_STATEMENTS = [
     '"pharmacogenomics": false', '"secondary_findings": false', "pharmacogenomics: no;", "secondary findings: no",
     '"reason": "no consent for pharmacogenomic testing: not analysed",\n   "section": "pgx"',
-    "<strong>pgx:</strong> no consent for pharmacogenomic testing: not analysed",
+    "<strong>Pharmacogenomics:</strong> no consent for pharmacogenomic testing: not analysed",
     '"pgx": [],', '"drug_recommendations": [],',
+    # the report's summary line for each category the patient declined
+    "Pharmacogenomics: not analysed, as the patient did not consent to it.",
+    "Germline findings: not analysed, by choice of the patient.",
 ]
 
 
@@ -52,12 +55,12 @@ def patient_files(run_dir: Path, patient: str) -> list[Path]:
 
 def without_provenance(path: Path, content: str) -> str:
     """The run's provenance (knowledge-base releases, tool versions) is the same in every report."""
-    if path.suffix == ".json" and path.name.endswith(".json") and path.parent.name == "report":
+    if path.suffix == ".json" and not path.name.endswith(".fhir.json") and path.parent.name == "report":
         report = json.loads(content)
         report.pop("provenance")
         return json.dumps(report, indent=1, sort_keys=True)
     if path.suffix == ".html":
-        return re.sub(r"<h2>Provenance</h2>.*", "", content, flags=re.S)
+        return re.sub(r'<section id="methods">.*', "", content, flags=re.S)
     return content
 
 

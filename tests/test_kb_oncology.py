@@ -67,10 +67,11 @@ def test_or_profiles_are_split_and_exon_and_region_variants_are_kept(built):
 
 def test_builder_report_counts_dropped_rows_with_reasons_and_lists_unmapped_diseases(built):
     _, entries, report, _ = built
-    assert report["rows_read"] == {"civic": 12, "cgi": 8}
-    assert report["rows_kept"] == {"civic": 8, "cgi": 4}
+    assert report["rows_read"] == {"civic": 13, "cgi": 8}
+    assert report["rows_kept"] == {"civic": 9, "cgi": 4}
     civic, cgi = report["dropped"]["civic"], report["dropped"]["cgi"]
-    assert civic["compound molecular profile (AND/NOT): needs several variants at once, not matched"] == 1
+    assert civic["compound molecular profile (AND) with a fusion, copy-number or expression part: "
+                 "not assessed in this release"] == 1
     assert civic["evidence does not support the association"] == 1
     assert civic["prognostic evidence: no therapy (not used for tiers in this release)"] == 1
     assert civic["disease not mapped to OncoTree (listed in unmapped_diseases)"] == 1
@@ -119,3 +120,24 @@ def test_shipped_crosswalk_codes_all_exist_in_the_shipped_oncotree():
     nodes = json.loads((kb / "oncotree.json").read_text())["nodes"]
     tree = {c: {"name": n[0], "parent": n[1]} for c, n in nodes.items()}
     assert len(read_crosswalk(kb / "disease_oncotree_crosswalk.tsv", tree)) > 80
+
+
+def test_an_and_profile_of_small_variants_becomes_one_entry_per_variant_needing_the_others(built):
+    _, entries, _, _ = built
+    (l858r,) = find(entries, "EGFR", "L858R", "NSCLC", ["Osimertinib"])
+    (t790m,) = find(entries, "EGFR", "T790M", "NSCLC", ["Osimertinib"])
+    assert [(r["gene"], r["variant"]["name"]) for r in l858r["requires"]] == [("EGFR", "T790M")]
+    assert [(r["gene"], r["variant"]["name"]) for r in t790m["requires"]] == [("EGFR", "L858R")]
+    assert (l858r["level"], l858r["evidence"][0]["id"]) == ("B", "EID9013")
+    # the single-variant L858R entry for erlotinib needs nothing else
+    assert "requires" not in find(entries, "EGFR", "L858R", "NSCLC", ["Erlotinib"])[0]
+
+
+def test_profiles_split_into_alternatives_of_variants_that_must_all_be_present():
+    from genotailor.kb.oncology import split_profile
+
+    assert split_profile("KRAS G12/G13") == ([[("KRAS", "G12")], [("KRAS", "G13")]], None)
+    assert split_profile("EGFR L858R AND EGFR T790M") == ([[("EGFR", "L858R"), ("EGFR", "T790M")]], None)
+    assert split_profile("BRAF V600E AND NOT BRAF V600K") == (
+        None, "molecular profile with NOT: the absence of a variant is not assessed")
+    assert split_profile("A V1E AND B V2E OR C V3E") == (None, "molecular profile mixing AND and OR: not matched")

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from genotailor.core.errors import InputError
 from genotailor.kb.oncology import build_oncology_kb
-from genotailor.oncology.actionability import KnowledgeBase, assess, load_kb
+from genotailor.oncology.actionability import CoOccurring, KnowledgeBase, assess, load_kb
 from genotailor.oncology.consequence import Consequence
 
 SRC = ROOT / "tests" / "data" / "oncology_sources"
@@ -119,3 +119,20 @@ def test_shipped_egfr_t790m_shows_first_generation_inhibitor_resistance_in_luad(
                  if t["direction"] == "sensitivity" and t["this_tumour_type"] and t["evidence_level"] == "A"}
     assert {"Erlotinib", "Gefitinib"} <= resistant
     assert "Osimertinib" in sensitive
+
+
+def test_evidence_for_two_variants_together_counts_only_when_the_tumour_carries_both(kb):
+    l858r, t790m = variant("EGFR", "p.L858R", 858, 21), variant("EGFR", "p.T790M", 790, 20)
+    both = CoOccurring([("a", l858r), ("b", t790m)])
+    with_both = assess(l858r, "LUAD", kb, others=both, key="a")
+    (row,) = [r for r in with_both["therapies"] if r["therapies"] == ["Osimertinib"]]
+    assert (row["together_with"], row["evidence_level"], row["this_tumour_type"]) == (["EGFR p.T790M"], "B", True)
+    t790m_rows = assess(t790m, "LUAD", kb, others=both, key="b")["therapies"]
+    assert [r["together_with"] for r in t790m_rows if r["therapies"] == ["Osimertinib"]] == [["EGFR p.L858R"]]
+    # L858R alone: the osimertinib evidence for the pair does not apply, the erlotinib evidence does
+    alone = assess(l858r, "LUAD", kb, others=CoOccurring([("a", l858r)]), key="a")
+    assert [r["therapies"] for r in alone["therapies"]] == [["Erlotinib"]]
+    # the variant cannot stand in for its own partner
+    twice = CoOccurring([("a", l858r), ("a2", variant("EGFR", "p.L858R", 858, 21))])
+    assert not [r for r in assess(l858r, "LUAD", kb, others=twice, key="a")["therapies"]
+                if r["therapies"] == ["Osimertinib"]]

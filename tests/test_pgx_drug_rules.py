@@ -446,7 +446,8 @@ def test_report_drug_table_links_the_label_as_fda_label_and_guidelines_as_cpic(k
     report = {"patient": "P1", "report_date": "2026-11-28", "sex": "female", "tumor_type": None,
               "consent": {"pharmacogenomics": True, "secondary_findings": False}, "qc": {}, "samples": [],
               "calls": {}, "pgx": [dict(genes[0], missing_positions=[])], "drug_recommendations": drugs,
-              "somatic": [], "limitations": [],
+              "somatic": [], "limitations": [], "tmb": {"per_mb": None, "reason": "no tumour sample"},
+              "summary": {"actionable": [], "result": [], "standard": [], "not_assessed": [], "qc_status": ""},
               "provenance": {"workflow": {"version": "x"}, "reference": {"name": "GRCh38", "sha256": "0" * 64},
                              "aligner": "x", "tools": {}, "knowledge_bases": {}}}
     html = render_html(report)

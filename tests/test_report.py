@@ -111,8 +111,8 @@ def test_cyp2d6_snv_only_limitation_is_shown_with_the_gene_and_among_the_limitat
     row = pgx_row(page, "CYP2D6")
     assert "Intermediate Metabolizer" in row
     assert f'<li class="gene-limit"><strong>Limitation:</strong> {text}</li>' in row
-    limits = page[page.index("<h2>What could not be assessed</h2>"):]
-    assert f"<strong>pgx (CYP2D6):</strong> {text}</div>" in limits
+    limits = page[page.index("<h2>Limitations: what could not be assessed</h2>"):]
+    assert f"<strong>Pharmacogenomics (CYP2D6):</strong> {text}</div>" in limits
     assert "not called from VCF" not in page  # the release does call CYP2D6 from the VCF
 
 
@@ -202,3 +202,13 @@ def test_the_report_command_names_an_unknown_section(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err == ("genotailor report: error: --stage tarot=cards.json: expected SECTION=JSON "
                                        "with SECTION one of pgx, somatic, germline_findings\n")
+
+
+def test_a_malformed_job_log_flag_is_refused_with_the_expected_form():
+    from genotailor.cli.report import _job_logs
+    from genotailor.core.errors import InputError
+
+    assert _job_logs(["pgx=logs/pgx/P1.log=logs/benchmarks/pgx/P1.tsv"]) == [
+        {"rule": "pgx", "log": "logs/pgx/P1.log", "benchmark": "logs/benchmarks/pgx/P1.tsv"}]
+    with pytest.raises(InputError, match=r"^--job-log pgx=logs/pgx/P1.log: expected RULE=LOG=BENCHMARK$"):
+        _job_logs(["pgx=logs/pgx/P1.log"])

@@ -102,3 +102,25 @@ def test_without_csq_or_ann_there_are_no_external_annotations(tmp_path):
     v = somatic(vcf(tmp_path, '##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">',
                     ["chr7\t140753336\t.\tA\tT\t.\tPASS\t.\tGT:AD\t0/1:170,66"]))["BRAF"]
     assert v["external_annotations"] == [] and v["protein_change"] == "p.V600E"
+
+
+def test_an_intronic_variant_the_input_calls_missense_on_our_transcript_is_listed_with_the_disagreement(tmp_path):
+    # chr7:140753700 lies in BRAF intron 14 (between exons 15 and 14 of ENST00000646891): our
+    # interval index would only count it; the input's VEP calls it missense on the same transcript
+    claim = ("C|missense_variant|MODERATE|BRAF|ENSG00000157764|Transcript|ENST00000646891.2|protein_coding|15/18||"
+             "ENST00000646891.2:c.1799T>A|ENSP00000493543.1:p.Val600Glu")
+    intron = ("C|intron_variant|MODIFIER|BRAF|ENSG00000157764|Transcript|ENST00000646891.2|protein_coding||14/17|"
+              "ENST00000646891.2:c.1742-251A>G|")
+    rec = "chr7\t140753700\t.\tT\tC\t.\tPASS\tCSQ={}\tGT:AD\t0/1:170,66"
+    doc = run_somatic(vcf(tmp_path, vep_header(), [rec.format(claim)]), "T", "MEL", DEMO_REFERENCE,
+                      TRANSCRIPT_MODELS, ONCOLOGY_KB, HOTSPOTS, TmbSettings())
+    (v,) = doc["somatic"]
+    assert (v["gene"], v["consequence"], v["protein_change"], v["tier"]) == ("BRAF", "intron_variant", None, None)
+    assert v["annotation_note"] == ("VEP gives p.Val600Glu on ENST00000646891.2, our models give no protein change "
+                                    "(ENST00000646891): disagreement, check the variant")
+    assert doc["other_variants"]["count"] == 0
+    # the same variant annotated as intronic by VEP is only counted
+    (tmp_path / "again").mkdir()
+    doc = run_somatic(vcf(tmp_path / "again", vep_header(), [rec.format(intron)]), "T", "MEL", DEMO_REFERENCE,
+                      TRANSCRIPT_MODELS, ONCOLOGY_KB, HOTSPOTS, TmbSettings())
+    assert doc["somatic"] == [] and doc["other_variants"]["by_consequence"] == {"intron_variant": 1}

@@ -192,6 +192,22 @@ def test_outside_vcf_is_normalized_to_the_contract(demo):
     assert truth["phenotype"] == "Intermediate Metabolizer"
 
 
+def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
+    findings = [r.split("\t") for r in (demo / "results/cohort/findings.tsv").read_text().splitlines()]
+    assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed"]
+    by_patient = {r[0]: r for r in findings[1:]}
+    assert sorted(by_patient) == ["LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
+    assert by_patient["TUMOR01"][2].startswith("BRAF p.V600E — Tier I, VAF 28.8% in TUMOR01-T: sensitivity to ")
+    assert by_patient["LUNG01"][4].startswith("Pharmacogenomics: not analysed, as the patient did not consent to it.")
+    assert "Metabolizer" not in "\t".join(by_patient["LUNG01"])  # nothing of a declined category
+    page = (demo / "results/cohort/summary.html").read_text()
+    assert '<a href="../TUMOR01/report/TUMOR01.html">TUMOR01</a>' in page and "multiqc_report.html" in page
+    multiqc = (demo / "results/cohort/multiqc_report.html").read_text()
+    assert "genotailor QC gates" in multiqc and "LOWQ01-blood" in multiqc
+    for module in ("fastp", "mosdepth", "bcftools"):
+        assert f'id="mqc-module-section-{module}"' in multiqc or f"mqc-module-section-{module}" in multiqc, module
+
+
 def test_cohort_summary_has_one_row_per_sample(demo):
     rows = (demo / "results/cohort/summary.tsv").read_text().splitlines()
     got = [tuple(r.split("\t")[:5]) for r in rows[1:]]
@@ -218,10 +234,15 @@ def test_patient_outputs_name_no_other_patient(demo):
                 assert "OTHER_PATIENT" not in text and not [o for o in patients if o != p and o in text], f
 
 
+# MultiQC's page embeds the time it was made; the screenshots are taken by the browser test
+NOT_BYTE_IDENTICAL = ("results/cohort/multiqc_report.html",)
+
+
 def digest_tree(root: Path) -> dict:
     out = {}
     for f in sorted((root / "results").rglob("*")):
-        if f.is_file():
+        rel = str(f.relative_to(root))
+        if f.is_file() and rel not in NOT_BYTE_IDENTICAL and not rel.startswith("results/screenshots/"):
             out[str(f.relative_to(root))] = hashlib.sha256(f.read_bytes()).hexdigest()
     return out
 
@@ -231,6 +252,9 @@ def test_rerun_in_another_directory_gives_byte_identical_results(demo, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     first, second = digest_tree(demo), digest_tree(tmp_path / "run2")
     assert first.keys() == second.keys()
+    for kind in (".json", ".fhir.json", ".html", ".pdf"):
+        assert "results/TUMOR01/report/TUMOR01" + kind in first  # every form of the report is compared
+    assert "results/cohort/findings.tsv" in first and "results/cohort/summary.html" in first
     assert [k for k in first if first[k] != second[k]] == []
 
 
@@ -291,3 +315,135 @@ def test_each_report_lists_the_tools_its_own_jobs_ran(demo):
     cohort = json.loads((demo / "results" / "provenance" / "tools.json").read_text())
     assert cohort["tools"] == {**reads, **vcf_only}
     assert "PGX001" not in json.dumps(cohort)  # cohort files carry no patient identifiers
+
+
+def test_each_report_lists_its_jobs_logs_and_every_listed_file_exists(demo):
+    jobs = report(demo, "TUMOR01")["provenance"]["jobs"]
+    by_rule = {}
+    for job in jobs:
+        by_rule.setdefault(job["rule"], []).append(job["log"])
+    assert by_rule["markdup"] == ["logs/markdup/TUMOR01/TUMOR01-N.log", "logs/markdup/TUMOR01/TUMOR01-T.log"]
+    assert by_rule["call_somatic"] == ["logs/call_somatic/TUMOR01/TUMOR01-T.log"]
+    assert by_rule["report"] == ["logs/report/TUMOR01.log"]
+    for job in jobs:
+        assert (demo / job["log"]).is_file(), job
+        assert (demo / job["benchmark"]).is_file() or job["rule"] == "report", job
+    # every log of the patient's jobs is listed (the shared reference jobs are the run's, not the patient's)
+    on_disk = {str(p.relative_to(demo)) for p in (demo / "logs").rglob("*.log") if "/TUMOR01" in str(p)}
+    assert on_disk == {job["log"] for job in jobs}
+    vcf_only = {job["rule"] for job in report(demo, "VCF001")["provenance"]["jobs"]}
+    assert vcf_only == {"verify_checksums", "normalize_vcf", "qc_sample", "vcf_stats", "outside_calls", "pgx", "report"}
+    html = (demo / "results/TUMOR01/report/TUMOR01.html").read_text()
+    assert "<code>logs/call_somatic/TUMOR01/TUMOR01-T.log</code>" in html
+
+
+def test_reports_rebuilt_with_forcerun_are_byte_identical(demo):
+    """The report rules alone, run again in place: the same JSON, FHIR, HTML, TSV and PDF bytes
+    (and so the same PDF text)."""
+    before = digest_tree(demo)
+    proc = run_workflow(demo, demo_config(demo.parent), "--forcerun", "report", "cohort_summary")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    after = digest_tree(demo)
+    reports = [k for k in before if "/report/" in k] + [f"results/cohort/{f}" for f in ("summary.tsv", "findings.tsv",
+                                                                                         "summary.html")]
+    assert len(reports) == 5 * 4 + 3 and all(k in before for k in reports)
+    assert [k for k in reports if before[k] != after[k]] == []
+
+
+def test_every_pdf_names_the_patient_and_page_on_every_page(demo):
+    from pypdf import PdfReader
+
+    for patient in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
+        pages = [p.extract_text() for p in PdfReader(demo / f"results/{patient}/report/{patient}.pdf").pages]
+        for i, text in enumerate(pages, 1):
+            assert f"Patient {patient}" in text and f"Page {i} of {len(pages)}" in text, (patient, i)
+        assert "\nSummary\n" in pages[0] and "\nDisclaimer\n" in "\n".join(pages)
+
+
+def test_every_fhir_bundle_validates_and_carries_the_findings(demo):
+    from genotailor.report.fhir import validate_bundle
+
+    for patient in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
+        validate_bundle(json.loads((demo / f"results/{patient}/report/{patient}.fhir.json").read_text()))
+    lung = (demo / "results/LUNG01/report/LUNG01.fhir.json").read_text()
+    assert "p.Thr790Met" in lung and "HGNC:3236" in lung and "resistance" in lung
+    assert "genotype" not in lung and "medication-recommendation" not in lung  # no PGx consent: no PGx resource
+    pgx = json.loads((demo / "results/PGX001/report/PGX001.fhir.json").read_text())
+    texts = [e["resource"].get("valueCodeableConcept", {}).get("text") for e in pgx["entry"]]
+    assert "CYP2C19 *2/*17" in texts
+
+
+def test_snakemake_report_zip_holds_every_report(demo, tmp_path):
+    proc = run_workflow(demo, demo_config(demo.parent), "--report", str(tmp_path / "report.zip"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import zipfile
+
+    names = zipfile.ZipFile(tmp_path / "report.zip").namelist()
+    for kind in ("json", "html", "pdf", "fhir.json"):
+        assert any(n.endswith(f"TUMOR01.{kind}") for n in names), kind
+    assert any(n.endswith("multiqc_report.html") for n in names)
+
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1500"]
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("the report browser tests need Debian's chromium and chromium-driver: run scripts/setup-tools.sh as root")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.get("about:blank")
+    driver.get_log("performance"), driver.get_log("browser")  # the browser's own start-up pages
+    yield driver
+    driver.quit()
+
+
+def requests_made(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@pytest.mark.parametrize("patient, sections", [
+    ("PGX001", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("TUMOR01", ["summary", "qc", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("VCF001", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("LOWQ01", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("LUNG01", ["summary", "qc", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+])
+def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chromium, patient, sections):
+    page = demo / f"results/{patient}/report/{patient}.html"
+    chromium.get_log("performance")  # drop what an earlier page left
+    chromium.get(page.as_uri())
+    errors = [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    # the page itself only: no web request, and no other local file (the report is self-contained)
+    requests = [u for u in requests_made(chromium) if not u.startswith(("chrome://", "chrome-untrusted://", "about:"))]
+    assert [u for u in requests if u != page.as_uri() and not u.startswith("data:")] == []
+    assert page.as_uri() in requests  # the log does see the page's own request
+    found = chromium.execute_script("return [...document.querySelectorAll('body > section')].map(s => s.id)")
+    assert found == sections
+    headings = chromium.execute_script("return [...document.querySelectorAll('body > section > h2')].map(h => h.innerText)")
+    assert len(headings) == len(sections) and headings[0] == "Summary"
+    # every summary line that links somewhere links to an element of the page
+    missing = chromium.execute_script(
+        "return [...document.querySelectorAll('#summary a')].map(a => a.getAttribute('href').slice(1))"
+        ".filter(id => !document.getElementById(id))")
+    assert missing == []
+    shots = demo / "results" / "screenshots"
+    shots.mkdir(exist_ok=True)
+    assert chromium.save_screenshot(str(shots / f"{patient}.png"))
+    assert (shots / f"{patient}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

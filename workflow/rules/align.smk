@@ -134,6 +134,8 @@ rule coverage_loci:
         loci=loci_of,
     output:
         regions="results/{patient}/coverage/{sample}.loci.regions.bed.gz",
+        summary="results/{patient}/coverage/{sample}.loci.mosdepth.summary.txt",
+        dist="results/{patient}/coverage/{sample}.loci.mosdepth.global.dist.txt",
         versions="results/{patient}/versions/coverage_loci/{sample}.json",
     params:
         prefix="results/{patient}/coverage/{sample}.loci",

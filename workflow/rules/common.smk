@@ -379,6 +379,32 @@ def all_tool_versions(wildcards):
     return sorted({f for p in PATIENTS.values() for f in _versions_records(p)})
 
 
+def _patient_jobs(patient):
+    """(rule, wildcards) of every job that works for one patient, its report included."""
+    jobs = []
+    for s in patient.samples:
+        wc = {"patient": patient.id, "sample": s.id}
+        if s.checksums():
+            jobs.append(("verify_checksums", wc))
+        jobs += [("align_unit", {**wc, "unit": u.id}) for u in s.units]
+        jobs += [(job, wc) for job in _sample_jobs(s)]
+        jobs += [("qc_sample", wc), ("vcf_stats", wc)]
+    if patient.consent_pgx and pgx_sample(patient):
+        jobs += [("outside_calls", {"patient": patient.id}), ("pgx", {"patient": patient.id})]
+    jobs.append(("report", {"patient": patient.id}))
+    return jobs
+
+
+def job_log_flags(wildcards):
+    """`--job-log RULE=LOG=BENCHMARK` per job of the patient: where each job's log and benchmark
+    are, listed in the report's provenance (paths from the rules' own log and benchmark templates)."""
+    flags = []
+    for name, wc in _patient_jobs(PATIENTS[wildcards.patient]):
+        proxy = getattr(rules, name)
+        flags += ["--job-log", f"{name}={str(proxy.log[0]).format(**wc)}={str(proxy.benchmark).format(**wc)}"]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
 def report_flags(wildcards, input):
     flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.calls for arg in ("--calls", c)]
     flags += [arg for s in input.somatic for arg in ("--stage", f"somatic={s}")]
@@ -388,13 +414,39 @@ def report_flags(wildcards, input):
     return " ".join(shlex.quote(f) for f in flags)
 
 
+def cohort_qc_metrics(wildcards):
+    """The tool metrics MultiQC reads: fastp JSON per sequencing unit, samtools markdup stats and
+    mosdepth summary and distribution over the biomarker loci of samples with reads, bcftools stats
+    of every sample's normalized VCF."""
+    files = []
+    for patient in PATIENTS.values():
+        base = f"results/{patient.id}"
+        for s in patient.samples:
+            if s.entry == "fastq":
+                files += [f"{base}/qc/{s.id}/{u.id}.fastp.json" for u in s.units]
+                files.append(f"{base}/align/{s.id}.markdup.txt")
+            if s.entry in READ_ENTRIES:
+                files += [f"{base}/coverage/{s.id}.loci.mosdepth.{kind}.txt" for kind in ("summary", "global.dist")]
+            files.append(f"{base}/qc/{s.id}.bcftools_stats.txt")
+    return sorted(files)
+
+
+def multiqc_workdir(wildcards, output):
+    """Folder beside the MultiQC report for the QC-gates section and the list of files it reads."""
+    return str(Path(output[0]).parent / "multiqc")
+
+
 def all_targets():
-    """Every patient's JSON and HTML report, the cohort summary and the provenance record."""
+    """Every patient's report (JSON, HTML, PDF, FHIR), the cohort summary and QC report, and the
+    provenance record."""
     reports = [
-        f"results/{p}/report/{p}.{ext}" for p in PATIENTS for ext in ("json", "html")
+        f"results/{p}/report/{p}.{ext}" for p in PATIENTS for ext in ("json", "html", "pdf", "fhir.json")
     ]
     return reports + [
         "results/cohort/summary.tsv",
+        "results/cohort/findings.tsv",
+        "results/cohort/summary.html",
+        "results/cohort/multiqc_report.html",
         "results/provenance/provenance.json",
         "results/provenance/tools.json",
     ]

@@ -1,4 +1,5 @@
-# Per-patient reports (JSON contract + self-contained HTML), the cohort summary and provenance.
+# Per-patient reports (JSON contract, self-contained HTML, PDF, FHIR bundle), the cohort summary,
+# the cohort's MultiQC report and provenance.
 
 
 rule provenance:
@@ -64,17 +65,33 @@ rule report:
     output:
         json=report(
             "results/{patient}/report/{patient}.json",
+            caption="../report/patient_report.rst",
             category="Reports",
             labels={"patient": "{patient}", "format": "JSON"},
         ),
         html=report(
             "results/{patient}/report/{patient}.html",
+            caption="../report/patient_report.rst",
             category="Reports",
             labels={"patient": "{patient}", "format": "HTML"},
         ),
+        pdf=report(
+            "results/{patient}/report/{patient}.pdf",
+            caption="../report/patient_report.rst",
+            category="Reports",
+            labels={"patient": "{patient}", "format": "PDF"},
+        ),
+        fhir=report(
+            "results/{patient}/report/{patient}.fhir.json",
+            caption="../report/patient_fhir.rst",
+            category="Reports",
+            labels={"patient": "{patient}", "format": "FHIR"},
+        ),
     params:
         flags=report_flags,
+        job_logs=job_log_flags,
         date=config["report_date"],
+        min_locus_depth=config["qc"]["min_locus_depth"],
     log:
         "logs/report/{patient}.log",
     benchmark:
@@ -88,15 +105,33 @@ rule report:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor report --sheet {input.sheet:q} --patient {wildcards.patient} {params.flags}"
-        " --provenance {input.provenance:q} --date {params.date}"
-        " --json {output.json} --html {output.html} 2> {log}"
+        " --provenance {input.provenance:q} --date {params.date} --min-locus-depth {params.min_locus_depth}"
+        " {params.job_logs} --json {output.json:q} --html {output.html:q} --pdf {output.pdf:q} --fhir {output.fhir:q}"
+        " 2> {log}"
 
 
 rule cohort_summary:
     input:
         expand("results/{patient}/report/{patient}.json", patient=PATIENTS),
     output:
-        report("results/cohort/summary.tsv", category="Cohort"),
+        tsv=report(
+            "results/cohort/summary.tsv",
+            caption="../report/cohort_summary.rst",
+            category="Cohort",
+            labels={"table": "QC per sample"},
+        ),
+        findings=report(
+            "results/cohort/findings.tsv",
+            caption="../report/cohort_summary.rst",
+            category="Cohort",
+            labels={"table": "findings per patient"},
+        ),
+        html=report(
+            "results/cohort/summary.html",
+            caption="../report/cohort_summary.rst",
+            category="Cohort",
+            labels={"table": "summary page"},
+        ),
     log:
         "logs/cohort/summary.log",
     benchmark:
@@ -109,4 +144,54 @@ rule cohort_summary:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor cohort-summary --out {output} {input:q} 2> {log}"
+        "python -m genotailor cohort-summary --out {output.tsv:q} --findings {output.findings:q}"
+        " --html {output.html:q} {input:q} 2> {log}"
+
+
+rule vcf_stats:
+    input:
+        "results/{patient}/calls/{sample}.vcf.gz",
+    output:
+        "results/{patient}/qc/{sample}.bcftools_stats.txt",
+    log:
+        "logs/vcf_stats/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/vcf_stats/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor vcf-stats --vcf {input:q} --out {output:q} 2> {log}"
+
+
+rule multiqc:
+    input:
+        reports=expand("results/{patient}/report/{patient}.json", patient=PATIENTS),
+        metrics=cohort_qc_metrics,
+    output:
+        report(
+            "results/cohort/multiqc_report.html",
+            caption="../report/multiqc.rst",
+            category="Cohort",
+            labels={"table": "MultiQC"},
+        ),
+    params:
+        workdir=multiqc_workdir,
+    log:
+        "logs/cohort/multiqc.log",
+    benchmark:
+        "logs/benchmarks/cohort/multiqc.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor multiqc --reports {input.reports:q} --metrics {input.metrics:q}"
+        " --workdir {params.workdir:q} --out {output:q} 2> {log}"

@@ -42,6 +42,8 @@ COMMANDS = {
     "cohort-summary": "genotailor.cli.report",
     "provenance": "genotailor.cli.report",
     "tool-versions": "genotailor.cli.report",
+    "vcf-stats": "genotailor.cli.report",
+    "multiqc": "genotailor.cli.report",
     "testdata": "genotailor.cli.dev",
     "bench": "genotailor.cli.dev",
     "pgx-accuracy": "genotailor.cli.dev",

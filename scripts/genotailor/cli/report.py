@@ -1,4 +1,5 @@
-"""Report commands: `report` (one patient's JSON and HTML), `cohort-summary` and `provenance`."""
+"""Report commands: `report` (one patient's JSON, HTML, PDF and FHIR), `cohort-summary`, `vcf-stats`,
+`multiqc`, `tool-versions` and `provenance`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 
 def register(sub):
-    p = sub.add_parser("report", help="assemble one patient's JSON and HTML report")
+    p = sub.add_parser("report", help="assemble one patient's report: JSON, HTML, PDF and FHIR bundle")
     p.add_argument("--sheet", required=True)
     p.add_argument("--patient", required=True)
     p.add_argument("--date", required=True, help="report date (YYYY-MM-DD), from the config")
@@ -19,14 +20,36 @@ def register(sub):
     p.add_argument("--provenance", required=True)
     p.add_argument("--tool-versions", action="append", default=[],
                    help="versions record of a job that ran external tools for the patient (repeat)")
+    p.add_argument("--job-log", action="append", default=[], metavar="RULE=LOG=BENCHMARK",
+                   help="a job of the patient with its log and benchmark file, listed in the report's "
+                   "provenance (repeat)")
+    p.add_argument("--min-locus-depth", type=int, default=20,
+                   help="depth a biomarker position needs (config qc.min_locus_depth), drawn in the coverage figure")
     p.add_argument("--json", required=True)
     p.add_argument("--html", required=True)
+    p.add_argument("--pdf", help="the report as PDF (printed from the HTML with WeasyPrint)")
+    p.add_argument("--fhir", help="the report as an HL7 FHIR R4 Genomics Reporting bundle (JSON)")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("cohort-summary", help="one row per sample from the patients' JSON reports")
+    p = sub.add_parser("cohort-summary", help="the cohort summary from the patients' JSON reports: QC per sample, "
+                       "key findings per patient (TSV) and both as one HTML page")
     p.add_argument("reports", nargs="+")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="one row per sample: identifiers and QC (TSV)")
+    p.add_argument("--findings", help="one row per patient: QC and the report's summary lines (TSV)")
+    p.add_argument("--html", help="both tables as one self-contained page")
     p.set_defaults(func=_cohort_summary)
+
+    p = sub.add_parser("vcf-stats", help="bcftools stats of a normalized VCF (for the cohort's MultiQC report)")
+    p.add_argument("--vcf", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_vcf_stats)
+
+    p = sub.add_parser("multiqc", help="MultiQC over the tools' metrics plus the workflow's QC gates")
+    p.add_argument("--reports", nargs="+", required=True, help="the patients' JSON reports (their QC gates)")
+    p.add_argument("--metrics", nargs="*", default=[], help="fastp JSON, samtools, mosdepth and bcftools stats files")
+    p.add_argument("--workdir", required=True, help="folder for the gates section MultiQC reads")
+    p.add_argument("--out", required=True, help="the MultiQC HTML report")
+    p.set_defaults(func=_multiqc)
 
     p = sub.add_parser("tool-versions", help="the versions of the external tools the run's jobs ran, from their records")
     p.add_argument("records", nargs="+", help="versions records written by `genotailor --versions`")
@@ -51,14 +74,37 @@ def register(sub):
 def _report(args):
     from genotailor.core.samplesheet import load_sheet
     from genotailor.report.assemble import assemble
+    from genotailor.report.figures import figures
     from genotailor.report.html import render_html
 
     stages = _stages(args.stage)
     patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
-    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions)
+    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
+                      args.min_locus_depth, _job_logs(args.job_log))
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
-    Path(args.html).write_text(render_html(report))
+    drawn = figures(report)
+    Path(args.html).write_text(render_html(report, drawn=drawn))
+    if args.fhir:
+        from genotailor.report.fhir import write_bundle
+
+        write_bundle(report, args.fhir)
+    if args.pdf:
+        from genotailor.report.pdf import write_pdf
+
+        write_pdf(render_html(report, for_print=True, drawn=drawn), args.pdf)
     return 0
+
+
+def _job_logs(values) -> list[dict]:
+    from genotailor.core.errors import InputError
+
+    jobs = []
+    for value in values:
+        parts = value.split("=")
+        if len(parts) != 3 or not all(parts):
+            raise InputError(f"--job-log {value}: expected RULE=LOG=BENCHMARK")
+        jobs.append(dict(zip(("rule", "log", "benchmark"), parts)))
+    return jobs
 
 
 def _stages(values) -> dict:
@@ -79,6 +125,28 @@ def _cohort_summary(args):
     from genotailor.report.cohort import write_summary
 
     write_summary(args.reports, args.out)
+    if args.findings:
+        from genotailor.report.cohort import write_findings
+
+        write_findings(args.reports, args.findings)
+    if args.html:
+        from genotailor.report.cohort import write_summary_html
+
+        write_summary_html(args.reports, args.html)
+    return 0
+
+
+def _vcf_stats(args):
+    from genotailor.report.cohort_qc import bcftools_stats
+
+    bcftools_stats(args.vcf, args.out)
+    return 0
+
+
+def _multiqc(args):
+    from genotailor.report.cohort_qc import run_multiqc
+
+    run_multiqc(args.reports, args.metrics, args.out, args.workdir)
     return 0
 
 

@@ -316,3 +316,53 @@ def bench_cohort(workdir: Path, samples: int = 10_000, repeats: int = 3) -> dict
         "cohort_goals": {"cohort_10k_s": "< 60 on 2 cores", "cohort_vs_bcftools_query": "<= 3",
                          "memory": "linear in the samples of a chunk; the workflow bounds it with cohort.chunk_size"},
     }
+
+
+def _report_command(results: Path, patient: str, out: Path) -> list[str]:
+    """`genotailor report` for one patient of a finished demo run, from its stage files."""
+    cmd = [*_genotailor_command(), "report", "--sheet", str(REPO / "config" / "samples.yaml"), "--patient", patient,
+           "--date", "2026-11-28", "--provenance", str(results / "provenance" / "provenance.json")]
+    for f in sorted((results / patient / "qc").glob("*.qc.json")):
+        cmd += ["--qc", str(f)]
+    for f in sorted((results / patient / "calls").glob("*.norm.json")):
+        cmd += ["--calls", str(f)]
+    for f in sorted((results / patient / "somatic").glob("*.json")):
+        cmd += ["--stage", f"somatic={f}"]
+    if (results / patient / "pgx" / f"{patient}.pgx.json").exists():
+        cmd += ["--stage", f"pgx={results / patient / 'pgx' / f'{patient}.pgx.json'}"]
+    return cmd + ["--json", str(out / f"{patient}.json"), "--html", str(out / f"{patient}.html"),
+                  "--pdf", str(out / f"{patient}.pdf"), "--fhir", str(out / f"{patient}.fhir.json")]
+
+
+def _pdf_pages(path: Path) -> int | None:
+    try:
+        from pypdf import PdfReader  # a test dependency; the count is informative only
+    except ImportError:
+        return None
+    return len(PdfReader(path).pages)
+
+
+def bench_report(workdir: Path, results: Path, repeats: int, patients=("PGX001", "TUMOR01")) -> dict:
+    """`report_per_patient_s`: median wall time of one `genotailor report` run (JSON, HTML with
+    figures, PDF and FHIR of one patient, Python start-up included) over `repeats` runs after one
+    unmeasured run, for the demo patients with the most content; and the peak memory of a run."""
+    from genotailor.core.tools import run_measured
+
+    missing = [p for p in patients if not (results / p / "report").exists()]
+    if missing:
+        raise SystemExit(f"no demo results for {', '.join(missing)} in {results}: run `make demo` first")
+    out = workdir / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    per_patient = {}
+    for patient in patients:
+        cmd = _report_command(results, patient, out)
+        run_measured(cmd, f"report of {patient}")
+        runs = [run_measured(cmd, f"report of {patient}") for _ in range(repeats)]
+        per_patient[patient] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
+                                "peak_rss_mb": round(max(m for _, m in runs), 1),
+                                "runs_s": [round(t, 4) for t, _ in runs],
+                                "pdf_pages": _pdf_pages(out / f"{patient}.pdf")}
+    worst = max(per_patient.values(), key=lambda r: r["median_s"])
+    return {"name": "report_per_patient", "repeats": repeats, "patients": per_patient,
+            "report_per_patient_s": worst["median_s"], "report_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values()),
+            "outputs": "JSON + HTML (3 figures) + PDF + FHIR", "goal": "< 2 s"}

@@ -123,20 +123,42 @@ def parse_civic_variant(name: str) -> dict | None:
     return None
 
 
-def split_profile(profile: str) -> tuple[list[tuple[str, str]] | None, str | None]:
-    """`BRAF V600E` -> [(BRAF, V600E)]; `EGFR L858R OR EGFR Exon 19 Deletion` -> two; AND/NOT -> reason."""
-    if re.search(r"\b(AND|NOT)\b", profile):
-        return None, "compound molecular profile (AND/NOT): needs several variants at once, not matched"
+def split_profile(profile: str) -> tuple[list[list[tuple[str, str]]] | None, str | None]:
+    """A molecular profile -> its alternatives, each a list of (gene, variant) that must all be
+    present: `BRAF V600E` -> [[(BRAF, V600E)]]; `EGFR L858R OR EGFR Exon 19 Deletion` -> two
+    alternatives; `EGFR L858R AND EGFR T790M` -> one alternative of two variants. NOT -> reason."""
+    if re.search(r"\bNOT\b", profile):
+        return None, "molecular profile with NOT: the absence of a variant is not assessed"
+    if re.search(r"\bAND\b", profile) and " OR " in profile:
+        return None, "molecular profile mixing AND and OR: not matched"
+
+    def component(part):
+        gene, _, variant = part.strip().partition(" ")
+        return (gene, variant) if variant else None
+
+    if re.search(r"\bAND\b", profile):
+        parts = [component(p) for p in re.split(r"\s+AND\s+", profile)]
+        if not all(parts):
+            return None, "molecular profile without a variant"
+        return [parts], None
     out = []
     for part in profile.split(" OR "):
-        gene, _, variant = part.strip().partition(" ")
-        if not variant:
+        c = component(part)
+        if c is None:
             return None, "molecular profile without a variant"
+        gene, variant = c
         if re.match(r"^[A-Z]\d+(/[A-Z]\d+)+$", variant):  # G12/G13: either codon
-            out += [(gene, v) for v in variant.split("/")]
+            out += [[(gene, v)] for v in variant.split("/")]
         else:
-            out.append((gene, variant))
+            out.append([(gene, variant)])
     return out, None
+
+
+def compound_entries(components: list[tuple[str, dict]]) -> list[tuple[str, dict, list[dict]]]:
+    """The variants of an AND profile, each with the others it needs: one entry per variant, so a
+    tumour carrying all of them matches at each (`actionability.assess` checks the others)."""
+    return [(gene, variant, [{"gene": g, "variant": v} for j, (g, v) in enumerate(components) if j != i])
+            for i, (gene, variant) in enumerate(components)]
 
 
 # ----------------------------------------------------------------------------- importers
@@ -157,8 +179,9 @@ class Build:
 
     def add(self, source, entry):
         v = entry["variant"]
+        needs = tuple((r["gene"], r["variant"]["name"].lower()) for r in entry.get("requires", ()))
         key = (entry["gene"], v["kind"], v["name"].lower(), entry["oncotree"], tuple(entry["therapies"]),
-               entry["direction"], entry["level"])
+               entry["direction"], entry["level"], needs)
         have = self.entries.get(key)
         if have is None:
             self.entries[key] = entry
@@ -212,23 +235,36 @@ def import_civic(path: Path, build: Build):
                     "source_level": f"CIViC {r['evidence_level']}"}
         if r["source_type"] == "PubMed" and r["citation_id"]:
             evidence["pmid"] = r["citation_id"]
-        kept = False
-        for gene, vname in parts:
-            variant = parse_civic_variant(vname)
-            if variant is None:
-                build.unparsed["civic"][vname] += 1
+        kept, reasons = False, set()
+        for alternative in parts:
+            components = [(gene, parse_civic_variant(vname)) for gene, vname in alternative]
+            if len(components) > 1 and any(
+                    "::" in vname or (v is not None and v["kind"] == "gene" and v["class"] not in SMALL_VARIANT_CLASSES)
+                    for (_, vname), (_, v) in zip(alternative, components)):
+                reasons.add("compound molecular profile (AND) with a fusion, copy-number or expression part: "
+                            "not assessed in this release")
                 continue
-            for therapies in therapy_sets:
-                build.add("civic", {
-                    "gene": gene, "variant": variant, "oncotree": code, "diseases": [r["disease"]],
-                    "therapies": therapies, "direction": direction, "level": CIVIC_LEVELS[r["evidence_level"]],
-                    "evidence": [dict(evidence)],
-                })
-                kept = True
+            if any(v is None for _, v in components):
+                for (_, vname), (_, v) in zip(alternative, components):
+                    if v is None:
+                        build.unparsed["civic"][vname] += 1
+                reasons.add("variant name not understood (listed in unparsed_variants)")
+                continue
+            for gene, variant, requires in compound_entries(components):
+                for therapies in therapy_sets:
+                    entry = {
+                        "gene": gene, "variant": variant, "oncotree": code, "diseases": [r["disease"]],
+                        "therapies": therapies, "direction": direction, "level": CIVIC_LEVELS[r["evidence_level"]],
+                        "evidence": [dict(evidence)],
+                    }
+                    if requires:
+                        entry["requires"] = requires
+                    build.add("civic", entry)
+                    kept = True
         if kept:
             build.rows["civic_kept"] += 1
         else:
-            build.drop("civic", "variant name not understood (listed in unparsed_variants)")
+            build.drop("civic", min(reasons))
 
 
 def parse_cgi_alteration(row) -> tuple[str, dict] | None:
@@ -313,7 +349,7 @@ def import_cgi(path: Path, build: Build):
 def _entry_order(e):
     v = e["variant"]
     return (e["gene"], v["kind"], v.get("codon") or 0, v["name"], e["oncotree"], e["direction"], e["level"],
-            e["therapies"])
+            e["therapies"], [(r["gene"], r["variant"]["name"]) for r in e.get("requires", ())])
 
 
 def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, crosswalk: Path, out: Path,

@@ -117,8 +117,8 @@ def match_level(entry: dict, csq) -> str | None:
     return None
 
 
-def _evidence_row(entry, level_of_match, same_type, kb):
-    return {
+def _evidence_row(entry, level_of_match, same_type, kb, together_with=None):
+    row = {
         "therapies": entry["therapies"],
         "direction": entry["direction"],
         "evidence_level": entry["level"],
@@ -130,18 +130,58 @@ def _evidence_row(entry, level_of_match, same_type, kb):
         "sources": [{k: ev[k] for k in ("source", "id", "url", "pmid") if k in ev} for ev in entry["evidence"]],
         "kb_id": entry["id"],
     }
+    if together_with:
+        row["together_with"] = together_with
+    return row
 
 
-def assess(csq, tumour_type: str, kb: KnowledgeBase, known_hotspot: bool = False) -> dict:
-    """Tier, its evidence level and reason, and the matching therapies of one annotated variant."""
+def variant_label(csq) -> str:
+    """`EGFR p.T790M` (the HGVS c. where there is no protein change)."""
+    return f"{csq.gene} {csq.hgvs_p or csq.hgvs_c or csq.consequence}"
+
+
+class CoOccurring:
+    """The tumour's other annotated variants, for evidence that needs several variants at once (a
+    CIViC AND profile, e.g. EGFR L858R and T790M together): which of them match a required part."""
+
+    def __init__(self, annotated):
+        """`annotated`: (key, Consequence) of every listed variant of the tumour."""
+        self.by_gene: dict[str, list] = {}
+        for key, csq in annotated:
+            if csq.gene:
+                self.by_gene.setdefault(csq.gene, []).append((key, csq))
+
+    def partners(self, entry: dict, own_key) -> list[str] | None:
+        """Labels of the other variants that supply each required part, or None if one is missing."""
+        found = []
+        for need in entry["requires"]:
+            hits = sorted(variant_label(c) for k, c in self.by_gene.get(need["gene"], ())
+                          if k != own_key and match_level(need, c))
+            if not hits:
+                return None
+            found.append(hits[0])
+        return found
+
+
+def assess(csq, tumour_type: str, kb: KnowledgeBase, known_hotspot: bool = False,
+           others: CoOccurring | None = None, key=None) -> dict:
+    """Tier, its evidence level and reason, and the matching therapies of one annotated variant.
+    Evidence that needs other variants too (`requires`) counts only when `others`, the tumour's
+    other variants (`key`: this one's), supply every part; the row names them (`together_with`)."""
     if tumour_type not in kb.nodes:
         raise InputError(f"tumour type {tumour_type!r} is not an OncoTree code ({kb.release})")
     rows = []
     for entry in kb.by_gene.get(csq.gene, ()) if csq.gene else ():
         level = match_level(entry, csq)
-        if level:
-            same = kb.related(entry["oncotree"], tumour_type, entry["level"])
-            rows.append(_evidence_row(entry, level, same, kb))
+        if not level:
+            continue
+        partners = None
+        if entry.get("requires"):
+            partners = others.partners(entry, key) if others is not None else None
+            if partners is None:
+                continue
+        same = kb.related(entry["oncotree"], tumour_type, entry["level"])
+        rows.append(_evidence_row(entry, level, same, kb, partners))
     rows.sort(key=lambda r: (not r["this_tumour_type"], r["evidence_level"], MATCH_ORDER.index(r["match"]),
                              r["direction"], r["therapies"], r["oncotree"]))
     tier, amp_level, reason = None, None, None

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from genotailor.oncology.consequence import REPORTED
+
 # per source: (INFO key, names of the fields we read in that tool's own spelling)
 SOURCES = {
     "VEP": ("CSQ", {"allele": "Allele", "consequence": "Consequence", "gene": "SYMBOL", "transcript": "Feature",
@@ -100,3 +102,17 @@ def cross_check(entries: list[dict], csq) -> tuple[list[dict], list[str]]:
                              f"({csq.transcript}): disagreement, check the variant")
         checked.append({**e, "same_transcript": same, "agrees": agrees})
     return checked, notes
+
+
+def claims_coding(entries: list[dict], models_by_gene: dict) -> bool:
+    """True when an external entry calls the allele protein-altering, splice-site or splice-region
+    on the transcript our models use for its gene (a claim our interval index must not overrule
+    silently)."""
+    for e in entries:
+        t = models_by_gene.get(e["gene"])
+        tid = _unversioned(e["transcript"])
+        if t is None or tid not in {_unversioned(t.transcript_id), _unversioned(t.refseq)}:
+            continue
+        if set((e["consequence"] or "").split("&")) & REPORTED:
+            return True
+    return False

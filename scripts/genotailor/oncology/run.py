@@ -22,9 +22,9 @@ import pysam
 
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
-from genotailor.oncology.actionability import assess, load_kb
+from genotailor.oncology.actionability import CoOccurring, assess, load_kb
 from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
-from genotailor.oncology.external import annotations, cross_check, declared_formats
+from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
 from genotailor.oncology.regions import RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
@@ -59,6 +59,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     # is classed and counted here; only the others (and known hotspots) go to bcftools csq, in one batch.
     other: Counter = Counter()
     candidates, filtered = [], 0  # (record, alt index, key)
+    claimed: set[tuple] = set()
     with pysam.VariantFile(str(vcf)) as vf:
         _sample(vf, tumor, vcf, "tumour")
         if normal is not None:
@@ -78,15 +79,20 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                 key = (chrom, pos, ref, alt)
                 if needs(chrom, pos, len(ref)) or key in hot:
                     candidates.append((rec, i, key))
+                elif formats and claims_coding(annotations(rec, alt, formats), models):
+                    # the input's own annotation (VEP/snpEff) calls it coding or splice on our
+                    # transcript while our index does not: listed, with the disagreement noted
+                    claimed.add(key)
+                    candidates.append((rec, i, key))
                 else:
                     other[cheap(chrom, pos)] += 1
     csq_entries = run_csq_sites([k for _, _, k in candidates], str(reference), str(models_gff), contigs)
-    variants, tmb_only = [], []
+    listed, tmb_only = [], []
     with pysam.FastaFile(str(reference)) as fasta:
         for rec, i, key in candidates:
             csq = annotate_allele(fasta, models, *key, csq_entries.get(key, []),
                                   hgvs_for=None if key in hot else REPORTED)
-            if key not in hot and csq.consequence not in REPORTED:
+            if key not in hot and key not in claimed and csq.consequence not in REPORTED:
                 # No knowledge-base entry can match it (every match level needs a protein change,
                 # codon or a protein-altering consequence): counted, and kept for TMB's rules.
                 other[csq.consequence] += 1
@@ -95,7 +101,11 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                     tmb_only.append({"chrom": key[0], "pos": key[1], "filter": "PASS", "vaf": rc.vaf,
                                      "depth": rc.depth, "protein_altering": False, "consequence": csq.consequence})
                 continue
-            variants.append(_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot, formats))
+            listed.append((rec, i, key, csq))
+    # evidence for several variants at once needs all of the tumour's listed variants first
+    others = CoOccurring((key, csq) for _, _, key, csq in listed)
+    variants = [_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot, formats, others)
+                for rec, i, key, csq in listed]
     tier_rank = {"I": 0, "II": 1, "III": 2, None: 3}
     variants.sort(key=lambda v: (tier_rank[v["tier"]], v["gene"] or "~", v["chrom"], v["pos"], v["alt"]))
     return {
@@ -112,7 +122,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     }
 
 
-def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats) -> dict:
+def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats, others) -> dict:
     rc = read_counts(rec, tumor, i)
     external, notes = cross_check(annotations(rec, key[3], formats), csq) if formats else ([], [])
     entry = {
@@ -127,7 +137,7 @@ def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, forma
         "normal_vaf": read_counts(rec, normal, i).vaf if normal else None,
         "known_hotspot": known_hotspot,
     }
-    entry.update(assess(csq, tumor_type, kb, known_hotspot=known_hotspot))
+    entry.update(assess(csq, tumor_type, kb, known_hotspot=known_hotspot, others=others, key=key))
     return entry
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 from genotailor.core.contracts import load_stage
@@ -13,6 +15,7 @@ from genotailor.core.paths import SCHEMAS
 from genotailor.report.crosslinks import link_pgx_and_somatic
 from genotailor.report.provenance import merge_tool_versions
 from genotailor.report.sections import SECTIONS
+from genotailor.report.summary import build_summary
 
 SCHEMA = SCHEMAS / "report.schema.json"
 SCHEMA_VERSION = "0.1"
@@ -22,10 +25,14 @@ def _load(path):
     return json.loads(Path(path).read_text())
 
 
-def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=()) -> dict:
+def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=(),
+             min_locus_depth: int = 20, job_logs=()) -> dict:
     """Build one patient's report from the stage outputs. `patient` is a samplesheet.Patient;
     `stages`: section name -> that stage's JSON files for the patient (see report.sections);
-    `tool_versions`: the versions records of the jobs that ran external tools for the patient."""
+    `tool_versions`: the versions records of the jobs that ran external tools for the patient;
+    `min_locus_depth`: the depth a biomarker position needs (config qc.min_locus_depth), drawn in
+    the coverage figure; `job_logs`: {rule, log, benchmark} of each of the patient's jobs, where to
+    look when one failed."""
     stages = stages or {}
     samples = []
     for s in patient.samples:
@@ -69,15 +76,30 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
         "samples": samples,
         "qc": qc,
         "calls": calls,
+        "qc_thresholds": {"min_locus_depth": min_locus_depth},
         **fields,
         "limitations": limitations,
-        "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions)},
+        "provenance": {**_load(provenance_file), "tools": merge_tool_versions(tool_versions), "jobs": list(job_logs)},
     }
+    # the first page, from every section's fields: keys after `patient` keep the JSON's order stable
+    report["summary"] = build_summary(report, patient)
     validate(report)
     return report
 
 
+@lru_cache(maxsize=1)
+def _fast_check():
+    return fastjsonschema.compile(json.loads(SCHEMA.read_text()))
+
+
 def validate(report: dict):
+    # the compiled check first (a report is large: jsonschema takes most of a second); jsonschema
+    # only to name the failures of a report that does not follow the schema
+    try:
+        _fast_check()(report)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass
     schema = json.loads(SCHEMA.read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=lambda e: list(e.path))
     if errors:

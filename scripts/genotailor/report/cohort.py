@@ -1,8 +1,9 @@
-"""Cohort summary: one row per sample across the run's patient reports — identifiers and QC only.
+"""Cohort summary: one row per sample with QC (summary.tsv), one row per patient with the key
+findings (findings.tsv), and both as one page (summary.html).
 
-A cohort file is read by more people than one patient's report (QC staff, the lab's
-dashboards), and a finding column would need each patient's consent (a count of 0 pharmacogenes
-called for a patient who did not consent reads as a result): findings stay in the reports."""
+Findings come only from each report's summary lines, which each section writes with the
+patient's consent in mind: a category the patient did not consent to is one "not analysed"
+line, never a count or an empty result that could read as one."""
 
 from __future__ import annotations
 
@@ -50,3 +51,58 @@ def summary_table(report_paths) -> pd.DataFrame:
 
 def write_summary(report_paths, out):
     summary_table(report_paths).to_csv(out, sep="\t", index=False, lineterminator="\n")
+
+
+FINDING_COLUMNS = ["patient", "qc", "actionable", "results", "not_assessed"]
+
+
+def _worst(statuses) -> str:
+    for status in ("fail", "warn", "pass", "not_assessed"):
+        if status in statuses:
+            return status
+    return ""
+
+
+def findings_rows(report_paths) -> list[dict]:
+    """One row per patient: QC (worst sample verdict) and the report's summary lines — which
+    already respect consent: a category the patient did not consent to appears only as the one
+    line saying it was not analysed."""
+    rows = []
+    for path in report_paths:
+        r = json.loads(Path(path).read_text())
+        s = r["summary"]
+        rows.append({
+            "patient": r["patient"],
+            "qc": _worst([q["status"] for q in r["qc"].values()]),
+            "actionable": " | ".join(ln["text"] for ln in s["actionable"]),
+            "results": " | ".join(ln["text"] for ln in s["result"] + s["standard"]),
+            "not_assessed": " | ".join(ln["text"] for ln in s["not_assessed"]),
+        })
+    rows.sort(key=lambda r: r["patient"])
+    return rows
+
+
+def write_findings(report_paths, out):
+    pd.DataFrame(findings_rows(report_paths), columns=FINDING_COLUMNS, dtype=object).to_csv(
+        out, sep="\t", index=False, lineterminator="\n")
+
+
+def write_summary_html(report_paths, out):
+    """The cohort summary as one self-contained page: per patient the QC verdict and key findings,
+    then the per-sample QC table."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from genotailor.report import words
+    from genotailor.report.html import TEMPLATES
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["status_word"] = lambda s: words.word(words.QC_STATUS, s)
+    patients = []
+    for path in sorted(report_paths):
+        r = json.loads(Path(path).read_text())
+        patients.append({"id": r["patient"], "qc": _worst([q["status"] for q in r["qc"].values()]),
+                         "summary": r["summary"], "report": f"../{r['patient']}/report/{r['patient']}.html"})
+    patients.sort(key=lambda p: p["id"])
+    samples = summary_rows(report_paths)
+    Path(out).write_text(env.get_template("cohort.html.j2").render(patients=patients, samples=samples, columns=COLUMNS))

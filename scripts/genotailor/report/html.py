@@ -1,4 +1,5 @@
-"""The per-patient report as a self-contained HTML page (inline CSS, no scripts, prints well)."""
+"""The per-patient report as a self-contained HTML page (inline CSS and SVG figures, no scripts,
+no external resources; prints well, and the PDF is printed from the same page)."""
 
 from __future__ import annotations
 
@@ -6,37 +7,21 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from genotailor.report import words
+from genotailor.report.figures import figures
 from genotailor.report.sections import SECTIONS
+from genotailor.report.sections.base import anchor
+from genotailor.report.sections.somatic import variant_anchor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-STATUS_WORDS = {
-    "pass": "Passed",
-    "warn": "Passed with warnings",
-    "fail": "FAILED",
-    "not_assessed": "Not assessed (entered as VCF)",
-}
+# kept under these names for the templates and callers that format doses and actions
+STATUS_WORDS = words.QC_STATUS
+ACTION_WORDS = words.ACTION
+dose_words = words.dose_words
 
 
-ACTION_WORDS = {
-    "standard": "Standard use and dosing",
-    "reduce_dose": "Reduce the dose",
-    "increase_dose": "Increase the dose",
-    "avoid": "Avoid",
-    "use_alternative": "Use an alternative drug",
-    "consider_alternative": "Consider an alternative drug",
-    "monitor": "Use with extra monitoring",
-}
-
-
-def dose_words(factor) -> str:
-    """0.5 -> '50% of the starting dose'; [0.25, 0.5] -> '25-50% of the starting dose'."""
-    if isinstance(factor, (list, tuple)):
-        return f"{100 * factor[0]:g}–{100 * factor[1]:g}% of the starting dose"
-    return f"{100 * factor:g}% of the starting dose"
-
-
-def render_html(report: dict) -> str:
+def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"]),
@@ -44,9 +29,27 @@ def render_html(report: dict) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["status_word"] = lambda s: STATUS_WORDS.get(s, s)
-    env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"
-    env.filters["action_word"] = lambda a: ACTION_WORDS.get(a, str(a).replace("_", " "))
-    env.filters["dose"] = dose_words
+    env.filters["status_word"] = lambda s: words.word(words.QC_STATUS, s)
+    env.filters["gene_status"] = lambda s: words.word(words.GENE_STATUS, s)
+    env.filters["position_status"] = lambda s: words.word(words.POSITION_STATUS, s)
+    env.filters["metric_word"] = lambda m: words.word(words.METRIC, m)
+    env.filters["metric_value"] = words.metric_value
+    env.filters["gate_threshold"] = words.gate_threshold
+    env.filters["pct"] = words.pct
+    env.filters["action_word"] = lambda a: words.word(words.ACTION, a)
+    env.filters["dose"] = words.dose_words
+    env.filters["section_word"] = lambda s: words.word(words.SECTION, s)
+    env.filters["anchor"] = anchor
+    env.filters["variant_anchor"] = variant_anchor
+    return env
+
+
+def render_html(report: dict, for_print: bool = False, drawn: list | None = None) -> str:
+    """The page. `for_print`: the page the PDF is printed from — the same template, without the
+    tables its print CSS hides anyway (the evidence per position and the reason of each drug
+    without a recommendation, which stay in the HTML and JSON); `drawn`: figures already drawn
+    for this report, so the HTML and the PDF share one drawing."""
     sections = [s.name for s in SECTIONS if s.template]
-    return env.get_template("report.html.j2").render(r=report, sections=sections)
+    return environment().get_template("report.html.j2").render(
+        r=report, sections=sections, figures=figures(report) if drawn is None else drawn,
+        action_groups=words.ACTION_GROUPS, for_print=for_print)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from genotailor.report.sections.base import Section
+from genotailor.report.sections.base import Section, line
+
+# The one thing a report says about secondary findings of a patient who did not consent to them.
+NOT_CONSENTED = "Germline findings: not analysed, by choice of the patient."
 
 
 def build(patient, docs):
@@ -15,4 +18,12 @@ def build(patient, docs):
     return {}, limitations
 
 
-SECTION = Section("germline_findings", build, template=False)
+def summarize(fields, patient):
+    if not patient.consent_secondary:
+        # a statement about consent, filed under it: nothing of the category itself appears
+        return [line("consent", "not_assessed", NOT_CONSENTED, 40)]
+    return [line("germline_findings", "not_assessed", "Germline findings (ACMG secondary findings): consented, "
+                 "but not assessed in this release.", 40)]
+
+
+SECTION = Section("germline_findings", build, summarize=summarize)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from genotailor.report.sections.base import Section
+from genotailor.report import words
+from genotailor.report.sections.base import Section, anchor, line
 
 # When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries
 # its own limitation (SNVs and indels only: `genotailor.pgx.rules.CYP2D6_LIMITATION`); every
@@ -12,6 +13,10 @@ CYP2D6_LIMITATION = (
     "cannot be seen in SNV/indel calls in any case. Use a dedicated caller and give its result "
     "as an outside call."
 )
+
+
+# ASCII without quotes: the sentence reads the same in the JSON, the HTML and the cohort files
+NOT_CONSENTED = "Pharmacogenomics: not analysed, as the patient did not consent to it."
 
 
 def build(patient, docs):
@@ -37,4 +42,69 @@ def build(patient, docs):
     return {"pgx": pgx, "drug_recommendations": sorted(drugs, key=lambda d: d["drug"])}, limitations
 
 
-SECTION = Section("pgx", build, stage="pgx")
+# summary rank of a drug line by its action (report/words.ACTION_GROUPS order); somatic Tier I
+# therapies come first (10s), Tier II after these (30s)
+RANK = {action: 20 + i for i, (_, _, actions) in enumerate(words.ACTION_GROUPS) for action in actions}
+
+
+def _gene_results(drug: dict, genes: dict) -> str:
+    """'CYP2C19 *2/*17 (Intermediate Metabolizer)' for each gene with a result behind a drug (the
+    gene's own phenotype: a drug row may hold an activity score or a genotype instead)."""
+    parts = []
+    for name in sorted(drug.get("genes") or drug.get("phenotypes", {})):
+        g = genes.get(name)
+        if g is None or g["status"] == "not_assessed":
+            continue
+        diplotype, phenotype = g["diplotype"], g["phenotype"]
+        parts.append(" ".join(x for x in (name, diplotype, f"({phenotype})" if phenotype else None) if x))
+    return ", ".join(parts)
+
+
+def summarize(fields, patient):
+    if not patient.consent_pgx:
+        # a statement about consent, filed under it: nothing of the category itself appears
+        return [line("consent", "not_assessed", NOT_CONSENTED, 10)]
+    genes = fields.get("pgx") or []
+    if not genes:
+        return [line("pgx", "not_assessed", "Pharmacogenomics: not assessed — there is no germline sample to test.", 10)]
+    unassessed = [g["gene"] for g in genes if g["status"] == "not_assessed"]
+    if len(unassessed) == len(genes):
+        return [line("pgx", "not_assessed", f"Pharmacogenomics: not assessed — the sequenced data cover none of the "
+                     f"defining positions of the {len(genes)} pharmacogenes tested (a panel without pharmacogene "
+                     "positions, or no reads there).", 10, "pgx")]
+    out = []
+    by_name = {g["gene"]: g for g in genes}
+    drugs = fields.get("drug_recommendations") or []
+    for d in drugs:
+        if d.get("status") != "actionable":
+            continue
+        action = words.word(words.ACTION, d["action"])
+        if d.get("dose_factor") is not None:
+            # a dose with "avoid" is the guideline's dose for when the drug is used all the same
+            when = "if used, " if d["action"] in ("avoid", "use_alternative", "consider_alternative") else ""
+            action += f" ({when}{words.dose_words(d['dose_factor'])})"
+        out.append(line("pgx", "actionable", f"{d['drug'].capitalize()}: {action.lower()} — {_gene_results(d, by_name)}.",
+                        RANK.get(d["action"], 29), anchor("drug", d["drug"])))
+    standard = [d for d in drugs if d.get("status") == "standard"]
+    if standard:
+        out.append(line("pgx", "standard", f"{len(standard)} other drug{'s' if len(standard) > 1 else ''}: standard use "
+                        "and dosing — not affected by the genes tested.", 50, "drugs-standard"))
+    called = [g for g in genes if g["status"] != "not_assessed" and g.get("phenotype")]
+    if called:
+        out.append(line("pgx", "result", f"Pharmacogenomics: {len(called)} of {len(genes)} genes have a phenotype "
+                        f"({', '.join(g['gene'] for g in called)}).", 50, "pgx"))
+    if unassessed:
+        out.append(line("pgx", "not_assessed", f"Pharmacogenomics: {len(unassessed)} of {len(genes)} genes not assessed — "
+                        f"no genotype at their defining positions ({', '.join(unassessed)}).", 20, "pgx"))
+    unclear = [g["gene"] for g in genes if g["status"] in ("ambiguous", "not_called") and not g.get("phenotype")]
+    if unclear:
+        out.append(line("pgx", "not_assessed", f"Pharmacogenomics: no phenotype for {', '.join(unclear)} — more than one "
+                        "diplotype fits or none matches the genotypes.", 21, "pgx"))
+    undecided = [d for d in drugs if d.get("status") in ("indeterminate", "not_assessed")]
+    if undecided:
+        out.append(line("pgx", "not_assessed", f"{len(undecided)} drug{'s' if len(undecided) > 1 else ''} without a "
+                        "recommendation — a gene behind them has no result or an ambiguous one.", 22, "drugs-undecided"))
+    return out
+
+
+SECTION = Section("pgx", build, stage="pgx", summarize=summarize)

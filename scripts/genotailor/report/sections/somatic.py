@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from genotailor.report.sections.base import Section
+from genotailor.report import words
+from genotailor.report.sections.base import Section, anchor, line
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
 MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by protein change, codon, exon "
@@ -35,4 +36,64 @@ def build(patient, docs):
     return {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}, limitations
 
 
-SECTION = Section("somatic", build, stage="somatic")
+TIER_RANK = {"I": 10, "II": 30}
+
+
+def variant_anchor(v: dict) -> str:
+    return anchor("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
+
+
+def variant_name(v: dict) -> str:
+    return " ".join(x for x in (v["gene"], v["protein_change"] or v["hgvs_c"]) if x) or \
+        f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}"
+
+
+def _therapy_names(rows, direction, limit=4) -> str:
+    names = []
+    for t in rows:
+        if t["direction"] == direction:
+            name = " + ".join(t["therapies"])
+            if name not in names:
+                names.append(name)
+    text = ", ".join(names[:limit])
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def summarize(fields, patient):
+    if not any(s.kind == "tumor" for s in patient.samples):
+        return []
+    out = []
+    tiered = [v for v in fields.get("somatic") or [] if v["tier"] in TIER_RANK]
+    for v in tiered:
+        here = [t for t in v["therapies"] if t["this_tumour_type"]]
+        where = ""
+        if not here:
+            here, where = [t for t in v["therapies"] if not t["this_tumour_type"]], "evidence in other tumour types only: "
+        # the strongest evidence only (levels A and B make Tier I and II); the section lists the rest
+        here = [t for t in here if t["evidence_level"] in ("A", "B")] or here
+        parts = []
+        for direction in ("sensitivity", "resistance", "reduced_sensitivity"):
+            names = _therapy_names(here, direction)
+            if names:
+                parts.append(f"{words.word(words.DIRECTION, direction)} to {names}")
+        levels = sorted({t["evidence_level"] for t in here})
+        therapy = where + "; ".join(parts) + f" (evidence level {', '.join(levels)})" if parts else "no therapy evidence"
+        out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {words.pct(v['vaf'])} in "
+                        f"{v['sample']}: {therapy}.", TIER_RANK[v["tier"]], variant_anchor(v)))
+    listed = fields.get("somatic") or []
+    if not tiered:
+        out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant ({len(listed)} variant"
+                        f"{'' if len(listed) == 1 else 's'} listed).", 50, "somatic"))
+    elif len(listed) > len(tiered):
+        rest = len(listed) - len(tiered)
+        out.append(line("somatic", "standard", f"{rest} other somatic variant{'' if rest == 1 else 's'} of unknown "
+                        "clinical significance (Tier III or not tiered).", 50, "somatic"))
+    tmb = fields.get("tmb") or {}
+    if tmb.get("per_mb") is not None:
+        out.append(line("somatic", "result", f"Tumour mutational burden: {tmb['per_mb']} mutations/Mb.", 50, "tmb"))
+    elif fields.get("somatic") is not None and tmb.get("reason") and tmb["reason"] != "no tumour sample":
+        out.append(line("somatic", "not_assessed", f"Tumour mutational burden: not assessed — {tmb['reason']}.", 30, "tmb"))
+    return out
+
+
+SECTION = Section("somatic", build, stage="somatic", summarize=summarize)

@@ -1,0 +1,272 @@
+"""The per-patient report as an HL7 FHIR R4 Bundle following the Genomics Reporting IG (STU3,
+http://hl7.org/fhir/uv/genomics-reporting/): a genomic-report DiagnosticReport; genotype
+(diplotype) and therapeutic-implication Observations and medication-recommendation Tasks for
+pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; a TMB
+Observation. Parsed and validated with `fhir.resources` (its R4B models: R4B changed no resource
+used here from R4).
+
+Only what the JSON report holds goes in, so consent carries over: no PGx consent, no PGx
+resource. Resource ids are UUID v5 of their content keys and the bundle has no timestamp, so
+the same report gives the same bytes. The patient is named by the sheet's (pseudonymous) ID only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+from genotailor.core.errors import GenotailorError
+from genotailor.core.paths import RESOURCES
+from genotailor.report import words
+
+GENE_IDS = RESOURCES / "annotation" / "genes.MANE_v1.5.panel.tsv"
+NAMESPACE = uuid.UUID("5b0c7c1e-3f57-5a43-9d1c-6e0c1f4a2b77")
+IG = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/"
+TBD = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs"
+LOINC = "http://loinc.org"
+SO = "http://www.sequenceontology.org"
+HGNC = "http://www.genenames.org/geneId"
+HGVS = "http://varnomen.hgvs.org"
+PHARMVAR = "https://www.pharmvar.org"
+CATEGORY = [
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]},
+    {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "GE", "display": "Genetics"}]},
+]
+
+# Sequence Ontology accessions of the consequence terms the somatic stage gives (bcftools csq terms)
+SO_TERMS = {
+    "missense_variant": "SO:0001583", "synonymous_variant": "SO:0001819", "stop_gained": "SO:0001587",
+    "stop_lost": "SO:0001578", "start_lost": "SO:0002012", "frameshift_variant": "SO:0001589",
+    "inframe_deletion": "SO:0001822", "inframe_insertion": "SO:0001821", "splice_donor_variant": "SO:0001575",
+    "splice_acceptor_variant": "SO:0001574", "splice_region_variant": "SO:0001630",
+}
+
+
+def _loinc(code, display) -> dict:
+    return {"coding": [{"system": LOINC, "code": code, "display": display}]}
+
+
+def _tbd(code, display) -> dict:
+    return {"coding": [{"system": TBD, "code": code, "display": display}]}
+
+
+@lru_cache(maxsize=1)
+def gene_ids() -> dict:
+    with open(GENE_IDS, newline="") as fh:
+        return {row["symbol"]: (row["hgnc_id"], row["refseq_chromosome"]) for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def _gene(symbol: str) -> dict:
+    hgnc = gene_ids().get(symbol)
+    concept = {"text": symbol}
+    if hgnc:
+        concept["coding"] = [{"system": HGNC, "code": hgnc[0], "display": symbol}]
+    return {"code": _loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept": concept}
+
+
+class _Builder:
+    def __init__(self, report: dict):
+        self.report = report
+        self.patient_id = report["patient"]
+        self.entries: list[dict] = []
+
+    def uid(self, *parts) -> str:
+        return str(uuid.uuid5(NAMESPACE, "|".join(str(p) for p in (self.patient_id, *parts))))
+
+    def add(self, resource: dict) -> str:
+        self.entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+        return f"urn:uuid:{resource['id']}"
+
+    def observation(self, key, profile, code, **fields) -> dict:
+        return {"resourceType": "Observation", "id": self.uid("Observation", *key), "meta": {"profile": [IG + profile]},
+                "status": "final", "category": CATEGORY, "code": code, "subject": {"reference": self.patient_ref},
+                "effectiveDateTime": self.report["report_date"], **fields}
+
+    def build(self) -> dict:
+        r = self.report
+        patient = {"resourceType": "Patient", "id": self.uid("Patient"),
+                   "identifier": [{"system": "urn:genotailor:patient", "value": self.patient_id}],
+                   "gender": r.get("sex") or "unknown"}
+        self.patient_ref = self.add(patient)
+        results = []
+        results += self.pgx()
+        results += self.somatic()
+        results += self.tmb()
+        report = {
+            "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
+            "meta": {"profile": [IG + "genomic-report"]}, "status": "final",
+            "category": [CATEGORY[1]], "code": _loinc("51969-4", "Genetic analysis report"),
+            "subject": {"reference": self.patient_ref}, "effectiveDateTime": r["report_date"],
+            "result": [{"reference": ref} for ref in results],
+            "conclusion": " ".join(line["text"] for line in r["summary"]["actionable"]) or
+            "No result calls for a change from standard practice.",
+        }
+        self.entries.insert(1, {"fullUrl": f"urn:uuid:{report['id']}", "resource": report})
+        return {"resourceType": "Bundle", "id": self.uid("Bundle"), "type": "collection", "entry": self.entries}
+
+    # --- pharmacogenomics ---------------------------------------------------------------------
+    def pgx(self) -> list[str]:
+        refs, genotype_ref = [], {}
+        for g in self.report.get("pgx") or []:
+            if g["status"] == "not_assessed" or not g["diplotype"]:
+                continue
+            value = {"text": f"{g['gene']} {g['diplotype']}"}
+            alleles = g["diplotype"].split("/")
+            if all(a.startswith("*") for a in alleles):
+                value["coding"] = [{"system": PHARMVAR, "code": " / ".join(g["gene"] + a for a in alleles),
+                                    "display": f"{g['gene']} {g['diplotype']}"}]
+            obs = self.observation(("genotype", g["gene"]), "genotype", _loinc("84413-4", "Genotype display name"),
+                                   valueCodeableConcept=value, component=[_gene(g["gene"])])
+            notes = []
+            if g["status"] == "ambiguous":
+                notes.append(f"{words.GENE_STATUS['ambiguous']}; the first is shown, "
+                             f"{len(g['alternatives'])} others are listed in the JSON report")
+            if g.get("phenotype"):
+                notes.append(f"Phenotype: {g['phenotype']}")
+            if notes:
+                obs["note"] = [{"text": n} for n in notes]
+            genotype_ref[g["gene"]] = self.add(obs)
+            refs.append(genotype_ref[g["gene"]])
+        by_gene = {g["gene"]: g for g in self.report.get("pgx") or []}
+        for d in self.report.get("drug_recommendations") or []:
+            if d.get("status") not in ("actionable", "standard"):
+                continue
+            genes = [x for x in d.get("genes") or sorted(d.get("phenotypes", {})) if x in genotype_ref]
+            components = [{"code": _loinc("51963-7", "Medication assessed [Identifier]"),
+                           "valueCodeableConcept": {"text": d["drug"]}}]
+            for gene in genes:
+                phenotype = by_gene[gene].get("phenotype")
+                if phenotype:
+                    components.append({"code": _loinc("53040-2", "Genetic variation's effect on drug metabolism"),
+                                       "valueCodeableConcept": {"text": f"{gene} {phenotype}"}})
+            action = words.word(words.ACTION, d["action"])
+            if d.get("dose_factor") is not None:
+                action += f" ({words.dose_words(d['dose_factor'])})"
+            components.append({"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
+                               "valueCodeableConcept": {"text": action}})
+            if d.get("strength"):
+                components.append({"code": _loinc("93044-6", "Level of evidence"),
+                                   "valueCodeableConcept": {"text": f"{d.get('source') or 'guideline'}: {d['strength']}"}})
+            implication = self.observation(
+                ("implication", d["drug"]), "therapeutic-implication",
+                _tbd("therapeutic-implication", "Therapeutic Implication"),
+                derivedFrom=[{"reference": genotype_ref[x]} for x in genes], component=components)
+            if d.get("guideline"):
+                implication["note"] = [{"text": f"Guideline: {d['guideline']}"}]
+            ref = self.add(implication)
+            refs.append(ref)
+            if d["status"] == "actionable":
+                self.add({"resourceType": "Task", "id": self.uid("Task", d["drug"]),
+                          "meta": {"profile": [IG + "medication-recommendation"]}, "status": "requested",
+                          "intent": "proposal", "code": _tbd("medication-recommendation", "Medication Recommendation"),
+                          "description": f"{d['drug']}: {action}", "for": {"reference": self.patient_ref},
+                          "reasonReference": {"reference": ref}})
+        return refs
+
+    # --- somatic ------------------------------------------------------------------------------
+    def somatic(self) -> list[str]:
+        refs = []
+        for v in self.report.get("somatic") or []:
+            key = ("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
+            components = []
+            if v["gene"]:
+                components.append(_gene(v["gene"]))
+            if v["hgvs_c"]:
+                c = f"{v['refseq'] or v['transcript']}:{v['hgvs_c']}" if v.get("refseq") or v["transcript"] else v["hgvs_c"]
+                components.append({"code": _loinc("48004-6", "DNA change (c.HGVS)"),
+                                   "valueCodeableConcept": {"coding": [{"system": HGVS, "code": c}]}})
+            if v["protein_change_3"] or v["protein_change"]:
+                components.append({"code": _loinc("48005-3", "Amino acid change (pHGVS)"),
+                                   "valueCodeableConcept": {"coding": [{"system": HGVS,
+                                                                        "code": v["protein_change_3"] or v["protein_change"]}]}})
+            for term in v["consequence"].split("&"):
+                if term in SO_TERMS:
+                    components.append({"code": _tbd("molecular-consequence", "Molecular Consequence"),
+                                       "valueCodeableConcept": {"coding": [{"system": SO, "code": SO_TERMS[term],
+                                                                            "display": term}]}})
+            components.append({"code": _loinc("48002-0", "Genomic source class [Type]"),
+                               "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA6684-0", "display": "Somatic"}]}})
+            if v["vaf"] is not None:
+                components.append({"code": _loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+                                   "valueQuantity": {"value": v["vaf"], "system": "http://unitsofmeasure.org", "code": "1"}})
+            components.append({"code": _loinc("62374-4", "Human reference sequence assembly version"),
+                               "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA26806-2", "display": "GRCh38"}]}})
+            accession = gene_ids().get(v["gene"] or "", (None, None))[1]
+            if accession:
+                components.append({"code": _loinc("48013-7", "Genomic reference sequence [ID]"),
+                                   "valueCodeableConcept": {"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
+                                                                        "code": accession}]}})
+            components += [
+                {"code": _loinc("92822-6", "Genomic coordinate system [Type]"),
+                 "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA30102-0",
+                                                      "display": "1-based character counting"}]}},
+                {"code": _loinc("81254-5", "Genomic allele start-end"),
+                 "valueRange": {"low": {"value": v["pos"]}, "high": {"value": v["pos"] + len(v["ref"]) - 1}}},
+                {"code": _loinc("69547-8", "Genomic ref allele [ID]"), "valueString": v["ref"]},
+                {"code": _loinc("69551-0", "Genomic alt allele [ID]"), "valueString": v["alt"]},
+            ]
+            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
+                                   valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
+                                   component=components)
+            obs["note"] = [{"text": f"{words.word(words.TIER, v['tier'])}; sample {v['sample']}; read depth {v['depth']}"}]
+            variant_ref = self.add(obs)
+            refs.append(variant_ref)
+            for t in v["therapies"]:
+                if not t["this_tumour_type"] or t["evidence_level"] not in ("A", "B"):
+                    continue
+                therapy = " + ".join(t["therapies"])
+                implication = self.observation(
+                    key + ("implication", therapy, t["direction"], t["evidence_level"], t["match"], t.get("disease")),
+                    "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"),
+                    derivedFrom=[{"reference": variant_ref}],
+                    component=[
+                        {"code": _loinc("51963-7", "Medication assessed [Identifier]"),
+                         "valueCodeableConcept": {"text": therapy}},
+                        {"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
+                         "valueCodeableConcept": {"text": words.word(words.DIRECTION, t["direction"]).lower()}},
+                        {"code": _loinc("93044-6", "Level of evidence"),
+                         "valueCodeableConcept": {"text": f"AMP/ASCO/CAP level {t['evidence_level']}"}},
+                        {"code": _loinc("81259-4", "Associated phenotype"),
+                         "valueCodeableConcept": {"text": t.get("disease") or t["oncotree"]}},
+                    ])
+                sources = [s.get("url") for s in t["sources"] if s.get("url")]
+                if sources:
+                    implication["note"] = [{"text": "Evidence: " + ", ".join(sources)}]
+                refs.append(self.add(implication))
+        return refs
+
+    def tmb(self) -> list[str]:
+        if not any(s["kind"] == "tumor" for s in self.report["samples"]):
+            return []
+        tmb = self.report["tmb"]
+        fields = {}
+        if tmb.get("per_mb") is not None:
+            fields["valueQuantity"] = {"value": tmb["per_mb"], "unit": "mutations/Mb"}
+        else:
+            fields["dataAbsentReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                                                      "code": "not-performed"}], "text": tmb.get("reason") or "not assessed"}
+        return [self.add(self.observation(("tmb",), "tmb", _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
+                                          **fields))]
+
+
+def build_bundle(report: dict) -> dict:
+    """The FHIR Bundle of one patient's JSON report, validated with fhir.resources."""
+    bundle = _Builder(report).build()
+    validate_bundle(bundle)
+    return bundle
+
+
+def validate_bundle(bundle: dict) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    try:
+        Bundle.model_validate(bundle)
+    except Exception as exc:  # pydantic's ValidationError: name every failing element
+        raise GenotailorError(f"FHIR bundle of {bundle.get('id')} does not validate as R4 Bundle: {exc}") from exc
+
+
+def write_bundle(report: dict, out) -> None:
+    Path(out).write_text(json.dumps(build_bundle(report), indent=1, sort_keys=True, ensure_ascii=False) + "\n")

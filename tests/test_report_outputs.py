@@ -1,0 +1,120 @@
+"""The report's other forms: matplotlib figures (deterministic inline SVG with a text
+equivalent), the PDF printed by WeasyPrint, and the FHIR Genomics Reporting bundle."""
+
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from genotailor.report.fhir import build_bundle, validate_bundle
+from genotailor.report.figures import coverage_figure, figures, tmb_band, tmb_figure, vaf_figure
+from genotailor.report.html import render_html
+from genotailor.report.pdf import write_pdf
+from test_report_summary import cyp2c19_poor  # noqa: F401  (the fixture)
+
+SOMATIC = {
+    "patient": "T1", "report_date": "2026-01-15",
+    "samples": [{"id": "T1-N", "kind": "germline", "entry": "fastq"},
+                {"id": "T1-T", "kind": "tumor", "entry": "fastq", "purity": 0.6, "normal": "T1-N"}],
+    "qc_thresholds": {"min_locus_depth": 20},
+    "pgx": [{"gene": "DPYD", "source": "vcf", "positions": [{"depth": 0}, {"depth": 35}, {"depth": 12}]}],
+    "somatic": [{"sample": "T1-T", "gene": "BRAF", "protein_change": "p.V600E", "chrom": "chr7", "pos": 140753336,
+                 "vaf": 0.2881, "depth": 236, "tier": "I"}],
+    "tmb": {"per_mb": 12.5, "mutations": 25, "callable_mb": 2.0},
+}
+
+
+def test_figures_are_byte_identical_svg_without_dates_and_say_the_same_in_text():
+    first, second = figures(SOMATIC), figures(json.loads(json.dumps(SOMATIC)))
+    assert [f["id"] for f in first] == ["figure-coverage", "figure-vaf", "figure-tmb"]
+    assert [f["svg"] for f in first] == [f["svg"] for f in second]
+    for f in first:
+        assert f["svg"].startswith("<svg") and "<dc:date>" not in f["svg"] and "<?xml" not in f["svg"]
+    assert coverage_figure(SOMATIC)["text"] == [
+        "DPYD (T1-N): 3 positions, median depth 12, 2 below 20x",
+        "BRAF p.V600E (T1-T): 1 position, median depth 236, 0 below 20x",
+    ]
+    assert vaf_figure(SOMATIC)["text"] == [
+        "BRAF p.V600E (T1-T, Tier I — strong clinical significance): VAF 28.8% at depth 236; a clonal heterozygous "
+        "variant at purity 60% would show about 30%"]
+    assert tmb_figure(SOMATIC)["text"] == ["TMB 12.5 mutations/Mb (25 mutations over 2.0 Mb): band high (≥ 10)"]
+    assert (tmb_band(9.9), tmb_band(10), tmb_band(25)) == ("low (< 10)", "high (≥ 10)", "very high (≥ 20)")
+
+
+def test_tmb_not_assessed_has_no_figure():
+    assert tmb_figure({**SOMATIC, "tmb": {"per_mb": None, "reason": "panel too small"}}) is None
+
+
+@pytest.fixture(scope="module")
+def pdf(cyp2c19_poor, tmp_path_factory):  # noqa: F811
+    report, _ = cyp2c19_poor
+    folder = tmp_path_factory.mktemp("pdf")
+    write_pdf(render_html(report, for_print=True), folder / "a.pdf")
+    write_pdf(render_html(report, for_print=True), folder / "b.pdf")
+    return folder / "a.pdf", folder / "b.pdf"
+
+
+def test_pdf_is_the_same_bytes_twice_and_every_page_has_patient_date_and_page_x_of_y(pdf):
+    first, second = pdf
+    assert first.read_bytes() == second.read_bytes()
+    pages = [p.extract_text() for p in PdfReader(first).pages]
+    assert len(pages) >= 2
+    for i, text in enumerate(pages, 1):
+        assert "Patient SUMM01" in text and "Report date 2026-01-15" in text, i
+        assert f"Page {i} of {len(pages)}" in text, i
+
+
+def test_pdf_has_the_summary_first_and_every_section(pdf):
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf[0]).pages)
+    at = 0
+    for heading in ("Summary", "Samples and quality control", "Pharmacogenomics", "Drug recommendations", "Figures",
+                    "Limitations: what could not be assessed", "Methods", "Disclaimer"):
+        at = text.index(f"\n{heading}\n", at)  # each heading on its own line, in this order
+    assert text.index("What to do differently for this patient") < text.index("Samples and quality control")
+    assert "Clopidogrel: use an alternative drug — CYP2C19 *2/*2 (Poor Metabolizer)." in text
+
+
+def test_fhir_bundle_validates_with_genotype_implication_and_recommendation(cyp2c19_poor):  # noqa: F811
+    report, _ = cyp2c19_poor
+    bundle = build_bundle(report)
+    validate_bundle(bundle)
+    kinds = [(e["resource"]["resourceType"], e["resource"].get("meta", {}).get("profile", [""])[0].rsplit("/", 1)[-1])
+             for e in bundle["entry"]]
+    assert kinds[:2] == [("Patient", ""), ("DiagnosticReport", "genomic-report")]
+    resources = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    patient = resources[bundle["entry"][0]["fullUrl"]]
+    assert patient["identifier"] == [{"system": "urn:genotailor:patient", "value": "SUMM01"}] and "name" not in patient
+    (genotype,) = [r for r in resources.values() if r.get("code", {}).get("coding", [{}])[0].get("code") == "84413-4"
+                   and r["valueCodeableConcept"]["text"] == "CYP2C19 *2/*2"]
+    assert genotype["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "HGNC:2621"
+    (task,) = [r for r in resources.values() if r["resourceType"] == "Task" and r["description"].startswith("clopidogrel")]
+    implication = resources[task["reasonReference"]["reference"]]
+    assert implication["derivedFrom"] == [{"reference": f"urn:uuid:{genotype['id']}"}]
+    medication = {"system": "http://loinc.org", "code": "51963-7", "display": "Medication assessed [Identifier]"}
+    assert {"code": {"coding": [medication]}, "valueCodeableConcept": {"text": "clopidogrel"}} in implication["component"]
+    report_resource = bundle["entry"][1]["resource"]
+    assert {"reference": f"urn:uuid:{genotype['id']}"} in report_resource["result"]
+    assert build_bundle(report) == bundle  # ids from content: the same report, the same bundle
+
+
+def test_fhir_bundle_without_pgx_consent_has_no_pgx_resource(cyp2c19_poor):  # noqa: F811
+    report, _ = cyp2c19_poor
+    declined = {**report, "pgx": [], "drug_recommendations": [],
+                "summary": {**report["summary"], "actionable": []}}
+    bundle = build_bundle(declined)
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Patient", "DiagnosticReport"]
+    assert "CYP2C19" not in json.dumps(bundle)
+
+
+def test_fhir_validation_rejects_a_missing_required_element_and_an_unknown_one(cyp2c19_poor):  # noqa: F811
+    from genotailor.core.errors import GenotailorError
+
+    # fhir.resources checks elements, cardinality and types (not value-set bindings)
+    bundle = build_bundle(cyp2c19_poor[0])
+    del bundle["entry"][1]["resource"]["code"]
+    with pytest.raises(GenotailorError, match="does not validate as R4 Bundle"):
+        validate_bundle(bundle)
+    bundle = build_bundle(cyp2c19_poor[0])
+    bundle["entry"][2]["resource"]["diplotype"] = "*2/*2"
+    with pytest.raises(GenotailorError, match="does not validate as R4 Bundle"):
+        validate_bundle(bundle)

@@ -32,6 +32,16 @@ def test_somatic_bench_writes_runs_medians_and_their_ratio(tmp_path):
     assert result["variants_reported"] + result["variants_counted"] == 2000 - filtered
     assert 0 < result["variants_reported"] < 2000 - filtered
     assert result["protein_changes"] > 0  # coding records are among them
+    # the coding-dense file: a third of its records at coding positions, so many more listed in full
+    dense = result["coding_dense"]
+    assert (dense["records"], dense["vcf"]) == (2000, "synthetic_tumour_coding_dense_2000.vcf.gz")
+    assert dense["variants_reported"] > 5 * result["variants_reported"]
+    assert dense["ratio"] == round(dense["genotailor_somatic_s"] / dense["bcftools_view_s"], 2) or \
+        abs(dense["ratio"] - statistics.median(dense["genotailor_somatic_runs_s"]) /
+            statistics.median(dense["bcftools_view_runs_s"])) <= 0.05 * dense["ratio"]
+    bench = json.loads((tmp_path / "bench.json").read_text())
+    assert (bench["somatic_vs_bcftools_scan"], bench["somatic_vs_bcftools_scan_coding_dense"]) == (
+        result["ratio"], dense["ratio"])
 
 
 def test_cohort_bench_records_its_figures_in_bench_json_beside_the_others(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DEMO_REFERENCE
 from genotailor.core.paths import HOTSPOTS, ONCOLOGY_KB, TRANSCRIPT_MODELS
-from genotailor.dev.bench import synthetic_tumour_vcf
+from genotailor.dev.bench import CODING_DENSE, synthetic_tumour_vcf
 from genotailor.oncology.consequence import REPORTED, annotate_vcf
 from genotailor.oncology.run import run_somatic
 from genotailor.oncology.tmb import TmbSettings
@@ -20,7 +20,8 @@ from genotailor.oncology.tmb import TmbSettings
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    vcf = synthetic_tumour_vcf(tmp_path_factory.mktemp("listing") / "t.vcf.gz", records=1500, seed=7)
+    vcf = synthetic_tumour_vcf(tmp_path_factory.mktemp("listing") / "t.vcf.gz", records=1500, seed=7,
+                               coding_share=CODING_DENSE)
     full = annotate_vcf(vcf, DEMO_REFERENCE, TRANSCRIPT_MODELS)
     import pysam
 

@@ -75,6 +75,15 @@ class RegionIndex:
                     labels[k] = rank
         return points, labels
 
+    def windows(self, chrom: str) -> tuple[list, list]:
+        """Starts and ends of the chromosome's merged windows (for callers that bisect themselves,
+        record after record of one chromosome); empty lists when it has none."""
+        return self._win.get(chrom, ([], []))
+
+    def painted(self, chrom: str) -> tuple[list, list]:
+        """Breakpoints and CHEAP_ORDER ranks of the chromosome (empty: intergenic throughout)."""
+        return self._paint.get(chrom, ([], []))
+
     def needs_csq(self, chrom: str, pos: int, ref_len: int) -> bool:
         """True when POS..POS+ref_len overlaps a CDS or exon-boundary window."""
         got = self._win.get(chrom)

@@ -15,6 +15,7 @@ window without annotating them, and only the rest go to bcftools csq, in one bat
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
 
@@ -26,7 +27,7 @@ from genotailor.oncology.actionability import CoOccurring, assess, load_kb
 from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
 from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
-from genotailor.oncology.regions import RegionIndex
+from genotailor.oncology.regions import CHEAP_ORDER, RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
 from genotailor.oncology.transcripts import load_models, models_by_gene
 
@@ -66,18 +67,37 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
             _sample(vf, normal, vcf, "normal")
         contigs = list(vf.header.contigs)
         formats = declared_formats(vf.header)  # VEP CSQ / snpEff ANN, when the input carries them
-        needs, cheap = regions.needs_csq, regions.cheap_class
+        hot_sites = {k[:2] for k in hot}
+        chrom_now = None
+        # The hot loop (every record): the windows and classes of the current chromosome bisected
+        # here (RegionIndex.needs_csq / cheap_class, inlined), the alleles of a record that is
+        # only counted never looked at one by one.
         for rec in vf:
-            keys = rec.filter.keys()
-            if keys and keys != ["PASS"]:
+            flt = rec.filter
+            if len(flt) and not (len(flt) == 1 and "PASS" in flt):
                 filtered += 1
                 continue
             chrom, pos, ref = rec.chrom, rec.pos, rec.ref
+            if chrom != chrom_now:
+                chrom_now = chrom
+                (starts, ends), (points, labels) = regions.windows(chrom), regions.painted(chrom)
+            w = bisect_right(starts, pos + len(ref)) - 1
+            near = w >= 0 and ends[w] >= pos
+            if not near and not formats and (chrom, pos) not in hot_sites:
+                alts = rec.alts or ()
+                if len(alts) == 1:  # most records
+                    n = 0 if alts[0] == "*" or alts[0][:1] == "<" else 1
+                else:
+                    n = sum(1 for alt in alts if alt != "*" and alt[:1] != "<")
+                if n:
+                    j = bisect_right(points, pos) - 1
+                    other[CHEAP_ORDER[labels[j] if j >= 0 else 3]] += n
+                continue
             for i, alt in enumerate(rec.alts or (), start=1):
                 if alt == "*" or alt.startswith("<"):
                     continue
                 key = (chrom, pos, ref, alt)
-                if needs(chrom, pos, len(ref)) or key in hot:
+                if near or key in hot:
                     candidates.append((rec, i, key))
                 elif formats and claims_coding(annotations(rec, alt, formats), models):
                     # the input's own annotation (VEP/snpEff) calls it coding or splice on our
@@ -85,7 +105,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                     claimed.add(key)
                     candidates.append((rec, i, key))
                 else:
-                    other[cheap(chrom, pos)] += 1
+                    other[regions.cheap_class(chrom, pos)] += 1
     csq_entries = run_csq_sites([k for _, _, k in candidates], str(reference), str(models_gff), contigs)
     listed, tmb_only = [], []
     with pysam.FastaFile(str(reference)) as fasta:
@@ -142,7 +162,6 @@ def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, forma
 
 
 def _tmb(variants, models_gff, settings, panel, coverage_tumor, coverage_normal, normal):
-    coding = coding_territory(models_by_gene(str(models_gff)))
     if coverage_tumor:
         territory = read_bed(coverage_tumor, settings.min_depth)
         basis = f"coding exons ∩ panel regions with mean depth >= {settings.min_depth} in the tumour"
@@ -157,4 +176,5 @@ def _tmb(variants, models_gff, settings, panel, coverage_tumor, coverage_normal,
                 "reason": "no panel or coverage given: the callable territory is unknown"}
     if normal is None and coverage_tumor:
         basis += " (tumour-only: germline variants cannot be excluded)"
+    coding = coding_territory(models_by_gene(str(models_gff)))
     return tmb(variants, intersect(coding, territory), settings, basis)

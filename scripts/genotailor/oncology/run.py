@@ -23,12 +23,12 @@ import pysam
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
 from genotailor.oncology.actionability import assess, load_kb
-from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
+from genotailor.core.consequence import REPORTED, annotate_allele, run_csq_sites
 from genotailor.oncology.external import annotations, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
 from genotailor.oncology.regions import RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
-from genotailor.oncology.transcripts import load_models, models_by_gene
+from genotailor.core.transcripts import load_models, models_by_gene
 
 
 @lru_cache(maxsize=2)

@@ -62,6 +62,8 @@ rule markdup:
         bai="results/{patient}/align/{sample}.bam.bai",
         stats="results/{patient}/align/{sample}.markdup.txt",
         versions="results/{patient}/versions/markdup/{sample}.json",
+    params:
+        consent=consent_flags,
     log:
         "logs/markdup/{patient}/{sample}.log",
     benchmark:
@@ -76,7 +78,8 @@ rule markdup:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads} {input:q} 2> {log}"
+        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads}"
+        " {params.consent} {input:q} 2> {log}"
 
 
 rule import_alignment:

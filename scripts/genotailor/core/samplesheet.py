@@ -105,8 +105,8 @@ class Patient:
     consent_pgx: bool
     consent_secondary: bool
     outside_calls: tuple[OutsideCall, ...]
-    indications: tuple[str, ...] = ()
     samples: tuple[Sample, ...]
+    indications: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from genotailor.core.consequence import annotate_allele, run_csq_sites
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import load_acmg_sf, load_germline_panels
 from genotailor.core.transcripts import models_by_gene
-from genotailor.germline.classify import (CANDIDATE, alleles_by_gene, classify, meaning, sf_reportable)
+from genotailor.germline.classify import CANDIDATE, alleles_by_gene, classify, meaning, sf_reportable
 
 CLINVAR_URL = "https://www.ncbi.nlm.nih.gov/clinvar/variation/{}/"
 LIMITATIONS = (

@@ -178,13 +178,25 @@ def import_alignment(path, sample, reference, out):
                          f"it again from its source ({exc})") from None
 
 
-def mark_duplicates(unit_bams, out, stats, threads=1):
-    """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM."""
+def mark_duplicates(unit_bams, out, stats, threads=1, withheld=()):
+    """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM.
+
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out (core/consent.py);
+    reads overlapping them are not kept in the BAM."""
     out = str(out)
     with scratch_beside(out) as tmp:
+        marked = str(tmp / "marked.bam") if withheld else out
         pipeline([["samtools", "merge", "-f", "-u", "-p", "-o", "-", *map(str, unit_bams)],
-                  ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", str(tmp / "markdup"), "-", out]],
+                  ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", str(tmp / "markdup"), "-",
+                   marked]],
                  f"{out}: merging the units and marking duplicates")
+        if withheld:
+            bed = tmp / "withheld.bed"
+            bed.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in withheld))
+            run(["samtools", "index", marked], f"{out}: indexing")
+            # reads overlapping a withheld region go to the discarded output; all others (unmapped too) to -U
+            run(["samtools", "view", "--no-PG", "-b", "-L", str(bed), "-o", "/dev/null", "-U", out, marked],
+                f"{out}: leaving out the regions the patient's consent excludes")
     run(["samtools", "index", out], f"{out}: indexing")
 
 

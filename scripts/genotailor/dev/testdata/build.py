@@ -429,8 +429,8 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("## What is real and what is synthetic")
     a("")
     a(f"- **Real**: the reference sequence inside the {len(windows)} GRCh38 windows "
-      f"({n_pgx} pharmacogene regions, {n_cancer} cancer hotspot exon windows and the whole {' and '.join(scenarios.GERMLINE_GENES)} "
-      f"genes, {real_bp:,} bp), "
+      f"({n_pgx} pharmacogene regions, {n_cancer} cancer hotspot exon windows and the whole "
+      f"{' and '.join(scenarios.GERMLINE_GENES)} genes, {real_bp:,} bp), "
       "at their true GRCh38 coordinates; the allele definitions and hotspots the planted variants come from.")
     a(f"- **Synthetic**: every read, genotype, VCF and patient. The sequence in `reference/synthetic_flanks.bed` "
       f"({len(genome.flanks)} intervals, {synth_bp:,} bp) is seeded random sequence, NOT GRCh38: it pads "
@@ -460,8 +460,8 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("| `vcf/bad/GRCh37_build.vcf` | Wrong build: GRCh37 contig lengths and GRCh37 coordinates. |")
     a("| `vcf/bad/ref_mismatch.vcf` | GRCh38 header without lengths, but REF disagrees with the reference at "
       "every record (positions shifted a few bp, as from another build). |")
-    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01,LUNG01,GERM01,GERM02}.json` | Per patient: planted variants (with reads covering each "
-      "site and reads carrying the alt, from the simulation), expected diplotypes, expected QC status, "
+    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01,LUNG01,GERM01,GERM02}.json` | Per patient: planted variants (with reads "
+      "covering each site and reads carrying the alt, from the simulation), expected diplotypes, expected QC status, "
       "expected somatic calls, simulated library statistics. |")
     a("| `truth/bad_vcfs.json` | What the bad VCFs contain and why they must be rejected. |")
     a("| `SHA256SUMS` | Checksums of every generated file here. |")

@@ -29,6 +29,8 @@ CONSENT_STATEMENTS = [
     '"reason": "no consent for pharmacogenomic testing: not analysed",\n   "section": "pgx"',
     "<strong>pgx:</strong> no consent for pharmacogenomic testing: not analysed",
     '"pgx": [],', '"drug_recommendations": [],',
+    '"secondary_findings": "not analysed, by the patient\'s choice"',
+    "<p>Secondary findings: not analysed, by the patient's choice.</p>",
 ]
 
 

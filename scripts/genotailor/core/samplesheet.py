@@ -595,7 +595,10 @@ def _indication_problems(where, indications):
     for item in indications:
         if not isinstance(item, str) or item in doc["panels"] or item in doc["mechanism"]:
             continue
-        close = difflib.get_close_matches(item, panels + genes, n=3, cutoff=0.6)
+        low = item.lower()
+        close = [p for p in panels if p in low or low in p]  # lynch_syndrome -> lynch
+        close += [c for c in difflib.get_close_matches(item, panels + genes, n=3, cutoff=0.6) if c not in close]
+        close = close[:3]
         hint = f"did you mean {', '.join(close)}? " if close else ""
         found.append((where, f"'{item}' is neither a gene panel nor a gene of workflow/resources/germline/panels.yaml"
                              f" — {hint}panels: {', '.join(panels)}; or name genes of that file, or add the panel "

@@ -192,10 +192,37 @@ def test_outside_vcf_is_normalized_to_the_contract(demo):
     assert truth["phenotype"] == "Intermediate Metabolizer"
 
 
+def test_inherited_disease_patient_gets_brca2_for_the_panel_and_mlh1_only_because_sf_was_consented(demo):
+    for patient in ("GERM01", "GERM02"):
+        truth = json.loads((ROOT / f"test-data/truth/{patient}.json").read_text())
+        rep = report(demo, patient)
+        got = [(f["gene"], f["chrom"], f["pos"], f["ref"], f["alt"], f["classification"], f["category"],
+                f["zygosity"], f["clinvar"]["variation_id"]) for f in rep["germline_findings"]]
+        assert got == [(e["gene"], e["chrom"], e["pos"], e["ref"], e["alt"], e["classification"], e["category"],
+                        e["zygosity"], e["clinvar_variation_id"]) for e in truth["expected_germline_findings"]]
+        brca2 = rep["germline_findings"][0]
+        assert (brca2["clinvar"]["accession"], brca2["clinvar"]["stars"], brca2["hgvs_p"]) == (
+            "VCV000051063", 3, "p.G4*")
+        html = (demo / f"results/{patient}/report/{patient}.html").read_text()
+        assert "VCV000051063" in html and "3 stars (reviewed by expert panel)" in html
+    germ01 = report(demo, "GERM01")
+    assert germ01["germline"]["secondary_findings"] == "analysed"
+    assert germ01["germline_findings"][1]["meaning"] == "heterozygous carrier of a dominant condition: affected or at risk"
+    germ02 = report(demo, "GERM02")
+    assert germ02["germline"]["secondary_findings"] == "not analysed, by the patient's choice"
+    assert "Secondary findings: not analysed, by the patient&#39;s choice." not in (
+        demo / "results/GERM02/report/GERM02.html").read_text()
+    for f in (demo / "results" / "GERM02").rglob("*"):  # the full grep is tests/test_germline_consent.py
+        if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):
+            assert "MLH1" not in f.read_text() and "37040201" not in f.read_text(), f
+
+
 def test_cohort_summary_has_one_row_per_sample(demo):
     rows = (demo / "results/cohort/summary.tsv").read_text().splitlines()
     got = [tuple(r.split("\t")[:5]) for r in rows[1:]]
     assert got == [
+        ("GERM01", "GERM01-blood", "germline", "fastq", "pass"),
+        ("GERM02", "GERM02-blood", "germline", "fastq", "pass"),
         ("LOWQ01", "LOWQ01-blood", "germline", "fastq", "fail"),
         ("LUNG01", "LUNG01-T", "tumor", "vcf", "not_assessed"),
         ("PGX001", "PGX001-blood", "germline", "fastq", "pass"),
@@ -206,7 +233,7 @@ def test_cohort_summary_has_one_row_per_sample(demo):
 
 
 def test_patient_outputs_name_no_other_patient(demo):
-    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"]
+    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "GERM02"]
     for p in patients:
         for f in (demo / "results" / p).rglob("*"):
             if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):

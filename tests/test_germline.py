@@ -152,3 +152,26 @@ def test_cli_writes_a_stage_json_that_follows_its_schema(tmp_path):
                  "--secondary-findings", "--reference", str(DEMO_REFERENCE), "--json", str(out)]) == 0
     doc = json.loads(out.read_text())
     assert [(f["gene"], f["zygosity"]) for f in doc["findings"]] == [("BRCA2", "heterozygous"), ("MLH1", "homozygous")]
+
+
+def test_an_imported_bam_is_copied_without_the_reads_consent_withholds(tmp_path):
+    import subprocess
+
+    from genotailor.steps.align import import_alignment
+
+    read = "A" * 50
+    sam = tmp_path / "in.sam"
+    sam.write_text("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chr3\tLN:198295559\n@SQ\tSN:chr13\tLN:114364328\n"
+                   "@RG\tID:r\tSM:S1\n"
+                   f"mlh1\t0\tchr3\t37040150\t60\t50M\t*\t0\t0\t{read}\t{'I' * 50}\tRG:Z:r\n"
+                   f"brca2\t0\tchr13\t32316400\t60\t50M\t*\t0\t0\t{read}\t{'I' * 50}\tRG:Z:r\n")
+    bam = tmp_path / "in.bam"
+    subprocess.run(["samtools", "view", "-b", "-o", str(bam), str(sam)], check=True)
+    out = tmp_path / "results" / "S1.bam"
+    import_alignment(str(bam), "S1", str(DEMO_REFERENCE), out, withheld=[("chr3", 36987349, 37068889)])
+    assert not out.is_symlink()
+    names = subprocess.run(["samtools", "view", str(out)], capture_output=True, text=True, check=True).stdout
+    assert [line.split("\t")[0] for line in names.splitlines()] == ["brca2"]
+    linked = tmp_path / "results" / "S1.linked.bam"
+    import_alignment(str(bam), "S1", str(DEMO_REFERENCE), linked)
+    assert linked.is_symlink()

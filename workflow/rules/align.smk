@@ -91,6 +91,8 @@ rule import_alignment:
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
         versions="results/{patient}/versions/import_alignment/{sample}.json",
+    params:
+        consent=consent_flags,
     log:
         "logs/import_alignment/{patient}/{sample}.log",
     benchmark:
@@ -106,7 +108,7 @@ rule import_alignment:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} import-alignment --input {input.aln:q} --sample {wildcards.sample}"
-        " --reference {input.ref:q} --out {output.bam} 2> {log}"
+        " --reference {input.ref:q} {params.consent} --out {output.bam} 2> {log}"
 
 
 rule flagstat:

@@ -65,6 +65,7 @@ def register(sub):
     p.add_argument("--sample", required=True)
     p.add_argument("--reference", required=True)
     p.add_argument("--out", required=True)
+    add_consent_options(p)
     p.set_defaults(func=_import_alignment)
 
     p = sub.add_parser("qc", help="QC metrics and pass/warn/fail status of one sample")
@@ -177,7 +178,7 @@ def _coverage(args):
 def _import_alignment(args):
     from genotailor.steps.align import import_alignment
 
-    import_alignment(args.input, args.sample, args.reference, args.out)
+    import_alignment(args.input, args.sample, args.reference, args.out, withheld_spans(args))
     return 0
 
 

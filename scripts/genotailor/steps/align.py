@@ -152,10 +152,12 @@ def check_alignment(path, sample, ref) -> str:
     return kind
 
 
-def import_alignment(path, sample, reference, out):
+def import_alignment(path, sample, reference, out, withheld=()):
     """Bring an external BAM/CRAM into results/ as an indexed BAM, after checks.
 
     The input is never modified: a BAM is linked, a CRAM decoded to BAM with the reference.
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out: the BAM is then a
+    copy without the reads overlapping them (never a link to reads that must not be analysed).
     """
     from genotailor.core.reference import Reference
 
@@ -164,7 +166,16 @@ def import_alignment(path, sample, reference, out):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if kind == "cram":
+        if withheld:
+            with scratch_beside(out) as tmp:
+                bed = tmp / "withheld.bed"
+                bed.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in withheld))
+                if out.exists() or out.is_symlink():
+                    out.unlink()
+                run(["samtools", "view", "--no-PG", "-b", "-T", reference, "-L", str(bed), "-o", "/dev/null",
+                     "-U", str(out), path], f"{path}: copying the alignment without the regions the patient's "
+                     "consent excludes")
+        elif kind == "cram":
             run(["samtools", "view", "-b", "-T", reference, "-o", out, path], f"{path}: decoding the CRAM")
         else:
             if out.exists() or out.is_symlink():

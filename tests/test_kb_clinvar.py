@@ -102,3 +102,23 @@ def test_acmg_sf_rules_per_gene_and_rows_left_out_with_their_reason(tmp_path):
     assert "verify" in doc["left_out"]["CALM1"] and "recessive" in doc["left_out"]["TRDN"]
     assert "ABCD1" not in genes  # v3.3 only
     assert (tmp_path / "acmg_sf.json").read_text() == (GERMLINE_KB / "acmg_sf.json").read_text()
+
+
+def test_with_a_reference_indels_are_left_aligned_and_wrong_ref_records_left_out(tmp_path):
+    from conftest import DEMO_REFERENCE
+
+    ref = pysam.FastaFile(str(DEMO_REFERENCE))
+    before = ref.fetch("chr13", 32316489, 32316490)  # the base before BRCA2's T6 run at 32316491-32316496
+    vcf = tmp_path / "clinvar.vcf"
+    info = "CLNREVSTAT=criteria_provided,_single_submitter;CLNSIG=Pathogenic;GENEINFO=BRCA2:675"
+    header = "".join(f'##INFO=<ID={k},Number=.,Type=String,Description="{k}">\n'
+                     for k in ("CLNREVSTAT", "CLNSIG", "GENEINFO"))
+    vcf.write_text("##fileformat=VCFv4.1\n##fileDate=2026-01-01\n" + header
+                   + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"13\t32316495\t7\tTT\tT\t.\t.\t{info}\n"  # one T deleted, written at the run's right end
+                   f"13\t32316470\t8\tC\tT\t.\t.\t{info}\n")  # REF is G in GRCh38
+    build_clinvar(vcf, tmp_path / "kb", reference=DEMO_REFERENCE)
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows(tmp_path / "kb" / "clinvar.tsv.gz")] == [
+        ("chr13", "32316490", before + "T", before, "7")]
+    manifest = json.loads((tmp_path / "kb" / "manifest.json").read_text())
+    assert "left-aligned" in manifest["clinvar"]["normalization"]

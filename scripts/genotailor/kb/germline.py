@@ -25,7 +25,7 @@ from pathlib import Path
 from genotailor import __version__
 from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import InputError
-from genotailor.core.tools import capture_pipeline
+from genotailor.core.tools import run
 from genotailor.kb.manifest import dump_json
 
 CLINVAR_TABLE = "clinvar.tsv.gz"
@@ -99,15 +99,25 @@ def _normalized_lines(vcf: Path, reference: Path | None):
         return
     import tempfile
 
-    chroms = [str(c) for c in range(1, 23)] + ["X", "Y", "MT"]
+    fai = [line.split("\t")[:2] for line in Path(f"{reference}.fai").read_text().splitlines()]
     with tempfile.TemporaryDirectory() as tmp:
-        rename = Path(tmp) / "contigs.txt"
-        rename.write_text("".join(f"{c}\t{contig_name(c)}\n" for c in chroms))
-        text = capture_pipeline(
-            [["bcftools", "annotate", "--rename-chrs", str(rename), "-Ou", str(vcf)],
-             ["bcftools", "norm", "-m", "-any", "-f", str(reference), "--check-ref", "x", "-Ov", "--no-version", "-"]],
-            f"ClinVar VCF {vcf}: contig names, split, left-align (bcftools norm)")
-    yield from text.splitlines()
+        renamed = Path(tmp) / "renamed.vcf"
+        # NCBI's file declares no contigs, which bcftools needs: named and declared as the reference has them
+        with gzip.open(vcf, "rt") if _is_gzip(vcf) else open(vcf) as src, open(renamed, "w") as dst:
+            for line in src:
+                if line.startswith("##"):
+                    dst.write(line)
+                elif line.startswith("#"):
+                    dst.writelines(f"##contig=<ID={name},length={length}>\n" for name, length in fai)
+                    dst.write(line)
+                else:
+                    chrom, rest = line.split("\t", 1)
+                    dst.write(f"{contig_name(chrom)}\t{rest}")
+        normalized = Path(tmp) / "normalized.vcf"
+        run(["bcftools", "norm", "-m", "-any", "-f", str(reference), "--check-ref", "x", "-Ov", "--no-version",
+             "-o", str(normalized), str(renamed)], f"ClinVar VCF {vcf}: split, left-align, REF check (bcftools norm)")
+        with open(normalized) as fh:  # streamed: NCBI's full file has millions of records
+            yield from fh
 
 
 def _is_gzip(path: Path) -> bool:

@@ -175,3 +175,20 @@ def test_an_imported_bam_is_copied_without_the_reads_consent_withholds(tmp_path)
     linked = tmp_path / "results" / "S1.linked.bam"
     import_alignment(str(bam), "S1", str(DEMO_REFERENCE), linked)
     assert linked.is_symlink()
+
+
+def test_the_stage_contract_allows_no_secondary_findings_detail_without_consent(tmp_path):
+    import copy
+
+    from genotailor.core.contracts import _fast_check, _validator, validate_stage
+
+    doc = germline(tmp_path, [v(BRCA2_PLP)])
+    validate_stage("germline", doc, "g.json")
+    for brk in (lambda d: d["secondary_findings"].update(list="ACMG SF v3.2"),
+                lambda d: d["findings"][0].update(classification="benign"),
+                lambda d: d["findings"][0]["clinvar"].update(stars=5)):
+        bad = copy.deepcopy(doc)
+        brk(bad)
+        assert list(_validator("germline").iter_errors(bad))
+        with pytest.raises(Exception, match="must"):
+            _fast_check("germline")(bad)

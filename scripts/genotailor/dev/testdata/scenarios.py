@@ -821,7 +821,7 @@ def bad_vcfs(genome: DemoGenome, out_dir: Path) -> dict:
 # Real ClinVar pathogenic variants (ClinVar GRCh38 release 2026-02-26, expert panel, 3 stars), planted
 # heterozygous in both germline patients at their true GRCh38 coordinates.
 GERMLINE_GENES = ("BRCA2", "MLH1")  # sequenced (their MANE Select exons +- GERMLINE_PAD)
-GERMLINE_PAD = 100
+GERMLINE_PAD = 400
 BRCA2_PLP = (Variant("chr13", 32316470, "G", "T"), "BRCA2", "51063",
              "BRCA2 nonsense variant, ClinVar pathogenic (expert panel): hereditary breast and ovarian cancer "
              "(in the patients' indication panel)")

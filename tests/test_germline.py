@@ -192,3 +192,20 @@ def test_the_stage_contract_allows_no_secondary_findings_detail_without_consent(
         assert list(_validator("germline").iter_errors(bad))
         with pytest.raises(Exception, match="must"):
             _fast_check("germline")(bad)
+
+
+def test_without_sf_consent_the_sf_genes_outside_the_indications_are_withheld():
+    from argparse import Namespace
+
+    from genotailor.cli.consent import withheld_spans
+    from genotailor.core.consent import withheld_genes
+
+    args = Namespace(withhold_secondary_findings=True, keep_genes="BRCA1,BRCA2,PALB2", pgx_consent=False,
+                     keep_regions=None, germline_kb=str(GERMLINE_KB), consent_models=str(TRANSCRIPT_MODELS))
+    spans = withheld_spans(args)
+    assert ("chr3", 36992517, 37051846) in spans  # MLH1's MANE Select transcript +-1 kb
+    assert not any(c == "chr13" and s < 32316470 < e for c, s, e in spans)  # BRCA2 is an indication gene
+    genes = withheld_genes(False, ["BRCA2"], pgx_consent=True)
+    assert "RYR1" not in genes and "CACNA1S" not in genes and "MLH1" in genes  # pharmacogenes with PGx consent
+    assert withheld_genes(True) == []
+    assert withheld_spans(Namespace(withhold_secondary_findings=False)) == []

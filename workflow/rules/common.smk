@@ -231,7 +231,7 @@ def consent_flags(wildcards):
     patient, sample = PATIENTS[wildcards.patient], SAMPLES[wildcards.sample]
     if sample.kind != "germline" or patient.consent_secondary:
         return ""
-    flags = ["--withhold-secondary-findings"]
+    flags = ["--withhold-secondary-findings", "--germline-kb", GERMLINE_KB, "--models", TRANSCRIPT_MODELS]
     genes = indication_genes_of(patient)
     if genes:
         flags += ["--keep-genes", ",".join(genes)]

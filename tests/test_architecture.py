@@ -38,5 +38,6 @@ def test_only_the_tool_runner_starts_processes():
 
 def test_the_runtime_packages_read_no_knowledge_base_builder():
     graph = grimp.build_graph("genotailor")
-    for runtime in ("genotailor.core", "genotailor.steps", "genotailor.pgx", "genotailor.oncology", "genotailor.report"):
+    for runtime in ("genotailor.core", "genotailor.steps", "genotailor.pgx", "genotailor.oncology", "genotailor.germline",
+                    "genotailor.report"):
         assert not graph.chain_exists(importer=runtime, imported="genotailor.kb", as_packages=True), runtime

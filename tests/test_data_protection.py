@@ -31,7 +31,10 @@ CONSENT_STATEMENTS = [
     '"pgx": [],', '"drug_recommendations": [],',
     # the report's summary line for each category the patient declined
     "Pharmacogenomics: not analysed, as the patient did not consent to it.",
-    "Germline findings: not analysed, by choice of the patient.",
+    "Secondary findings: not analysed, by the patient's choice.",
+    "Secondary findings: not analysed, by the patient&#39;s choice.",  # the same, HTML-escaped
+    '"secondary_findings": "not analysed, by the patient\'s choice"',
+    "<p>Secondary findings: not analysed, by the patient's choice.</p>",
 ]
 
 

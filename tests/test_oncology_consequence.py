@@ -5,9 +5,9 @@ import pysam
 import pytest
 
 from conftest import DEMO_REFERENCE, ROOT
+from genotailor.core.consequence import annotate_vcf
 from genotailor.core.kbfiles import read_hotspots
-from genotailor.oncology.consequence import annotate_vcf
-from genotailor.oncology.transcripts import UNRESOLVED, hgvs_p, models_by_gene, translate
+from genotailor.core.transcripts import UNRESOLVED, hgvs_p, models_by_gene, translate
 
 GFF = ROOT / "workflow" / "resources" / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"
 HOTSPOTS = ROOT / "workflow" / "resources" / "oncology" / "hotspots.tsv"

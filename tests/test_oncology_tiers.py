@@ -7,10 +7,10 @@ Match levels are checked on a knowledge base built from the small fixtures
 import pytest
 
 from conftest import ROOT
+from genotailor.core.consequence import Consequence
 from genotailor.core.errors import InputError
 from genotailor.kb.oncology import build_oncology_kb
 from genotailor.oncology.actionability import CoOccurring, KnowledgeBase, assess, load_kb
-from genotailor.oncology.consequence import Consequence
 
 SRC = ROOT / "tests" / "data" / "oncology_sources"
 SHIPPED = ROOT / "workflow" / "resources" / "oncology"

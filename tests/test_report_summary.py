@@ -112,7 +112,7 @@ def test_declined_categories_give_one_sentence_filed_under_consent_and_nothing_e
          "text": "Pharmacogenomics: not analysed, as the patient did not consent to it."}]
     assert germline_findings.summarize(fields, declined) == [
         {"section": "consent", "kind": "not_assessed", "rank": 40, "target": None,
-         "text": "Germline findings: not analysed, by choice of the patient."}]
+         "text": "Secondary findings: not analysed, by the patient's choice."}]
     assert somatic.summarize(fields, declined) == []  # no tumour sample: nothing to say
 
 
@@ -129,3 +129,31 @@ def test_failed_qc_leads_the_not_assessed_lines_with_gates_in_words(tmp_path):
         "Sample S1 failed quality control — Bases with quality ≥ Q30 47.9% (warn below 85.0%, fail below 75.0%). "
         "Its results must not guide treatment without review or re-sequencing.")
     assert summary["qc_status"] == "Quality control: 1 of 1 sample FAILED (see below)."
+
+
+def test_germline_findings_are_actionable_lines_with_their_evidence_and_a_link():
+    brca2 = {"gene": "BRCA2", "chrom": "chr13", "pos": 32316470, "ref": "G", "alt": "T", "hgvs_p": "p.G4*",
+             "classification": "pathogenic", "category": "diagnostic", "zygosity": "heterozygous",
+             "clinvar": {"accession": "VCV000051063", "stars": 3}, "meaning": "carrier of a dominant condition"}
+    mlh1 = {**brca2, "gene": "MLH1", "chrom": "chr3", "pos": 37040201, "ref": "T", "alt": "A", "hgvs_p": "p.L525*",
+            "category": "secondary", "clinvar": {"accession": "VCV000089797", "stars": 3}}
+    candidate = {**brca2, "pos": 32316500, "hgvs_p": "p.K102*", "classification": "candidate_needs_expert_review",
+                 "clinvar": None}
+    hboc = {"title": "Hereditary breast and ovarian cancer", "genes": ["BRCA1", "BRCA2"]}
+    fields = {"germline": {"indications": [hboc], "secondary_findings": "analysed"},
+              "germline_findings": [brca2, mlh1, candidate]}
+    lines = germline_findings.summarize(fields, patient(consent_secondary=True, tumour=False))
+    assert [(ln["kind"], ln["rank"], ln["text"], ln["target"]) for ln in lines] == [
+        ("actionable", 20, "Inherited disease: BRCA2 p.G4* — pathogenic (ClinVar VCV000051063, 3 stars), heterozygous: "
+         "carrier of a dominant condition.", "germline-chr13-32316470-G-T"),
+        ("actionable", 25, "Secondary finding (ACMG): MLH1 p.L525* — pathogenic (ClinVar VCV000089797, 3 stars), "
+         "heterozygous: carrier of a dominant condition.", "germline-chr3-37040201-T-A"),
+        ("result", 50, "Inherited disease: BRCA2 p.K102* — candidate needs expert review (not in ClinVar at the "
+         "required review level), heterozygous.", "germline-chr13-32316500-G-T"),
+    ]
+    # nothing found in the panel, secondary findings consented and none reportable: one result line each
+    empty = germline_findings.summarize({"germline": {"indications": [hboc], "secondary_findings": "analysed"},
+                                         "germline_findings": []}, patient(consent_secondary=True, tumour=False))
+    assert [ln["text"] for ln in empty] == [
+        "Inherited disease (Hereditary breast and ovarian cancer; 2 genes): no pathogenic or likely pathogenic "
+        "variant and no loss-of-function candidate found.", "Secondary findings (ACMG): no reportable finding."]

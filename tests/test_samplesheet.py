@@ -237,7 +237,7 @@ BAD_SHEETS = {
     "misspelt-samples": (
         HEAD.replace("samples:", "smaples:") + "      G: {kind: germline, vcf: calls/G.vcf.gz}\n",
         ["patient P1: unknown key 'smaples' — did you mean 'samples'? Allowed keys: sex, "
-         "tumor_type, consent, outside_calls, samples",
+         "tumor_type, consent, indications, outside_calls, samples",
          "patient P1: missing required field 'samples' — add it, e.g. samples: {PGX001-blood: "
          "{kind: germline, vcf: calls/PGX001.vcf.gz}}"]),
     "misspelt-purity": (
@@ -682,3 +682,29 @@ def test_unknown_oncotree_code_is_a_sheet_error_naming_the_closest_codes(tmp_pat
     with pytest.raises(SheetError) as err:
         load_sheet(sheet)
     assert "'LUADD' is not an OncoTree code — did you mean LUAD" in str(err.value)
+
+
+def test_an_unknown_indication_panel_or_gene_is_a_sheet_error_listing_the_panels(tmp_path):
+    from genotailor.core.errors import SheetError
+    from genotailor.core.samplesheet import load_sheet
+
+    sheet = tmp_path / "s.yaml"
+    sheet.write_text("patients:\n  P1:\n    sex: female\n"
+                     "    consent: {pharmacogenomics: false, secondary_findings: false}\n"
+                     "    indications: [hereditary_breast_ovarian, lynch_syndrome, BRCA3, LDLR]\n"
+                     "    samples:\n      P1-blood: {kind: germline, vcf: g.vcf}\n")
+    (tmp_path / "g.vcf").write_text("##fileformat=VCFv4.2\n")
+    with pytest.raises(SheetError) as err:
+        load_sheet(sheet)
+    panels = ("panels: cardiomyopathy, familial_adenomatous_polyposis, familial_hypercholesterolemia, "
+              "hereditary_breast_ovarian, hereditary_hemochromatosis, li_fraumeni, lynch; or name genes of that "
+              "file, or add the panel there")
+    assert err.value.problems == [
+        "patient P1 / field indications: 'lynch_syndrome' is neither a gene panel nor a gene of "
+        f"workflow/resources/germline/panels.yaml — did you mean lynch? {panels}",
+        "patient P1 / field indications: 'BRCA3' is neither a gene panel nor a gene of "
+        f"workflow/resources/germline/panels.yaml — did you mean BRCA2, BRCA1? {panels}",
+    ]
+    good = sheet.read_text().replace("lynch_syndrome, BRCA3, ", "")
+    sheet.write_text(good)
+    assert load_sheet(sheet).patients[0].indications == ("hereditary_breast_ovarian", "LDLR")

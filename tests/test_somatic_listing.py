@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from conftest import DEMO_REFERENCE
+from genotailor.core.consequence import REPORTED, annotate_vcf
 from genotailor.core.paths import HOTSPOTS, ONCOLOGY_KB, TRANSCRIPT_MODELS
 from genotailor.dev.bench import CODING_DENSE, synthetic_tumour_vcf
-from genotailor.oncology.consequence import REPORTED, annotate_vcf
 from genotailor.oncology.run import run_somatic
 from genotailor.oncology.tmb import TmbSettings
 

@@ -293,7 +293,7 @@ def test_expected_diplotype_without_a_phenotype_says_why():
 
 def test_demo_sheet_files_exist_and_checksums_match():
     sheet = yaml.safe_load(SHEET.read_text())
-    assert list(sheet["patients"]) == ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"]
+    assert list(sheet["patients"]) == ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "GERM02"]
     checked = 0
     for pid, patient in sheet["patients"].items():
         for sid, sample in patient["samples"].items():
@@ -320,7 +320,11 @@ def test_demo_sheet_loads_with_the_project_loader_and_verified_checksums():
     kinds = {s.id: (s.kind, s.entry) for s in sheet.samples()}
     assert kinds == {"PGX001-blood": ("germline", "fastq"), "TUMOR01-N": ("germline", "fastq"),
                      "TUMOR01-T": ("tumor", "fastq"), "VCF001-dna": ("germline", "vcf"),
-                     "LOWQ01-blood": ("germline", "fastq"), "LUNG01-T": ("tumor", "vcf")}
+                     "LOWQ01-blood": ("germline", "fastq"), "LUNG01-T": ("tumor", "vcf"),
+                     "GERM01-blood": ("germline", "fastq"), "GERM02-blood": ("germline", "fastq")}
+    indications = {p.id: (p.indications, p.consent_secondary) for p in sheet.patients if p.indications}
+    assert indications == {"GERM01": (("hereditary_breast_ovarian",), True),
+                           "GERM02": (("hereditary_breast_ovarian",), False)}
     for panel in config["panels"].values():
         assert (ROOT / panel).exists()
 
@@ -366,6 +370,15 @@ def test_truth_matches_the_plan():
     assert t["alt_reads"] / t["depth"] == pytest.approx(0.3, abs=0.05)
 
     assert json.loads((TD / "truth" / "LOWQ01.json").read_text())["expected_qc"]["LOWQ01-blood"]["status"] == "fail"
+
+    germ01, germ02 = (json.loads((TD / "truth" / f"{p}.json").read_text()) for p in ("GERM01", "GERM02"))
+    assert [(f["gene"], f["clinvar_variation_id"], f["category"]) for f in germ01["expected_germline_findings"]] == [
+        ("BRCA2", "51063", "diagnostic"), ("MLH1", "89797", "secondary")]
+    assert [f["gene"] for f in germ02["expected_germline_findings"]] == ["BRCA2"]
+    assert [(w["gene"], w["pos"]) for w in germ02["must_not_appear_anywhere"]] == [("MLH1", 37040201)]
+    for v in germ02["planted_variants"]:  # heterozygous in the reads
+        counts = v["samples"]["GERM02-blood"]
+        assert counts["alt_reads"] / counts["depth"] == pytest.approx(0.5, abs=0.15), v["gene"]
 
 
 def test_truth_phenotypes_are_the_knowledge_base_phenotypes_of_every_gene():

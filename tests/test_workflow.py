@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
 
 
+DEMO_PATIENTS = ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "GERM02")
+
+
 def demo_config(tmp: Path, sheet: Path | None = None) -> Path:
     """The demo config with absolute paths, so the workflow can run in any directory."""
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
@@ -196,7 +199,7 @@ def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
     findings = [r.split("\t") for r in (demo / "results/cohort/findings.tsv").read_text().splitlines()]
     assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed"]
     by_patient = {r[0]: r for r in findings[1:]}
-    assert sorted(by_patient) == ["LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
+    assert sorted(by_patient) == ["GERM01", "GERM02", "LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
     assert by_patient["TUMOR01"][2].startswith("BRAF p.V600E — Tier I, VAF 28.8% in TUMOR01-T: sensitivity to ")
     assert by_patient["LUNG01"][4].startswith("Pharmacogenomics: not analysed, as the patient did not consent to it.")
     assert "Metabolizer" not in "\t".join(by_patient["LUNG01"])  # nothing of a declined category
@@ -208,10 +211,39 @@ def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
         assert f'id="mqc-module-section-{module}"' in multiqc or f"mqc-module-section-{module}" in multiqc, module
 
 
+def test_inherited_disease_patient_gets_brca2_for_the_panel_and_mlh1_only_because_sf_was_consented(demo):
+    for patient in ("GERM01", "GERM02"):
+        truth = json.loads((ROOT / f"test-data/truth/{patient}.json").read_text())
+        rep = report(demo, patient)
+        got = [(f["gene"], f["chrom"], f["pos"], f["ref"], f["alt"], f["classification"], f["category"],
+                f["zygosity"], f["clinvar"]["variation_id"]) for f in rep["germline_findings"]]
+        assert got == [(e["gene"], e["chrom"], e["pos"], e["ref"], e["alt"], e["classification"], e["category"],
+                        e["zygosity"], e["clinvar_variation_id"]) for e in truth["expected_germline_findings"]]
+        brca2 = rep["germline_findings"][0]
+        assert (brca2["clinvar"]["accession"], brca2["clinvar"]["stars"], brca2["hgvs_p"]) == (
+            "VCV000051063", 3, "p.G4*")
+        html = (demo / f"results/{patient}/report/{patient}.html").read_text()
+        assert "VCV000051063" in html and "3 stars (reviewed by expert panel)" in html
+    germ01 = report(demo, "GERM01")
+    assert germ01["germline"]["secondary_findings"] == "analysed"
+    assert germ01["germline_findings"][1]["meaning"] == "heterozygous carrier of a dominant condition: affected or at risk"
+    germ02 = report(demo, "GERM02")
+    assert germ02["germline"]["secondary_findings"] == "not analysed, by the patient's choice"
+    # the summary line (HTML-escaped) and the section's sentence: the statement, nothing of the category
+    germ02_html = (demo / "results/GERM02/report/GERM02.html").read_text()
+    assert "<li>Secondary findings: not analysed, by the patient&#39;s choice.</li>" in germ02_html
+    assert "<p>Secondary findings: not analysed, by the patient's choice.</p>" in germ02_html
+    for f in (demo / "results" / "GERM02").rglob("*"):  # the full grep is tests/test_germline_consent.py
+        if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):
+            assert "MLH1" not in f.read_text() and "37040201" not in f.read_text(), f
+
+
 def test_cohort_summary_has_one_row_per_sample(demo):
     rows = (demo / "results/cohort/summary.tsv").read_text().splitlines()
     got = [tuple(r.split("\t")[:5]) for r in rows[1:]]
     assert got == [
+        ("GERM01", "GERM01-blood", "germline", "fastq", "pass"),
+        ("GERM02", "GERM02-blood", "germline", "fastq", "pass"),
         ("LOWQ01", "LOWQ01-blood", "germline", "fastq", "fail"),
         ("LUNG01", "LUNG01-T", "tumor", "vcf", "not_assessed"),
         ("PGX001", "PGX001-blood", "germline", "fastq", "pass"),
@@ -222,7 +254,7 @@ def test_cohort_summary_has_one_row_per_sample(demo):
 
 
 def test_patient_outputs_name_no_other_patient(demo):
-    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"]
+    patients = ["PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "GERM02"]
     for p in patients:
         for f in (demo / "results" / p).rglob("*"):
             if f.is_file() and f.suffix in (".json", ".html", ".tsv", ".txt"):
@@ -346,14 +378,14 @@ def test_reports_rebuilt_with_forcerun_are_byte_identical(demo):
     after = digest_tree(demo)
     reports = [k for k in before if "/report/" in k] + [f"results/cohort/{f}" for f in ("summary.tsv", "findings.tsv",
                                                                                          "summary.html")]
-    assert len(reports) == 5 * 4 + 3 and all(k in before for k in reports)
+    assert len(reports) == len(DEMO_PATIENTS) * 4 + 3 and all(k in before for k in reports)
     assert [k for k in reports if before[k] != after[k]] == []
 
 
 def test_every_pdf_names_the_patient_and_page_on_every_page(demo):
     from pypdf import PdfReader
 
-    for patient in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
+    for patient in DEMO_PATIENTS:
         pages = [p.extract_text() for p in PdfReader(demo / f"results/{patient}/report/{patient}.pdf").pages]
         for i, text in enumerate(pages, 1):
             assert f"Patient {patient}" in text and f"Page {i} of {len(pages)}" in text, (patient, i)
@@ -363,7 +395,7 @@ def test_every_pdf_names_the_patient_and_page_on_every_page(demo):
 def test_every_fhir_bundle_validates_and_carries_the_findings(demo):
     from genotailor.report.fhir import validate_bundle
 
-    for patient in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
+    for patient in DEMO_PATIENTS:
         validate_bundle(json.loads((demo / f"results/{patient}/report/{patient}.fhir.json").read_text()))
     lung = (demo / "results/LUNG01/report/LUNG01.fhir.json").read_text()
     assert "p.Thr790Met" in lung and "HGNC:3236" in lung and "resistance" in lung
@@ -423,6 +455,8 @@ def requests_made(driver) -> list[str]:
     ("VCF001", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LOWQ01", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LUNG01", ["summary", "qc", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("GERM01", ["summary", "qc", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
+    ("GERM02", ["summary", "qc", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
 ])
 def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chromium, patient, sections):
     page = demo / f"results/{patient}/report/{patient}.html"
@@ -447,3 +481,20 @@ def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chr
     shots.mkdir(exist_ok=True)
     assert chromium.save_screenshot(str(shots / f"{patient}.png"))
     assert (shots / f"{patient}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_germline_findings_reach_the_fhir_bundle_and_the_summary_only_as_consented(demo):
+    from genotailor.report.fhir import validate_bundle
+
+    germ01 = (demo / "results/GERM01/report/GERM01.fhir.json").read_text()
+    validate_bundle(json.loads(germ01))
+    assert '"code": "51063"' in germ01 and '"display": "Germline"' in germ01 and "MLH1" in germ01
+    germ02 = (demo / "results/GERM02/report/GERM02.fhir.json").read_text()
+    validate_bundle(json.loads(germ02))
+    assert '"code": "51063"' in germ02 and "MLH1" not in germ02 and "37040201" not in germ02
+    first = report(demo, "GERM01")["summary"]["actionable"]
+    assert [ln["text"].split(" — ")[0] for ln in first] == ["Inherited disease: BRCA2 p.G4*",
+                                                             "Secondary finding (ACMG): MLH1 p.L525*"]
+    declined = report(demo, "GERM02")["summary"]
+    assert [ln["text"].split(" — ")[0] for ln in declined["actionable"]] == ["Inherited disease: BRCA2 p.G4*"]
+    assert "Secondary findings: not analysed, by the patient's choice." in [ln["text"] for ln in declined["not_assessed"]]

@@ -62,6 +62,8 @@ rule markdup:
         bai="results/{patient}/align/{sample}.bam.bai",
         stats="results/{patient}/align/{sample}.markdup.txt",
         versions="results/{patient}/versions/markdup/{sample}.json",
+    params:
+        consent=consent_flags,
     log:
         "logs/markdup/{patient}/{sample}.log",
     benchmark:
@@ -76,7 +78,8 @@ rule markdup:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads} {input:q} 2> {log}"
+        "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads}"
+        " {params.consent} {input:q} 2> {log}"
 
 
 rule import_alignment:
@@ -88,6 +91,8 @@ rule import_alignment:
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
         versions="results/{patient}/versions/import_alignment/{sample}.json",
+    params:
+        consent=consent_flags,
     log:
         "logs/import_alignment/{patient}/{sample}.log",
     benchmark:
@@ -103,7 +108,7 @@ rule import_alignment:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} import-alignment --input {input.aln:q} --sample {wildcards.sample}"
-        " --reference {input.ref:q} --out {output.bam} 2> {log}"
+        " --reference {input.ref:q} {params.consent} --out {output.bam} 2> {log}"
 
 
 rule flagstat:

@@ -82,3 +82,37 @@ rule somatic:
         "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
         " --tumor-type {params.tumor_type} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
         " --hotspots {input.hotspots:q} {params.territory} {params.tmb} --json {output.json:q} 2> {log}"
+
+
+rule germline:
+    input:
+        unpack(germline_vcf),
+        kb=GERMLINE_KB,
+        kb_manifest=f"{GERMLINE_KB}/manifest.json",
+        panels=f"{GERMLINE_KB}/panels.yaml",
+        models=TRANSCRIPT_MODELS,
+        ref=REFERENCE,
+    output:
+        json="results/{patient}/germline/{sample}.json",
+        versions="results/{patient}/versions/germline/{sample}.json",
+    params:
+        flags=germline_flags,
+    log:
+        "logs/germline/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/germline/{patient}/{sample}.tsv"
+    wildcard_constraints:
+        sample=_alternatives(
+            [germline_sample(p).id for p in PATIENTS.values() if germline_analysed(p)]
+        ),
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor --versions {output.versions:q} germline --vcf {input.vcf:q} --sample {wildcards.sample}"
+        " {params.flags} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
+        " --json {output.json:q} 2> {log:q}"

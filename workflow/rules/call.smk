@@ -16,6 +16,7 @@ rule call_germline:
         sites=forced_genotyping_flags,
         mq=config["calling"]["min_mapping_quality"],
         bq=config["calling"]["min_base_quality"],
+        consent=consent_flags,
     log:
         "logs/call_germline/{patient}/{sample}.log",
     benchmark:
@@ -33,7 +34,7 @@ rule call_germline:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} call-germline --bam {input.bam:q} --reference {input.ref:q} --regions {input.panel:q}"
-        " {params.sites} --min-mq {params.mq} --min-bq {params.bq}"
+        " {params.sites} --min-mq {params.mq} --min-bq {params.bq} {params.consent}"
         " --out {output.vcf} 2> {log}"
 
 
@@ -87,6 +88,7 @@ rule normalize_vcf:
     params:
         column=vcf_column,
         sites=gvcf_sites_flag,
+        consent=consent_flags,
     log:
         "logs/normalize_vcf/{patient}/{sample}.log",
     benchmark:
@@ -100,4 +102,4 @@ rule normalize_vcf:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf:q} --sample {wildcards.sample} --column={params.column:q}"
-        " --reference {input.ref:q} {params.sites} --out {output.vcf} --summary {output.summary} 2> {log}"
+        " --reference {input.ref:q} {params.sites} {params.consent} --out {output.vcf} --summary {output.summary} 2> {log}"

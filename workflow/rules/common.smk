@@ -56,6 +56,7 @@ PGX_KB = config["knowledge_base"]["pgx"]
 HOTSPOTS = config["knowledge_base"]["hotspots"]
 ONCOLOGY_KB = config["knowledge_base"]["oncology"]
 TRANSCRIPT_MODELS = config["knowledge_base"]["transcript_models"]
+GERMLINE_KB = config["knowledge_base"]["germline"]
 # QC gates and the locus depth, handed to `genotailor qc` as one JSON argument.
 # The config as run (after command-line overrides), recorded in provenance.
 CONFIG_AS_RUN = json.dumps(config, sort_keys=True, separators=(",", ":"))
@@ -219,6 +220,68 @@ def panel_of(wildcards):
     return config["panels"][SAMPLES[wildcards.sample].panel or "default"]
 
 
+def _tumour_of(sample):
+    """The tumour sample whose matched normal `sample` is, or None."""
+    return next((t for t in SAMPLES.values() if t.kind == "tumor" and t.normal == sample.id), None)
+
+
+def consent_flags(wildcards):
+    """The consent options of a step that sees a germline sample's reads or calls: without
+    secondary-findings consent, the ACMG SF genes (except the patient's indication genes, and with
+    PGx consent the pharmacogenes) are left out of its BAM and VCFs. Tumour samples: none."""
+    patient, sample = PATIENTS[wildcards.patient], SAMPLES[wildcards.sample]
+    if sample.kind != "germline" or patient.consent_secondary:
+        return ""
+    flags = ["--withhold-secondary-findings", "--germline-kb", GERMLINE_KB, "--models", TRANSCRIPT_MODELS]
+    genes = indication_genes_of(patient)
+    if genes:
+        flags += ["--keep-genes", ",".join(genes)]
+    if patient.consent_pgx:
+        flags.append("--pgx-consent")
+    tumour = _tumour_of(sample)
+    if tumour is not None:
+        flags += ["--keep-regions", config["panels"][tumour.panel or "default"]]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def indication_genes_of(patient):
+    """The genes of the patient's indication panels (and genes named in the sheet)."""
+    from genotailor.core.kbfiles import indication_genes
+
+    return indication_genes(patient.indications, Path(GERMLINE_KB))
+
+
+def germline_sample(patient):
+    """The germline sample inherited-disease findings come from (the first in the sheet; a tumour
+    patient's matched normal); None if there is none."""
+    return next((s for s in patient.samples if s.kind == "germline"), None)
+
+
+def germline_analysed(patient):
+    """Whether the patient's germline sample is analysed for inherited disease: indications given,
+    or secondary findings consented."""
+    return germline_sample(patient) is not None and bool(patient.indications or patient.consent_secondary)
+
+
+def germline_flags(wildcards):
+    patient = PATIENTS[wildcards.patient]
+    g = config["germline"]
+    flags = ["--sex", patient.sex, "--min-stars", str(g["min_stars"])]
+    if patient.indications:
+        flags += ["--panels", ",".join(patient.indications)]
+    if patient.consent_secondary:
+        flags.append("--secondary-findings")
+    if g["report_vus"]:
+        flags.append("--report-vus")
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def germline_vcf(wildcards):
+    """The normalized VCF of the patient's germline sample."""
+    base = f"results/{wildcards.patient}/calls/{wildcards.sample}"
+    return {"vcf": f"{base}.vcf.gz", "tbi": f"{base}.vcf.gz.tbi"}
+
+
 def raw_vcf(wildcards):
     """The VCF that enters normalization: the sample's own (hand-off in) or a built-in call set."""
     sample = SAMPLES[wildcards.sample]
@@ -334,6 +397,8 @@ def report_inputs(wildcards):
     }
     if patient.consent_pgx and pgx_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
+    if germline_analysed(patient):
+        inputs["germline"] = f"{base}/germline/{germline_sample(patient).id}.json"
     return inputs
 
 
@@ -345,6 +410,9 @@ def _sample_jobs(sample):
         jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
     if sample.kind == "tumor":
         jobs.append("somatic")
+    patient = PATIENTS[sample.patient]
+    if germline_analysed(patient) and germline_sample(patient).id == sample.id:
+        jobs.append("germline")
     if sample.entry in READ_ENTRIES and (sample.kind == "tumor" or sample.id in _PANEL_COVERAGE_NORMALS):
         jobs.append("coverage_panel")  # the TMB territory of a tumour with reads, and of its normal with reads
     return jobs
@@ -411,6 +479,8 @@ def report_flags(wildcards, input):
     flags += [arg for v in input.versions for arg in ("--tool-versions", v)]
     if "pgx" in input.keys():
         flags += ["--stage", f"pgx={input.pgx}"]
+    if "germline" in input.keys():
+        flags += ["--stage", f"germline_findings={input.germline}"]
     return " ".join(shlex.quote(f) for f in flags)
 
 

@@ -13,6 +13,9 @@ rule provenance:
         oncology_kb=ONCOLOGY_KB,
         oncology_manifest=f"{ONCOLOGY_KB}/manifest.json",
         models=TRANSCRIPT_MODELS,
+        germline_kb=GERMLINE_KB,
+        germline_manifest=f"{GERMLINE_KB}/manifest.json",
+        germline_panels=f"{GERMLINE_KB}/panels.yaml",
     output:
         json="results/provenance/provenance.json",
         config="results/provenance/config.yaml",
@@ -34,7 +37,7 @@ rule provenance:
     shell:
         "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet:q} --reference {input.ref:q}"
         " --kb {input.kb:q} --hotspots {input.hotspots:q} --oncology-kb {input.oncology_kb:q}"
-        " --transcript-models {input.models:q} --aligner {params.aligner}"
+        " --transcript-models {input.models:q} --germline-kb {input.germline_kb:q} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"
 
 

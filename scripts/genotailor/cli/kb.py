@@ -3,7 +3,7 @@ the runtime reads what they write)."""
 
 from __future__ import annotations
 
-from genotailor.core.paths import ONCOLOGY_KB, PGX_KB
+from genotailor.core.paths import GERMLINE_KB, ONCOLOGY_KB, PGX_KB
 
 
 def register(sub):
@@ -54,6 +54,7 @@ def register(sub):
                    help="curated disease -> OncoTree table (default: %(default)s)")
     p.add_argument("--out", default=str(ONCOLOGY_KB), help="knowledge-base folder (default: %(default)s)")
     p.set_defaults(func=_build_oncology)
+    register_germline(sub)
 
 
 def _build_pgx(args):
@@ -89,4 +90,55 @@ def _build_oncology(args):
     print(f"{args.out}: {r['entries']} entries; rows read {r['rows_read']}, kept {r['rows_kept']}, "
           f"merged {r['merged_into_existing_entry']}, dropped {dropped}; "
           f"{len(r['unmapped_diseases'])} unmapped disease terms (build_report.json)")
+    return 0
+
+
+def register_germline(sub):
+    p = sub.add_parser(
+        "kb-build-clinvar",
+        help="compile NCBI's ClinVar GRCh38 VCF into the inherited-disease knowledge base",
+        description="Reads clinvar.vcf.gz (GRCh38; NCBI's full file or an extract), names contigs as the "
+        "reference does, splits multi-allelic records (and, with --reference, left-aligns indels and checks "
+        "REF), reads CLNSIG as a set of terms and CLNREVSTAT as review stars, keeps conflicts as conflicts, and "
+        "writes clinvar.tsv.gz (bgzip + tabix) and its manifest entry (source, release, sha256, counts).",
+    )
+    p.add_argument("--vcf", required=True, help="ClinVar GRCh38 VCF (clinvar.vcf.gz)")
+    p.add_argument("--reference", help="GRCh38 FASTA: left-align and check REF with bcftools norm")
+    p.add_argument("--release", help="ClinVar release date (default: the VCF's ##fileDate)")
+    p.add_argument("--out", default=str(GERMLINE_KB), help="knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_build_clinvar)
+
+    p = sub.add_parser(
+        "kb-build-acmg-sf",
+        help="compile the ACMG secondary-findings gene table into reportable-variant rules",
+        description="Reads the project's ACMG SF table (gene, condition, inheritance, variants to report, "
+        "source) and writes acmg_sf.json: per gene its inheritance, conditions and rule (any P/LP, two P/LP, "
+        "truncating only, HFE p.C282Y homozygous); rows whose rule their source does not confirm are left out "
+        "with the reason.",
+    )
+    p.add_argument("--table", required=True, help="ACMG SF table (TSV)")
+    p.add_argument("--version", default="3.2", help="ACMG SF list version (default: %(default)s)")
+    p.add_argument("--out", default=str(GERMLINE_KB), help="knowledge-base folder (default: %(default)s)")
+    p.set_defaults(func=_build_acmg_sf)
+
+
+def _build_clinvar(args):
+    from pathlib import Path
+
+    from genotailor.kb.germline import build_clinvar
+
+    counts = build_clinvar(Path(args.vcf), Path(args.out), Path(args.reference) if args.reference else None,
+                           args.release)
+    print(f"{args.out}: {counts['alleles_kept']} ClinVar alleles in {counts['genes']} genes "
+          f"({counts.get('conflicts', 0)} conflicts)")
+    return 0
+
+
+def _build_acmg_sf(args):
+    from pathlib import Path
+
+    from genotailor.kb.germline import build_acmg_sf
+
+    doc = build_acmg_sf(Path(args.table), Path(args.out), args.version)
+    print(f"{args.out}: {doc['list']}: {len(doc['genes'])} genes, {len(doc['left_out'])} left out")
     return 0

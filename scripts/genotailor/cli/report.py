@@ -64,6 +64,7 @@ def register(sub):
     p.add_argument("--hotspots", required=True)
     p.add_argument("--oncology-kb", help="actionability knowledge-base folder (its manifest)")
     p.add_argument("--transcript-models", help="transcript models GFF3")
+    p.add_argument("--germline-kb", help="inherited-disease knowledge-base folder (its manifest and panels file)")
     p.add_argument("--aligner", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--config-out", required=True, help="copy of the config as run (YAML)")
@@ -165,7 +166,7 @@ def _provenance(args):
 
     config = json.loads(args.config_json)
     prov = collect(config, args.sheet, args.reference, args.kb, args.hotspots, args.aligner,
-                   args.oncology_kb, args.transcript_models)
+                   args.oncology_kb, args.transcript_models, args.germline_kb)
     Path(args.out).write_text(json.dumps(prov, indent=1, sort_keys=True) + "\n")
     Path(args.config_out).write_text(yaml.safe_dump(config, sort_keys=True))
     Path(args.sheet_out).write_bytes(Path(args.sheet).read_bytes())

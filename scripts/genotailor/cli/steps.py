@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from genotailor.cli.consent import add_consent_options, withheld_spans
+
 
 def register(sub):
     p = sub.add_parser("loci", help="biomarker loci BED and forced-genotyping sites from the knowledge bases")
@@ -36,6 +38,7 @@ def register(sub):
     p.add_argument("--stats", required=True, help="samtools markdup statistics")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("units", nargs="+", help="coordinate-sorted BAM of each sequencing unit")
+    add_consent_options(p)
     p.set_defaults(func=_markdup)
 
     p = sub.add_parser("flagstat", help="read counts of a BAM as JSON (samtools flagstat)")
@@ -62,6 +65,7 @@ def register(sub):
     p.add_argument("--sample", required=True)
     p.add_argument("--reference", required=True)
     p.add_argument("--out", required=True)
+    add_consent_options(p)
     p.set_defaults(func=_import_alignment)
 
     p = sub.add_parser("qc", help="QC metrics and pass/warn/fail status of one sample")
@@ -85,6 +89,7 @@ def register(sub):
     p.add_argument("--min-mq", type=int, default=20)
     p.add_argument("--min-bq", type=int, default=13)
     p.add_argument("--out", required=True)
+    add_consent_options(p)
     p.set_defaults(func=_call_germline)
 
     p = sub.add_parser("call-somatic", help="tumour/normal screen: mpileup allele counts + somatic filters")
@@ -116,6 +121,7 @@ def register(sub):
     p.add_argument("--summary", help="write what was done as JSON here")
     p.add_argument("--sites", help="knowledge-base positions (CHROM POS, bgzipped) at which a gVCF's reference "
                    "blocks become reference calls with the block's depth")
+    add_consent_options(p)
     p.set_defaults(func=_normalize_vcf)
 
     p = sub.add_parser("check-vcf", help="only check a VCF (sample column, contigs, build, REF alleles)")
@@ -144,7 +150,7 @@ def _align(args):
 def _markdup(args):
     from genotailor.steps.align import mark_duplicates
 
-    mark_duplicates(args.units, args.out, args.stats, args.threads)
+    mark_duplicates(args.units, args.out, args.stats, args.threads, withheld_spans(args))
     return 0
 
 
@@ -172,7 +178,7 @@ def _coverage(args):
 def _import_alignment(args):
     from genotailor.steps.align import import_alignment
 
-    import_alignment(args.input, args.sample, args.reference, args.out)
+    import_alignment(args.input, args.sample, args.reference, args.out, withheld_spans(args))
     return 0
 
 
@@ -192,7 +198,8 @@ def _call_germline(args):
         from genotailor.core.errors import GenotailorError
 
         raise GenotailorError("call-germline: give both --sites and --alleles (forced genotyping), or neither")
-    call_germline(args.bam, args.reference, args.regions, args.sites, args.alleles, args.out, args.min_mq, args.min_bq)
+    call_germline(args.bam, args.reference, args.regions, args.sites, args.alleles, args.out, args.min_mq, args.min_bq,
+                  withheld_spans(args))
     return 0
 
 
@@ -209,7 +216,8 @@ def _call_somatic(args):
 def _normalize_vcf(args):
     from genotailor.core.vcf import normalize_vcf
 
-    s = normalize_vcf(args.vcf, args.sample, args.column, args.reference, args.out, args.summary, args.sites)
+    s = normalize_vcf(args.vcf, args.sample, args.column, args.reference, args.out, args.summary, args.sites,
+                      withheld_spans(args))
     print(f"{args.out}: {s.records_out} records from {s.records_in} in {args.vcf}")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from genotailor.core.paths import PGX_KB
+from genotailor.core.paths import GERMLINE_KB, PGX_KB
 
 
 def load_positions(kb_dir: Path = PGX_KB) -> list[tuple[str, int, str, tuple[str, ...], str, str]]:
@@ -29,3 +29,26 @@ def read_hotspots(path) -> list[dict]:
     """The cancer hotspot table: one dict per row, keyed by the header."""
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def load_germline_panels(kb_dir: Path = GERMLINE_KB) -> dict:
+    """The diagnostic panels file: {"panels": {name: {title, genes, source}}, "mechanism": {gene: ...}}."""
+    import yaml
+
+    return yaml.safe_load((Path(kb_dir) / "panels.yaml").read_text())
+
+
+def load_acmg_sf(kb_dir: Path = GERMLINE_KB) -> dict:
+    """The compiled ACMG secondary-findings list (genes with inheritance and reportable-variant rule)."""
+    import json
+
+    return json.loads((Path(kb_dir) / "acmg_sf.json").read_text())
+
+
+def indication_genes(indications, kb_dir: Path = GERMLINE_KB) -> list[str]:
+    """The genes of a patient's indications (panel names or gene symbols), in first-seen order."""
+    panels = load_germline_panels(kb_dir)["panels"]
+    genes = []
+    for item in indications:
+        genes += panels[item]["genes"] if item in panels else [item]
+    return list(dict.fromkeys(genes))

@@ -26,7 +26,8 @@ import yaml
 
 from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import GenotailorError, InputError, SheetError
-from genotailor.core.paths import ONCOLOGY_KB, SCHEMAS
+from genotailor.core.kbfiles import load_germline_panels
+from genotailor.core.paths import GERMLINE_KB, ONCOLOGY_KB, SCHEMAS
 
 SCHEMA_PATH = SCHEMAS / "samples.schema.yaml"
 
@@ -105,6 +106,7 @@ class Patient:
     consent_secondary: bool
     outside_calls: tuple[OutsideCall, ...]
     samples: tuple[Sample, ...]
+    indications: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -458,6 +460,7 @@ class _Checker:
             close = difflib.get_close_matches(code.upper(), sorted(codes), n=3, cutoff=0.5)
             hint = f"did you mean {', '.join(close)}?" if close else "see https://oncotree.mskcc.org"
             found.append((where + ("tumor_type",), f"'{code}' is not an OncoTree code — {hint}"))
+        found += _indication_problems(where + ("indications",), patient.get("indications"))
         for sid, sample in _entries(patient.get("samples")):
             found += self._sample(where + ("samples", sid), pid, sid, sample)
         return found
@@ -582,6 +585,27 @@ class _Checker:
             return None
 
 
+def _indication_problems(where, indications):
+    """An indication that is neither a panel nor a gene of the panels file."""
+    if not isinstance(indications, list) or not GERMLINE_KB.joinpath("panels.yaml").exists():
+        return []
+    doc = load_germline_panels()
+    panels, genes = sorted(doc["panels"]), sorted(doc["mechanism"])
+    found = []
+    for item in indications:
+        if not isinstance(item, str) or item in doc["panels"] or item in doc["mechanism"]:
+            continue
+        low = item.lower()
+        close = [p for p in panels if p in low or low in p]  # lynch_syndrome -> lynch
+        close += [c for c in difflib.get_close_matches(item, panels + genes, n=3, cutoff=0.6) if c not in close]
+        close = close[:3]
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        found.append((where, f"'{item}' is neither a gene panel nor a gene of workflow/resources/germline/panels.yaml"
+                             f" — {hint}panels: {', '.join(panels)}; or name genes of that file, or add the panel "
+                             "there"))
+    return found
+
+
 def _build(path, data):
     """Dataclasses from a sheet that passed every check."""
     sheet_dir = path.parent
@@ -618,7 +642,8 @@ def _build(path, data):
             id=pid, sex=fields["sex"], tumor_type=fields.get("tumor_type"),
             consent_pgx=consent["pharmacogenomics"],
             consent_secondary=consent["secondary_findings"],
-            outside_calls=calls, samples=tuple(samples)))
+            outside_calls=calls, samples=tuple(samples),
+            indications=tuple(fields.get("indications") or ())))
     return SampleSheet(path=path, patients=tuple(patients))
 
 

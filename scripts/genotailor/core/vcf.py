@@ -306,10 +306,11 @@ def _expand_gvcf(source, out, ref: Reference, sites, summary: NormalizationSumma
 
 
 def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summary_json=None,
-                  sites=None) -> NormalizationSummary:
+                  sites=None, withheld=()) -> NormalizationSummary:
     """Check `path`, then write the normalized single-sample VCF `out` (bgzip + .tbi).
 
-    `sites`: the knowledge-base positions (CHROM POS) a gVCF's reference blocks are read at."""
+    `sites`: the knowledge-base positions (CHROM POS) a gVCF's reference blocks are read at.
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out: no record there is kept."""
     ref = Reference(reference)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -348,6 +349,12 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
             _run(["bcftools", "view", "--no-version", "-e", 'ALT="<NON_REF>" || ALT="<*>"', "-Ov",
                   "-o", str(tmp / "variants.vcf"), str(normalized)], "dropping gVCF symbolic alleles", path)
             normalized = tmp / "variants.vcf"
+        if withheld:
+            bed = tmp / "withheld.bed"
+            bed.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in withheld))
+            _run(["bcftools", "view", "--no-version", "-T", f"^{bed}", "-Ov", "-o", str(tmp / "consented.vcf"),
+                  str(normalized)], "leaving out the regions the patient's consent excludes", path)
+            normalized = tmp / "consented.vcf"
         # -T is a prefix bcftools adds XXXXXX to: `{tmp}/sort.` keeps its folder inside the scratch one
         _run(["bcftools", "sort", "-T", f"{tmp}/sort.", "-Oz", "-o", str(out), str(normalized)], "sorting", path)
     _run(["tabix", "-f", "-p", "vcf", str(out)], "indexing", out)

@@ -154,7 +154,7 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
     third record listed in full with its HGVS and knowledge-base matches)."""
     import pysam
 
-    from genotailor.oncology.transcripts import load_models
+    from genotailor.core.transcripts import load_models
 
     rng = random.Random(seed)
     wins = _demo_windows(Path(windows))

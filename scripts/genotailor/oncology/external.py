@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from genotailor.oncology.consequence import REPORTED
+from genotailor.core.consequence import REPORTED
 
 # per source: (INFO key, names of the fields we read in that tool's own spelling)
 SOURCES = {

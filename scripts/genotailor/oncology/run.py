@@ -21,15 +21,15 @@ from functools import lru_cache
 
 import pysam
 
+from genotailor.core.consequence import REPORTED, annotate_allele, run_csq_sites
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
+from genotailor.core.transcripts import load_models, models_by_gene
 from genotailor.oncology.actionability import CoOccurring, assess, load_kb
-from genotailor.oncology.consequence import REPORTED, annotate_allele, run_csq_sites
 from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
 from genotailor.oncology.readcounts import read_counts
 from genotailor.oncology.regions import CHEAP_ORDER, RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
-from genotailor.oncology.transcripts import load_models, models_by_gene
 
 
 @lru_cache(maxsize=2)

@@ -67,6 +67,52 @@ def _gene(symbol: str) -> dict:
     return {"code": _loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept": concept}
 
 
+def _variant_components(gene, transcript, hgvs_c, hgvs_p, consequence, pos, ref, alt, source) -> list[dict]:
+    """The components of a variant Observation (Genomics Reporting IG): gene, c. and p. HGVS, SO
+    consequences, genomic source class, build, reference sequence and the allele itself."""
+    components = []
+    if gene:
+        components.append(_gene(gene))
+    if hgvs_c:
+        c = f"{transcript}:{hgvs_c}" if transcript else hgvs_c
+        components.append({"code": _loinc("48004-6", "DNA change (c.HGVS)"),
+                           "valueCodeableConcept": {"coding": [{"system": HGVS, "code": c}]}})
+    if hgvs_p:
+        components.append({"code": _loinc("48005-3", "Amino acid change (pHGVS)"),
+                           "valueCodeableConcept": {"coding": [{"system": HGVS, "code": hgvs_p}]}})
+    for term in consequence.split("&"):
+        if term in SO_TERMS:
+            components.append({"code": _tbd("molecular-consequence", "Molecular Consequence"),
+                               "valueCodeableConcept": {"coding": [{"system": SO, "code": SO_TERMS[term],
+                                                                    "display": term}]}})
+    components.append({"code": _loinc("48002-0", "Genomic source class [Type]"),
+                       "valueCodeableConcept": {"coding": [{"system": LOINC, "code": source[0], "display": source[1]}]}})
+    components.append({"code": _loinc("62374-4", "Human reference sequence assembly version"),
+                       "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA26806-2", "display": "GRCh38"}]}})
+    accession = gene_ids().get(gene or "", (None, None))[1]
+    if accession:
+        components.append({"code": _loinc("48013-7", "Genomic reference sequence [ID]"),
+                           "valueCodeableConcept": {"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
+                                                                "code": accession}]}})
+    return components + [
+        {"code": _loinc("92822-6", "Genomic coordinate system [Type]"),
+         "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA30102-0",
+                                              "display": "1-based character counting"}]}},
+        {"code": _loinc("81254-5", "Genomic allele start-end"),
+         "valueRange": {"low": {"value": pos}, "high": {"value": pos + len(ref) - 1}}},
+        {"code": _loinc("69547-8", "Genomic ref allele [ID]"), "valueString": ref},
+        {"code": _loinc("69551-0", "Genomic alt allele [ID]"), "valueString": alt},
+    ]
+
+
+# LOINC answers: allelic state (53034-5) and clinical significance (53037-8)
+ZYGOSITY = {"heterozygous": ("LA6706-1", "Heterozygous"), "homozygous": ("LA6705-3", "Homozygous"),
+            "hemizygous": ("LA6707-9", "Hemizygous")}
+SIGNIFICANCE = {"pathogenic": ("LA6668-3", "Pathogenic"), "likely_pathogenic": ("LA26332-9", "Likely pathogenic"),
+                "uncertain_significance": ("LA26333-7", "Uncertain significance")}
+CLINVAR = "http://www.ncbi.nlm.nih.gov/clinvar"
+
+
 class _Builder:
     def __init__(self, report: dict):
         self.report = report
@@ -95,6 +141,7 @@ class _Builder:
         results += self.pgx()
         results += self.somatic()
         results += self.tmb()
+        results += self.germline()
         report = {
             "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
             "meta": {"profile": [IG + "genomic-report"]}, "status": "final",
@@ -171,43 +218,13 @@ class _Builder:
         refs = []
         for v in self.report.get("somatic") or []:
             key = ("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
-            components = []
-            if v["gene"]:
-                components.append(_gene(v["gene"]))
-            if v["hgvs_c"]:
-                c = f"{v['refseq'] or v['transcript']}:{v['hgvs_c']}" if v.get("refseq") or v["transcript"] else v["hgvs_c"]
-                components.append({"code": _loinc("48004-6", "DNA change (c.HGVS)"),
-                                   "valueCodeableConcept": {"coding": [{"system": HGVS, "code": c}]}})
-            if v["protein_change_3"] or v["protein_change"]:
-                components.append({"code": _loinc("48005-3", "Amino acid change (pHGVS)"),
-                                   "valueCodeableConcept": {"coding": [{"system": HGVS,
-                                                                        "code": v["protein_change_3"] or v["protein_change"]}]}})
-            for term in v["consequence"].split("&"):
-                if term in SO_TERMS:
-                    components.append({"code": _tbd("molecular-consequence", "Molecular Consequence"),
-                                       "valueCodeableConcept": {"coding": [{"system": SO, "code": SO_TERMS[term],
-                                                                            "display": term}]}})
-            components.append({"code": _loinc("48002-0", "Genomic source class [Type]"),
-                               "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA6684-0", "display": "Somatic"}]}})
+            components = _variant_components(v["gene"], v.get("refseq") or v["transcript"], v["hgvs_c"],
+                                             v["protein_change_3"] or v["protein_change"], v["consequence"],
+                                             v["pos"], v["ref"], v["alt"], ("LA6684-0", "Somatic"))
             if v["vaf"] is not None:
-                components.append({"code": _loinc("81258-6", "Sample variant allelic frequency [NFr]"),
-                                   "valueQuantity": {"value": v["vaf"], "system": "http://unitsofmeasure.org", "code": "1"}})
-            components.append({"code": _loinc("62374-4", "Human reference sequence assembly version"),
-                               "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA26806-2", "display": "GRCh38"}]}})
-            accession = gene_ids().get(v["gene"] or "", (None, None))[1]
-            if accession:
-                components.append({"code": _loinc("48013-7", "Genomic reference sequence [ID]"),
-                                   "valueCodeableConcept": {"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
-                                                                        "code": accession}]}})
-            components += [
-                {"code": _loinc("92822-6", "Genomic coordinate system [Type]"),
-                 "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA30102-0",
-                                                      "display": "1-based character counting"}]}},
-                {"code": _loinc("81254-5", "Genomic allele start-end"),
-                 "valueRange": {"low": {"value": v["pos"]}, "high": {"value": v["pos"] + len(v["ref"]) - 1}}},
-                {"code": _loinc("69547-8", "Genomic ref allele [ID]"), "valueString": v["ref"]},
-                {"code": _loinc("69551-0", "Genomic alt allele [ID]"), "valueString": v["alt"]},
-            ]
+                components.insert(-4, {"code": _loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+                                       "valueQuantity": {"value": v["vaf"], "system": "http://unitsofmeasure.org",
+                                                         "code": "1"}})
             obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
                                    valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
                                    component=components)
@@ -236,6 +253,39 @@ class _Builder:
                 if sources:
                     implication["note"] = [{"text": "Evidence: " + ", ".join(sources)}]
                 refs.append(self.add(implication))
+        return refs
+
+    # --- inherited disease --------------------------------------------------------------------
+    def germline(self) -> list[str]:
+        """Germline findings as the report holds them (secondary findings only when consented and
+        analysed: without consent the report has none, so neither has the bundle)."""
+        refs = []
+        sample = (self.report.get("germline") or {}).get("sample")
+        for f in self.report.get("germline_findings") or []:
+            components = _variant_components(f["gene"], f["refseq"] or f["transcript"], f["hgvs_c"], f["hgvs_p"],
+                                             f["consequence"], f["pos"], f["ref"], f["alt"], ("LA6683-2", "Germline"))
+            z = ZYGOSITY[f["zygosity"]]
+            components.insert(-4, {"code": _loinc("53034-5", "Allelic state"),
+                                   "valueCodeableConcept": {"coding": [{"system": LOINC, "code": z[0], "display": z[1]}]}})
+            significance = SIGNIFICANCE.get(f["classification"])
+            concept = {"text": f["classification"].replace("_", " ")}
+            if significance:
+                concept["coding"] = [{"system": LOINC, "code": significance[0], "display": significance[1]}]
+            components.append({"code": _loinc("53037-8", "Genetic variation clinical significance [Imp]"),
+                               "valueCodeableConcept": concept})
+            if f.get("clinvar"):
+                c = f["clinvar"]
+                components.append({"code": _loinc("81252-9", "Discrete genetic variant"),
+                                   "valueCodeableConcept": {"coding": [{"system": CLINVAR, "code": str(c["variation_id"]),
+                                                                        "display": c["accession"]}]}})
+            key = ("germline", sample, f["chrom"], f["pos"], f["ref"], f["alt"])
+            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
+                                   valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
+                                   component=components)
+            what = "secondary finding (ACMG)" if f["category"] == "secondary" else "diagnostic finding"
+            stars = f"; ClinVar {f['clinvar']['stars']} stars" if f.get("clinvar") else ""
+            obs["note"] = [{"text": f"{what}; {f['inheritance']}; {f['meaning']}{stars}"}]
+            refs.append(self.add(obs))
         return refs
 
     def tmb(self) -> list[str]:

@@ -11,6 +11,7 @@ from genotailor.report import words
 from genotailor.report.figures import figures
 from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
+from genotailor.report.sections.germline_findings import finding_anchor
 from genotailor.report.sections.somatic import variant_anchor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,6 +42,7 @@ def environment() -> Environment:
     env.filters["section_word"] = lambda s: words.word(words.SECTION, s)
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
+    env.filters["germline_anchor"] = finding_anchor
     return env
 
 

@@ -79,7 +79,20 @@ def config_checksum(config: dict) -> str:
     return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
 
 
-def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner, oncology_kb=None, models=None) -> dict:
+def _germline(kb_dir) -> dict:
+    """The inherited-disease knowledge base: ClinVar release and SF list (its manifest) and the panels file."""
+    if not kb_dir:
+        return {}
+    manifest_path = Path(kb_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    return {"clinvar": {"version": f"ClinVar {manifest['clinvar']['release']} (GRCh38)",
+                        "sha256": sha256_file(manifest_path), "source": manifest["clinvar"]["source"]},
+            "germline_panels": {"version": manifest["acmg_sf"]["list"],
+                                "sha256": sha256_file(Path(kb_dir) / "panels.yaml")}}
+
+
+def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner, oncology_kb=None, models=None,
+            germline_kb=None) -> dict:
     kb_manifest = Path(kb_dir) / "manifest.json"
     manifest = json.loads(kb_manifest.read_text())
     pgx_versions = sorted({v["definitions"] for v in manifest["versions"].values()})
@@ -97,6 +110,7 @@ def collect(config: dict, sheet, reference, kb_dir, hotspots, aligner, oncology_
             "cancer_hotspots": {"version": "hotspots_in_windows (Chang et al. recurrent hotspots)",
                                 "sha256": sha256_file(hotspots)},
             **_oncology(oncology_kb, models),
+            **_germline(germline_kb),
         },
         "python_packages": package_versions(),
     }

@@ -77,9 +77,10 @@ def differences(archive: Path, base: Path) -> list[str]:
     except GenotailorError as exc:
         problems.append(f"input files: {exc}")
     kbs = config["knowledge_base"]
-    optional = {key: base / kbs[key] if kbs.get(key) else None for key in ("oncology", "transcript_models")}
+    optional = {key: base / kbs[key] if kbs.get(key) else None
+                for key in ("oncology", "transcript_models", "germline")}
     now = collect(config, sheet, base / config["reference"]["fasta"], base / kbs["pgx"], base / kbs["hotspots"],
-                  config["aligner"], optional["oncology"], optional["transcript_models"])
+                  config["aligner"], optional["oncology"], optional["transcript_models"], optional["germline"])
     problems += tool_differences(archive)
     before, after = _flatten(old), _flatten(now)
     for key in sorted(set(before) | set(after)):

@@ -152,10 +152,12 @@ def check_alignment(path, sample, ref) -> str:
     return kind
 
 
-def import_alignment(path, sample, reference, out):
+def import_alignment(path, sample, reference, out, withheld=()):
     """Bring an external BAM/CRAM into results/ as an indexed BAM, after checks.
 
     The input is never modified: a BAM is linked, a CRAM decoded to BAM with the reference.
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out: the BAM is then a
+    copy without the reads overlapping them (never a link to reads that must not be analysed).
     """
     from genotailor.core.reference import Reference
 
@@ -164,7 +166,16 @@ def import_alignment(path, sample, reference, out):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if kind == "cram":
+        if withheld:
+            with scratch_beside(out) as tmp:
+                bed = tmp / "withheld.bed"
+                bed.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in withheld))
+                if out.exists() or out.is_symlink():
+                    out.unlink()
+                run(["samtools", "view", "--no-PG", "-b", "-T", reference, "-L", str(bed), "-o", "/dev/null",
+                     "-U", str(out), path], f"{path}: copying the alignment without the regions the patient's "
+                     "consent excludes")
+        elif kind == "cram":
             run(["samtools", "view", "-b", "-T", reference, "-o", out, path], f"{path}: decoding the CRAM")
         else:
             if out.exists() or out.is_symlink():
@@ -178,13 +189,25 @@ def import_alignment(path, sample, reference, out):
                          f"it again from its source ({exc})") from None
 
 
-def mark_duplicates(unit_bams, out, stats, threads=1):
-    """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM."""
+def mark_duplicates(unit_bams, out, stats, threads=1, withheld=()):
+    """Merge a sample's unit BAMs, mark duplicates and index: the analysis-ready BAM.
+
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out (core/consent.py);
+    reads overlapping them are not kept in the BAM."""
     out = str(out)
     with scratch_beside(out) as tmp:
+        marked = str(tmp / "marked.bam") if withheld else out
         pipeline([["samtools", "merge", "-f", "-u", "-p", "-o", "-", *map(str, unit_bams)],
-                  ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", str(tmp / "markdup"), "-", out]],
+                  ["samtools", "markdup", "-@", str(threads), "-f", str(stats), "-T", str(tmp / "markdup"), "-",
+                   marked]],
                  f"{out}: merging the units and marking duplicates")
+        if withheld:
+            bed = tmp / "withheld.bed"
+            bed.write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in withheld))
+            run(["samtools", "index", marked], f"{out}: indexing")
+            # reads overlapping a withheld region go to the discarded output; all others (unmapped too) to -U
+            run(["samtools", "view", "--no-PG", "-b", "-L", str(bed), "-o", "/dev/null", "-U", out, marked],
+                f"{out}: leaving out the regions the patient's consent excludes")
     run(["samtools", "index", out], f"{out}: indexing")
 
 

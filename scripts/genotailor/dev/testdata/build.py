@@ -57,8 +57,11 @@ def build(out: Path, sheet: Path, seed: int, source: Path, log=lambda m: None) -
     cancer_targets = scenarios.cancer_targets(genome)
     write_panels(panel_dir, genome, pgx_targets)
 
+    germline_targets = scenarios.germline_targets(genome)
+    write_germline_panel(panel_dir, germline_targets)
     read_patients = [scenarios.patient_pgx001(genome), scenarios.patient_tumor01(genome),
-                     scenarios.patient_lowq01(genome)]
+                     scenarios.patient_lowq01(genome), scenarios.patient_germ01(genome),
+                     scenarios.patient_germ02(genome)]
     units: dict[str, dict] = {}
     sample_truth: dict[str, dict] = {}
     for patient in read_patients:
@@ -160,9 +163,27 @@ def _patient_truth(patient, sample_truth, gen) -> dict:
         truth["expected_diplotypes"] = {}
         truth["expected_diplotypes_note"] = ("No pharmacogene position is sequenced for this patient: "
                                              "PGx positions are expected to be reported as not covered.")
-    else:
+    elif pid == "LOWQ01":
         truth["expected_diplotypes"] = {}
         truth["expected_diplotypes_note"] = "QC fails: a pharmacogenomic result must not be reported as valid."
+    else:
+        truth["expected_diplotypes"] = {}
+        truth["expected_diplotypes_note"] = "No consent to pharmacogenomics: no PGx analysis."
+    if patient.get("indications"):
+        truth["indications"] = patient["indications"]
+        sf = patient["consent"]["secondary_findings"]
+        truth["expected_germline_findings"] = [
+            {"gene": p.gene, "chrom": p.variant.chrom, "pos": p.variant.pos, "ref": p.variant.ref,
+             "alt": p.variant.alt, "zygosity": "heterozygous", "classification": "pathogenic",
+             "clinvar_variation_id": p.extra["clinvar_variation_id"],
+             "category": "diagnostic" if p.gene == "BRCA2" else "secondary"}
+            for p in patient["planted"] if p.gene == "BRCA2" or sf]
+        if not sf:
+            truth["must_not_appear_anywhere"] = [
+                {"gene": p.gene, "chrom": p.variant.chrom, "pos": p.variant.pos, "ref": p.variant.ref,
+                 "alt": p.variant.alt, "clinvar_variation_id": p.extra["clinvar_variation_id"],
+                 "why": "ACMG secondary finding without the patient's consent: not analysed, no trace in any output"}
+                for p in patient["planted"] if p.gene != "BRCA2"]
     truth["expected_somatic_calls"] = [
         {"sample": "TUMOR01-T", "normal": "TUMOR01-N", "chrom": p.variant.chrom, "pos": p.variant.pos,
          "ref": p.variant.ref, "alt": p.variant.alt, "gene": p.gene, "protein_change": p.extra["protein_change"],
@@ -250,6 +271,14 @@ def write_panels(panel_dir: Path, genome, pgx_targets):
             fh.write(f"{w.chrom}\t{w.start - 1}\t{w.end}\t{w.name}\n")
 
 
+def write_germline_panel(panel_dir: Path, targets):
+    """The `germline` panel: the sequenced exons of the demo's inherited-disease genes (no names:
+    a coverage file of a patient never names a gene)."""
+    with open(panel_dir / "germline_panel.bed", "w") as fh:
+        for c, s, e, _ in targets:
+            fh.write(f"{c}\t{s}\t{e}\n")
+
+
 def _rel(path: Path, base: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
 
@@ -260,13 +289,14 @@ def _consent(c) -> str:
 
 
 SHEET_HEADER = """\
-# Demo sample sheet: the five demo patients of test-data/ (see test-data/README.md).
+# Demo sample sheet: the seven demo patients of test-data/ (see test-data/README.md).
 # Written by `genotailor testdata build`; regenerate it rather than editing by hand.
 #
 # patients:  <patient id>:
 #   sex:            female | male | unknown
 #   tumor_type:     OncoTree code (tumour patients)
 #   consent:        {pharmacogenomics: true|false, secondary_findings: true|false}
+#   indications:    diagnostic gene panels (workflow/resources/germline/panels.yaml) or gene symbols
 #   outside_calls:  optional results from dedicated callers: <gene>: {diplotype, method}
 #   samples:  <sample id>:
 #     kind:         germline | tumor  (a tumour names its purity and its matched normal)
@@ -286,7 +316,10 @@ def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Pa
         lines = [f"  {patient['id']}:", f"    sex: {patient['sex']}"]
         if "tumor_type" in patient:
             lines.append(f"    tumor_type: {patient['tumor_type']}")
-        lines += [f"    consent: {_consent(patient['consent'])}", "    samples:"]
+        lines.append(f"    consent: {_consent(patient['consent'])}")
+        if patient.get("indications"):
+            lines.append(f"    indications: [{', '.join(patient['indications'])}]")
+        lines.append("    samples:")
         for s in patient["samples"]:
             lines += [f"      {s.name}:", f"        kind: {s.kind}"]
             if s.kind == "tumor":
@@ -332,7 +365,7 @@ def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Pa
         f"        sha256: {sha256(lung_path)}",
     ]
     lines = [SHEET_HEADER, "patients:"]
-    for pid in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01"):
+    for pid in ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "GERM02"):
         lines += blocks[pid]
     sheet.write_text("\n".join(lines) + "\n")
 
@@ -364,10 +397,11 @@ def _variant_rows(planted, samples) -> list[str]:
 
 
 def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_truth, vcf, bad, seed, lung):
-    pgx001, tumor01, _ = patients
+    pgx001, tumor01, _, germ01, germ02 = patients
     vcf_cyp2d6 = scenarios.expected_outside_call("CYP2D6", "*1/*4")
     windows = genome.windows
-    n_pgx = sum(1 for w in windows if not w.is_cancer)
+    n_germ = sum(1 for w in windows if w.name in scenarios.GERMLINE_GENES)
+    n_pgx = sum(1 for w in windows if not w.is_cancer) - n_germ
     n_cancer = sum(1 for w in windows if w.is_cancer)
     real_bp = sum(w.end - w.start + 1 for w in windows)
     synth_bp = sum(b - a for _, a, b, _ in genome.flanks)
@@ -395,7 +429,8 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("## What is real and what is synthetic")
     a("")
     a(f"- **Real**: the reference sequence inside the {len(windows)} GRCh38 windows "
-      f"({n_pgx} pharmacogene regions and {n_cancer} cancer hotspot exon windows, {real_bp:,} bp), "
+      f"({n_pgx} pharmacogene regions, {n_cancer} cancer hotspot exon windows and the whole "
+      f"{' and '.join(scenarios.GERMLINE_GENES)} genes, {real_bp:,} bp), "
       "at their true GRCh38 coordinates; the allele definitions and hotspots the planted variants come from.")
     a(f"- **Synthetic**: every read, genotype, VCF and patient. The sequence in `reference/synthetic_flanks.bed` "
       f"({len(genome.flanks)} intervals, {synth_bp:,} bp) is seeded random sequence, NOT GRCh38: it pads "
@@ -417,14 +452,16 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a(f"| `panels/pgx_panel.bed` | The `default` panel: every knowledge-base position of "
       f"{', '.join(scenarios.PGX_TARGET_GENES)} +-{scenarios.PGX_PAD} bp, merged ({len(pgx_targets)} intervals). |")
     a("| `panels/cancer_panel.bed` | The `cancer` panel: the real cancer hotspot windows. |")
+    a(f"| `panels/germline_panel.bed` | The `germline` panel: the MANE Select exons of "
+      f"{', '.join(scenarios.GERMLINE_GENES)} +-{scenarios.GERMLINE_PAD} bp, merged (no name column). |")
     a("| `reads/*.fastq.gz` | Simulated Illumina paired-end reads, named `{sample}_S{n}_L00{lane}_R{1,2}_001.fastq.gz`. |")
     a("| `vcf/VCF001.outside-lab.vcf.gz` | VCF001's outside-lab VCF (bgzip, deliberately not indexed). |")
     a("| `vcf/LUNG01.mutect2.vcf.gz` | LUNG01's Mutect2-style tumour/normal VCF (bgzip, not indexed). |")
     a("| `vcf/bad/GRCh37_build.vcf` | Wrong build: GRCh37 contig lengths and GRCh37 coordinates. |")
     a("| `vcf/bad/ref_mismatch.vcf` | GRCh38 header without lengths, but REF disagrees with the reference at "
       "every record (positions shifted a few bp, as from another build). |")
-    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01,LUNG01}.json` | Per patient: planted variants (with reads covering each "
-      "site and reads carrying the alt, from the simulation), expected diplotypes, expected QC status, "
+    a("| `truth/{PGX001,TUMOR01,VCF001,LOWQ01,LUNG01,GERM01,GERM02}.json` | Per patient: planted variants (with reads "
+      "covering each site and reads carrying the alt, from the simulation), expected diplotypes, expected QC status, "
       "expected somatic calls, simulated library statistics. |")
     a("| `truth/bad_vcfs.json` | What the bad VCFs contain and why they must be rejected. |")
     a("| `SHA256SUMS` | Checksums of every generated file here. |")
@@ -532,6 +569,24 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("")
     a("Expected: EGFR p.L858R Tier I (level A for lung adenocarcinoma) and p.T790M with resistance to the "
       "first-generation inhibitors erlotinib and gefitinib; the filtered records are not reported.")
+    a("")
+    a("### GERM01 and GERM02: inherited disease (hereditary breast and ovarian cancer panel)")
+    a("")
+    a(f"Both female, indication `hereditary_breast_ovarian`, no PGx consent; one sample each "
+      f"(`GERM01-blood`, `GERM02-blood`, {scenarios.GERMLINE_PAIRS:,} pairs over the `germline` panel). Both "
+      "carry the same two real ClinVar pathogenic variants, heterozygous, at their true GRCh38 coordinates. "
+      "GERM01 consented to secondary findings, GERM02 did not.")
+    a("")
+    a("| Position | REF | ALT | Gene | ClinVar | Meaning |")
+    a("|---|---|---|---|---|---|")
+    for p in germ01["planted"]:
+        v = p.variant
+        a(f"| {v.chrom}:{v.pos} | {v.ref} | {v.alt} | {p.gene} | VariationID {p.extra['clinvar_variation_id']} | "
+          f"{p.meaning} |")
+    a("")
+    a("Expected: GERM01 gets both, the BRCA2 variant as a diagnostic finding and the MLH1 variant as a "
+      "secondary finding (accession, stars, zygosity); GERM02 gets the BRCA2 finding and nothing of the MLH1 "
+      "variant in any file under results/ or logs/ (its reads over MLH1 are not kept in its BAM).")
     a("")
     a("### Bad VCFs (`vcf/bad/`)")
     a("")

@@ -814,3 +814,72 @@ def bad_vcfs(genome: DemoGenome, out_dir: Path) -> dict:
             ],
         },
     }
+
+
+# --- inherited disease (GERM01, GERM02) ---------------------------------------------------
+
+# Real ClinVar pathogenic variants (ClinVar GRCh38 release 2026-02-26, expert panel, 3 stars), planted
+# heterozygous in both germline patients at their true GRCh38 coordinates.
+GERMLINE_GENES = ("BRCA2", "MLH1")  # sequenced (their MANE Select exons +- GERMLINE_PAD)
+GERMLINE_PAD = 400
+BRCA2_PLP = (Variant("chr13", 32316470, "G", "T"), "BRCA2", "51063",
+             "BRCA2 nonsense variant, ClinVar pathogenic (expert panel): hereditary breast and ovarian cancer "
+             "(in the patients' indication panel)")
+MLH1_PLP = (Variant("chr3", 37040201, "T", "A"), "MLH1", "89797",
+            "MLH1 nonsense variant, ClinVar pathogenic (expert panel): Lynch syndrome; an ACMG secondary finding "
+            "(MLH1 is not in the hereditary breast/ovarian panel), reportable only with consent")
+GERMLINE_PAIRS = 10500
+
+
+def germline_targets(genome: DemoGenome) -> list[tuple[str, int, int, str]]:
+    """The MANE Select exons of GERMLINE_GENES +- GERMLINE_PAD, merged, 0-based half-open."""
+    from genotailor.core.paths import TRANSCRIPT_MODELS
+    from genotailor.core.transcripts import models_by_gene
+
+    models = models_by_gene(str(TRANSCRIPT_MODELS))
+    raw = []
+    for gene in GERMLINE_GENES:
+        t = models[gene]
+        raw += [(t.chrom, s - 1 - GERMLINE_PAD, e + GERMLINE_PAD, gene) for s, e, _ in t.exons]
+    raw.sort(key=lambda r: (list(GRCH38_LENGTHS).index(r[0]), r[1]))
+    merged: list[list] = []
+    for c, s, e, g in raw:
+        if merged and merged[-1][0] == c and s <= merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], e)
+        else:
+            merged.append([c, s, e, g])
+    for c, s, e, g in merged:
+        win = next((w for w in genome.windows if w.chrom == c and w.start - 1 <= s and e <= w.end), None)
+        if win is None:
+            raise ValueError(f"{g} target {c}:{s}-{e} lies outside the real windows of the demo reference")
+    return [tuple(m) for m in merged]
+
+
+def _germline_patient(genome: DemoGenome, pid: str, s_number: int, stream: int, flowcell: str, index: str,
+                      secondary_findings: bool) -> dict:
+    variants = []
+    for v, gene, vid, note in (BRCA2_PLP, MLH1_PLP):
+        if genome.fetch(v.chrom, v.pos - 1, v.pos).decode() != v.ref:
+            raise ValueError(f"{gene} {v}: REF does not match the reference")
+        variants.append((v, gene, vid, note))
+    name = f"{pid}-blood"
+    sample = ReadSample(name, s_number, "germline", germline_targets(genome),
+                        [Haplotype(0.5, tuple(v for v, *_ in variants)), Haplotype(0.5)],
+                        GOOD_LIBRARY, 0.0, (1,), flowcell, index, stream, panel="germline", n_pairs=GERMLINE_PAIRS)
+    planted = [Planted(v, gene, note, {name: {"genotype": "0/1"}}, None, "germline", {"clinvar_variation_id": vid})
+               for v, gene, vid, note in variants]
+    return {
+        "id": pid, "sex": "female", "samples": [sample], "planted": planted,
+        "consent": {"pharmacogenomics": False, "secondary_findings": secondary_findings},
+        "indications": ["hereditary_breast_ovarian"],
+    }
+
+
+def patient_germ01(genome: DemoGenome) -> dict:
+    """Consented to secondary findings: the BRCA2 finding (indication) and the MLH1 secondary finding."""
+    return _germline_patient(genome, "GERM01", 5, 41, "HGRM1DSX7", "CTTGTCGA+GATCGAAC", True)
+
+
+def patient_germ02(genome: DemoGenome) -> dict:
+    """The same two variants, no consent to secondary findings: the BRCA2 finding only, nothing of MLH1."""
+    return _germline_patient(genome, "GERM02", 6, 42, "HGRM2DSX7", "TGACCATG+CATGGTCA", False)

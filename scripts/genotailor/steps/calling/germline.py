@@ -20,8 +20,9 @@ from genotailor.core.tools import pipeline, run
 ANNOTATE = "FORMAT/AD,FORMAT/DP"
 
 
-def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_bq=13):
-    """`sites`/`alleles` None: variant discovery only (a patient without PGx consent)."""
+def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_bq=13, withheld=()):
+    """`sites`/`alleles` None: variant discovery only (a patient without PGx consent).
+    `withheld`: (chrom, start0, end) regions the patient's consent leaves out: not called."""
     out = Path(out)
     mp = ["bcftools", "mpileup", "--no-version", "-f", str(reference), "-a", ANNOTATE, "-q", str(min_mq),
           "-Q", str(min_bq), "--max-depth", "10000", "-Ou"]
@@ -29,6 +30,13 @@ def call_germline(bam, reference, regions, sites, alleles, out, min_mq=20, min_b
     with scratch_beside(out) as tmp:
         discovered, forced = f"{tmp}/discovered.bcf", f"{tmp}/forced.bcf"
         found = f"{tmp}/discovered_positions.tsv"
+        if withheld:
+            from genotailor.core.consent import subtract
+            from genotailor.core.coverage import bed_intervals
+
+            kept = subtract(list(bed_intervals(regions)), withheld)
+            regions = f"{tmp}/regions.bed"
+            Path(regions).write_text("".join(f"{c}\t{s}\t{e}\n" for c, s, e in kept))
         pipeline([[*mp, "-R", regions, bam], ["bcftools", "call", "--no-version", "-m", "-v", "-Ob", "-o", discovered]],
                  f"{bam}: variant discovery")
         if sites is None:  # no PGx consent: no knowledge-base position is genotyped

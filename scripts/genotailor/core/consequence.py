@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import pysam
 
 from genotailor.core.tools import capture_pipeline
-from genotailor.oncology.transcripts import hgvs_c, hgvs_p, models_by_gene
+from genotailor.core.transcripts import hgvs_c, hgvs_p, models_by_gene
 
 # bcftools csq consequence words -> Sequence Ontology terms
 SO_TERMS = {

@@ -32,6 +32,7 @@ import numpy as np
 
 from genotailor.core.errors import InputError
 from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
+from genotailor.pgx.genotypes import position_clusters
 
 # Per-sample JSONs built in memory at a time (bounds the memory of writing them).
 BLOCK = 500
@@ -192,14 +193,7 @@ def read_gene_sites(joint: JointVcf, gene, columns, min_depth, gap: int = 10_000
     """The records at the gene's defining positions (file order), read with one fetch per cluster
     of positions as the per-patient reader does, only lines at those positions split."""
     wanted = sorted({p.pos for p in gene.positions})
-    if not wanted:
-        return []
-    clusters = [[wanted[0], wanted[0]]]
-    for p in wanted[1:]:
-        if p - clusters[-1][1] > gap:
-            clusters.append([p, p])
-        else:
-            clusters[-1][1] = p
+    clusters = position_clusters(wanted, gap)
     keep = {str(p) for p in wanted}
     pick = itemgetter(*columns) if len(columns) > 1 else (lambda f: (f[columns[0]],))
     need = max(columns) + 1

@@ -63,22 +63,26 @@ def _as_definition_allele(position: Position, rec_ref: str, rec_allele: str) -> 
     return rec_allele
 
 
+def position_clusters(wanted: list[int], gap: int) -> list[list[int]]:
+    """Sorted positions as [first, last] runs in which no two neighbours are more than `gap` apart:
+    one fetch per run instead of one per position."""
+    clusters: list[list[int]] = []
+    for p in wanted:
+        if clusters and p - clusters[-1][1] <= gap:
+            clusters[-1][1] = p
+        else:
+            clusters.append([p, p])
+    return clusters
+
+
 def _records_by_pos(vcf: IndexedVcf, chrom: str, positions, gap: int = 10_000) -> dict:
     """Records starting at the given positions, read with one fetch per cluster of positions
     (no two positions of a cluster more than `gap` apart) instead of one fetch per position;
     only the lines at those positions are parsed."""
     wanted = sorted(set(positions))
     out: dict = {}
-    if not wanted:
-        return out
-    clusters = [[wanted[0], wanted[0]]]
-    for p in wanted[1:]:
-        if p - clusters[-1][1] > gap:
-            clusters.append([p, p])
-        else:
-            clusters[-1][1] = p
     keep = {str(p) for p in wanted}
-    for lo, hi in clusters:
+    for lo, hi in position_clusters(wanted, gap):
         for line in vcf.lines(chrom, lo - 1, hi):
             if line.split("\t", 2)[1] in keep:
                 rec = vcf.record(line)

@@ -36,9 +36,8 @@ def test_somatic_bench_writes_runs_medians_and_their_ratio(tmp_path):
     dense = result["coding_dense"]
     assert (dense["records"], dense["vcf"]) == (2000, "synthetic_tumour_coding_dense_2000.vcf.gz")
     assert dense["variants_reported"] > 5 * result["variants_reported"]
-    assert dense["ratio"] == round(dense["genotailor_somatic_s"] / dense["bcftools_view_s"], 2) or \
-        abs(dense["ratio"] - statistics.median(dense["genotailor_somatic_runs_s"]) /
-            statistics.median(dense["bcftools_view_runs_s"])) <= 0.05 * dense["ratio"]
+    dense_ratio = statistics.median(dense["genotailor_somatic_runs_s"]) / statistics.median(dense["bcftools_view_runs_s"])
+    assert abs(dense["ratio"] - dense_ratio) <= 0.05 * dense_ratio
     bench = json.loads((tmp_path / "bench.json").read_text())
     assert (bench["somatic_vs_bcftools_scan"], bench["somatic_vs_bcftools_scan_coding_dense"]) == (
         result["ratio"], dense["ratio"])

@@ -67,9 +67,11 @@ def _gene(symbol: str) -> dict:
     return {"code": _loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept": concept}
 
 
-def _variant_components(gene, transcript, hgvs_c, hgvs_p, consequence, pos, ref, alt, source) -> list[dict]:
+def _variant_components(gene, transcript, hgvs_c, hgvs_p, consequence, pos, ref, alt, source,
+                        extra=()) -> list[dict]:
     """The components of a variant Observation (Genomics Reporting IG): gene, c. and p. HGVS, SO
-    consequences, genomic source class, build, reference sequence and the allele itself."""
+    consequences, genomic source class, build, reference sequence, the `extra` components of the
+    caller (VAF, allelic state), and the allele itself."""
     components = []
     if gene:
         components.append(_gene(gene))
@@ -94,7 +96,7 @@ def _variant_components(gene, transcript, hgvs_c, hgvs_p, consequence, pos, ref,
         components.append({"code": _loinc("48013-7", "Genomic reference sequence [ID]"),
                            "valueCodeableConcept": {"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
                                                                 "code": accession}]}})
-    return components + [
+    return components + list(extra) + [
         {"code": _loinc("92822-6", "Genomic coordinate system [Type]"),
          "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA30102-0",
                                               "display": "1-based character counting"}]}},
@@ -218,13 +220,12 @@ class _Builder:
         refs = []
         for v in self.report.get("somatic") or []:
             key = ("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
+            vaf = [] if v["vaf"] is None else [{
+                "code": _loinc("81258-6", "Sample variant allelic frequency [NFr]"),
+                "valueQuantity": {"value": v["vaf"], "system": "http://unitsofmeasure.org", "code": "1"}}]
             components = _variant_components(v["gene"], v.get("refseq") or v["transcript"], v["hgvs_c"],
                                              v["protein_change_3"] or v["protein_change"], v["consequence"],
-                                             v["pos"], v["ref"], v["alt"], ("LA6684-0", "Somatic"))
-            if v["vaf"] is not None:
-                components.insert(-4, {"code": _loinc("81258-6", "Sample variant allelic frequency [NFr]"),
-                                       "valueQuantity": {"value": v["vaf"], "system": "http://unitsofmeasure.org",
-                                                         "code": "1"}})
+                                             v["pos"], v["ref"], v["alt"], ("LA6684-0", "Somatic"), vaf)
             obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
                                    valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
                                    component=components)
@@ -262,11 +263,12 @@ class _Builder:
         refs = []
         sample = (self.report.get("germline") or {}).get("sample")
         for f in self.report.get("germline_findings") or []:
-            components = _variant_components(f["gene"], f["refseq"] or f["transcript"], f["hgvs_c"], f["hgvs_p"],
-                                             f["consequence"], f["pos"], f["ref"], f["alt"], ("LA6683-2", "Germline"))
             z = ZYGOSITY[f["zygosity"]]
-            components.insert(-4, {"code": _loinc("53034-5", "Allelic state"),
-                                   "valueCodeableConcept": {"coding": [{"system": LOINC, "code": z[0], "display": z[1]}]}})
+            state = {"code": _loinc("53034-5", "Allelic state"),
+                     "valueCodeableConcept": {"coding": [{"system": LOINC, "code": z[0], "display": z[1]}]}}
+            components = _variant_components(f["gene"], f["refseq"] or f["transcript"], f["hgvs_c"], f["hgvs_p"],
+                                             f["consequence"], f["pos"], f["ref"], f["alt"], ("LA6683-2", "Germline"),
+                                             [state])
             significance = SIGNIFICANCE.get(f["classification"])
             concept = {"text": f["classification"].replace("_", " ")}
             if significance:

@@ -35,7 +35,7 @@ KILLS = [
     # job after markdup whatever order the scheduler picks
     ("logs/coverage/LOWQ01/LOWQ01-blood.loci.log", signal.SIGKILL, "coverage_loci", COVERAGE, COVERAGE),
     ("logs/call_germline/LOWQ01/LOWQ01-blood.log", signal.SIGTERM, "call_germline",
-     "results/LOWQ01/calls/LOWQ01-blood.raw.vcf.gz", None),
+     "results/LOWQ01/calls/LOWQ01-blood.germline.raw.vcf.gz", None),
     # once the normalized VCF has appeared (bcftools sort writing it), before its .tbi and summary
     ("results/LOWQ01/calls/LOWQ01-blood.vcf.gz", signal.SIGKILL, "normalize_vcf",
      "results/LOWQ01/calls/LOWQ01-blood.vcf.gz", None),
@@ -110,9 +110,8 @@ def test_killed_runs_resume_to_byte_identical_results(small_cohort, tmp_path):
     assert final.returncode == 0, final.stderr[-3000:]
     # every job cut short was run again: none was taken for complete
     assert [job for job in cut_short if not ran(final, *job)] == []
-    # MultiQC's page embeds the time it was made: the one result that is never byte-identical
     made, expected = tree(work / "results"), tree(base / "results")
-    assert made.pop("cohort/multiqc_report.html") and expected.pop("cohort/multiqc_report.html")
+    assert "cohort/multiqc_report.html" in made
     assert made == expected
     # no scratch folder or partial file anywhere: the trees above list every file
     assert not [p for p in (work / "results").rglob(".*")]

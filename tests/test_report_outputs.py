@@ -6,10 +6,11 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from genotailor.core.errors import GenotailorError
 from genotailor.report.fhir import build_bundle, validate_bundle
 from genotailor.report.figures import coverage_figure, figures, tmb_band, tmb_figure, vaf_figure
 from genotailor.report.html import render_html
-from genotailor.report.pdf import write_pdf
+from genotailor.report.pdf import Printer, write_pdf
 from test_report_summary import cyp2c19_poor  # noqa: F401  (the fixture)
 
 SOMATIC = {
@@ -49,19 +50,42 @@ def test_tmb_not_assessed_has_no_figure():
 def pdf(cyp2c19_poor, tmp_path_factory):  # noqa: F811
     report, _ = cyp2c19_poor
     folder = tmp_path_factory.mktemp("pdf")
-    write_pdf(render_html(report, for_print=True), folder / "a.pdf")
+    # once by the report command's printing process (forked, WeasyPrint loaded while the report
+    # is assembled), once in this process
+    printer = Printer()
+    assert printer._process is not None and printer._process.is_alive()
+    printer.print(report, figures(report), folder / "a.pdf")
+    printer.wait()
     write_pdf(render_html(report, for_print=True), folder / "b.pdf")
     return folder / "a.pdf", folder / "b.pdf"
 
 
 def test_pdf_is_the_same_bytes_twice_and_every_page_has_patient_date_and_page_x_of_y(pdf):
     first, second = pdf
-    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() == second.read_bytes()  # the printing process prints what this one does
     pages = [p.extract_text() for p in PdfReader(first).pages]
     assert len(pages) >= 2
     for i, text in enumerate(pages, 1):
         assert "Patient SUMM01" in text and "Report date 2026-01-15" in text, i
         assert f"Page {i} of {len(pages)}" in text, i
+
+
+def test_a_pdf_the_printing_process_cannot_write_is_an_error_naming_the_file(cyp2c19_poor, tmp_path):  # noqa: F811
+    report, _ = cyp2c19_poor
+    out = tmp_path / "no-such-folder" / "r.pdf"
+    printer = Printer()
+    printer.print(report, figures(report), out)
+    with pytest.raises(GenotailorError) as err:
+        printer.wait()
+    assert str(err.value).startswith(f"{out}: the PDF could not be printed — FileNotFoundError: ")
+    assert not printer._process  # the process has ended
+
+
+def test_a_printer_without_a_report_ends_its_process():
+    printer = Printer()
+    process = printer._process
+    printer.wait()
+    assert process.exitcode == 0
 
 
 def test_pdf_has_the_summary_first_and_every_section(pdf):

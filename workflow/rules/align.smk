@@ -61,6 +61,7 @@ rule markdup:
         bam=protected("results/{patient}/align/{sample}.bam"),
         bai="results/{patient}/align/{sample}.bam.bai",
         stats="results/{patient}/align/{sample}.markdup.txt",
+        flagstat="results/{patient}/align/{sample}.flagstat.json",
         versions="results/{patient}/versions/markdup/{sample}.json",
     params:
         consent=consent_flags,
@@ -68,8 +69,6 @@ rule markdup:
         "logs/markdup/{patient}/{sample}.log",
     benchmark:
         "logs/benchmarks/markdup/{patient}/{sample}.tsv"
-    wildcard_constraints:
-        sample=_alternatives(samples_with("fastq")),
     threads: threads_of("markdup")
     resources:
         mem_mb=mem_mb_of("markdup"),
@@ -79,7 +78,13 @@ rule markdup:
         "../../envs/align.yaml"
     shell:
         "python -m genotailor --versions {output.versions} markdup --out {output.bam} --stats {output.stats} --threads {threads}"
+        " --flagstat {output.flagstat}"
         " {params.consent} {input:q} 2> {log}"
+
+
+# A sample's analysis-ready BAM comes from import_alignment when it enters as BAM/CRAM (its
+# constraint), else from markdup.
+ruleorder: import_alignment > markdup
 
 
 rule import_alignment:
@@ -90,6 +95,7 @@ rule import_alignment:
     output:
         bam="results/{patient}/align/{sample}.bam",
         bai="results/{patient}/align/{sample}.bam.bai",
+        flagstat="results/{patient}/align/{sample}.flagstat.json",
         versions="results/{patient}/versions/import_alignment/{sample}.json",
     params:
         consent=consent_flags,
@@ -108,28 +114,7 @@ rule import_alignment:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} import-alignment --input {input.aln:q} --sample {wildcards.sample}"
-        " --reference {input.ref:q} {params.consent} --out {output.bam} 2> {log}"
-
-
-rule flagstat:
-    input:
-        bam="results/{patient}/align/{sample}.bam",
-    output:
-        json="results/{patient}/align/{sample}.flagstat.json",
-        versions="results/{patient}/versions/flagstat/{sample}.json",
-    log:
-        "logs/flagstat/{patient}/{sample}.log",
-    benchmark:
-        "logs/benchmarks/flagstat/{patient}/{sample}.tsv"
-    threads: threads_of("default")
-    resources:
-        mem_mb=mem_mb_of("default"),
-        runtime=runtime_of("default"),
-        **CLUSTER,
-    conda:
-        "../../envs/align.yaml"
-    shell:
-        "python -m genotailor --versions {output.versions} flagstat --bam {input.bam:q} --out {output.json} 2> {log}"
+        " --reference {input.ref:q} {params.consent} --out {output.bam} --flagstat {output.flagstat} 2> {log}"
 
 
 rule coverage_loci:
@@ -160,6 +145,8 @@ rule coverage_loci:
         " --threads {threads} 2> {log}"
 
 
+# The TMB territory of a tumour with reads, and of its matched normal with reads. Not run for
+# other germline samples: the panel may hold genes of a category the patient did not consent to.
 rule coverage_panel:
     input:
         bam="results/{patient}/align/{sample}.bam",

@@ -1,34 +1,16 @@
 # Biomarkers read only the hand-off contract (results/{patient}/calls/{sample}.vcf.gz) and coverage.
 
 
-rule outside_calls:
-    input:
-        sheet=config["samples"],
-    output:
-        "results/{patient}/pgx/{patient}.outside_calls.tsv",
-    log:
-        "logs/outside_calls/{patient}.log",
-    benchmark:
-        "logs/benchmarks/outside_calls/{patient}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_of("default"),
-        runtime=runtime_of("default"),
-        **CLUSTER,
-    conda:
-        "../../envs/genotailor.yaml"
-    shell:
-        "python -m genotailor outside-calls --sheet {input.sheet:q} --patient {wildcards.patient} --out {output} 2> {log}"
-
-
 rule pgx:
     input:
         unpack(pgx_inputs),
         kb=PGX_KB,
         kb_manifest=f"{PGX_KB}/manifest.json",
         drug_rules=f"{PGX_KB}/recommendations.yaml",
+        sheet=config["samples"],
     output:
-        "results/{patient}/pgx/{patient}.pgx.json",
+        json="results/{patient}/pgx/{patient}.pgx.json",
+        outside="results/{patient}/pgx/{patient}.outside_calls.tsv",
     params:
         sample=pgx_sample_id,
         sex=sex_of,
@@ -46,10 +28,12 @@ rule pgx:
         **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"
+    # The patient's outside calls (sheet) are written first, then the engine reads them.
     shell:
-        "python -m genotailor pgx --vcf {input.vcf:q} --sample {params.sample} --sex {params.sex} {params.coverage}"
-        " --outside-calls {input.outside:q} --genes {params.genes} --kb {input.kb:q}"
-        " --min-depth {params.min_depth} --json {output} 2> {log}"
+        "python -m genotailor outside-calls --sheet {input.sheet:q} --patient {wildcards.patient} --out {output.outside:q}"
+        " 2> {log}; python -m genotailor pgx --vcf {input.vcf:q} --sample {params.sample} --sex {params.sex} {params.coverage}"
+        " --outside-calls {output.outside:q} --genes {params.genes} --kb {input.kb:q}"
+        " --min-depth {params.min_depth} --json {output.json:q} 2>> {log}"
 
 
 rule somatic:
@@ -101,10 +85,6 @@ rule germline:
         "logs/germline/{patient}/{sample}.log",
     benchmark:
         "logs/benchmarks/germline/{patient}/{sample}.tsv"
-    wildcard_constraints:
-        sample=_alternatives(
-            [germline_sample(p).id for p in PATIENTS.values() if germline_analysed(p)]
-        ),
     threads: 1
     resources:
         mem_mb=mem_mb_of("default"),

@@ -10,7 +10,7 @@ rule call_germline:
         ref=REFERENCE,
         panel=panel_of,
     output:
-        vcf=temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        vcf=temp("results/{patient}/calls/{sample}.germline.raw.vcf.gz"),
         versions="results/{patient}/versions/call_germline/{sample}.json",
     params:
         sites=forced_genotyping_flags,
@@ -21,10 +21,6 @@ rule call_germline:
         "logs/call_germline/{patient}/{sample}.log",
     benchmark:
         "logs/benchmarks/call_germline/{patient}/{sample}.tsv"
-    wildcard_constraints:
-        sample=_alternatives(
-            [s.id for s in SAMPLES.values() if s.kind == "germline" and s.entry in READ_ENTRIES]
-        ),
     threads: threads_of("call")
     resources:
         mem_mb=mem_mb_of("call"),
@@ -44,7 +40,7 @@ rule call_somatic:
         ref=REFERENCE,
         panel=panel_of,
     output:
-        vcf=temp("results/{patient}/calls/{sample}.raw.vcf.gz"),
+        vcf=temp("results/{patient}/calls/{sample}.somatic.raw.vcf.gz"),
         versions="results/{patient}/versions/call_somatic/{sample}.json",
     params:
         normal=normal_flag,
@@ -55,10 +51,6 @@ rule call_somatic:
         "logs/call_somatic/{patient}/{sample}.log",
     benchmark:
         "logs/benchmarks/call_somatic/{patient}/{sample}.tsv"
-    wildcard_constraints:
-        sample=_alternatives(
-            [s.id for s in SAMPLES.values() if s.kind == "tumor" and s.entry in READ_ENTRIES]
-        ),
     threads: threads_of("call")
     resources:
         mem_mb=mem_mb_of("call"),
@@ -84,6 +76,7 @@ rule normalize_vcf:
         vcf="results/{patient}/calls/{sample}.vcf.gz",
         tbi="results/{patient}/calls/{sample}.vcf.gz.tbi",
         summary="results/{patient}/calls/{sample}.norm.json",
+        stats="results/{patient}/qc/{sample}.bcftools_stats.txt",
         versions="results/{patient}/versions/normalize_vcf/{sample}.json",
     params:
         column=vcf_column,
@@ -102,4 +95,5 @@ rule normalize_vcf:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions} normalize-vcf --vcf {input.vcf:q} --sample {wildcards.sample} --column={params.column:q}"
-        " --reference {input.ref:q} {params.sites} {params.consent} --out {output.vcf} --summary {output.summary} 2> {log}"
+        " --reference {input.ref:q} {params.sites} {params.consent} --out {output.vcf} --summary {output.summary}"
+        " --stats {output.stats} 2> {log}"

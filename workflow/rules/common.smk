@@ -76,9 +76,11 @@ def samples_with(*entries):
 
 
 # Wildcards match the safe-ID pattern the sheet enforces (no `/`, so never a path fragment)
-# rather than an alternation of every ID: those alternations were embedded in every output
-# pattern, and planning grew with the square of the cohort. `{sample}.vcf.gz` must not claim a
-# `{sample}.raw.vcf.gz`, hence no sample ID ends in `.raw`.
+# rather than an alternation of every ID: an alternation is embedded in every output pattern of
+# its rule, and planning grows with the square of the cohort. Rules that could make the same file
+# get different file names instead (`{sample}.germline.raw.vcf.gz`, `{sample}.somatic.raw.vcf.gz`);
+# the one alternation left picks the samples entering as BAM/CRAM (import_alignment, align.smk).
+# `{sample}.vcf.gz` must not claim a `{sample}.….raw.vcf.gz`, hence no sample ID ends in `.raw`.
 SAFE_ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 _raw = sorted(s for s in SAMPLES if s.endswith(".raw"))
 if _raw:
@@ -220,9 +222,14 @@ def panel_of(wildcards):
     return config["panels"][SAMPLES[wildcards.sample].panel or "default"]
 
 
+# The tumour each matched normal belongs to, built once: a per-call scan of the sheet would make
+# planning grow with the square of the cohort.
+_TUMOUR_OF_NORMAL = {t.normal: t for t in reversed(list(SAMPLES.values())) if t.kind == "tumor" and t.normal}
+
+
 def _tumour_of(sample):
     """The tumour sample whose matched normal `sample` is, or None."""
-    return next((t for t in SAMPLES.values() if t.kind == "tumor" and t.normal == sample.id), None)
+    return _TUMOUR_OF_NORMAL.get(sample.id)
 
 
 def consent_flags(wildcards):
@@ -244,11 +251,18 @@ def consent_flags(wildcards):
     return " ".join(shlex.quote(f) for f in flags)
 
 
+_INDICATION_GENES = {}
+
+
 def indication_genes_of(patient):
-    """The genes of the patient's indication panels (and genes named in the sheet)."""
+    """The genes of the patient's indication panels (and genes named in the sheet); the panels
+    file is read once per run, not once per job."""
     from genotailor.core.kbfiles import indication_genes
 
-    return indication_genes(patient.indications, Path(GERMLINE_KB))
+    key = tuple(patient.indications)
+    if key not in _INDICATION_GENES:
+        _INDICATION_GENES[key] = indication_genes(key, Path(GERMLINE_KB))
+    return _INDICATION_GENES[key]
 
 
 def germline_sample(patient):
@@ -287,7 +301,8 @@ def raw_vcf(wildcards):
     sample = SAMPLES[wildcards.sample]
     if sample.entry == "vcf":
         return str(sample.path)
-    return f"results/{wildcards.patient}/calls/{wildcards.sample}.raw.vcf.gz"
+    caller = "germline" if sample.kind == "germline" else "somatic"
+    return f"results/{wildcards.patient}/calls/{wildcards.sample}.{caller}.raw.vcf.gz"
 
 
 def vcf_column(wildcards):
@@ -367,10 +382,7 @@ def pgx_inputs(wildcards):
     patient = PATIENTS[wildcards.patient]
     sample = pgx_sample(patient)
     base = f"results/{patient.id}"
-    inputs = {
-        "vcf": f"{base}/calls/{sample.id}.vcf.gz",
-        "outside": f"{base}/pgx/{patient.id}.outside_calls.tsv",
-    }
+    inputs = {"vcf": f"{base}/calls/{sample.id}.vcf.gz"}
     if sample.entry in READ_ENTRIES:
         inputs["coverage"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
     return inputs
@@ -406,7 +418,7 @@ def _sample_jobs(sample):
     """The rules that run external tools for one sample, by how it enters."""
     jobs = ["normalize_vcf"]
     if sample.entry in READ_ENTRIES:
-        jobs += ["flagstat", "coverage_loci", "call_germline" if sample.kind == "germline" else "call_somatic"]
+        jobs += ["coverage_loci", "call_germline" if sample.kind == "germline" else "call_somatic"]
         jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
     if sample.kind == "tumor":
         jobs.append("somatic")
@@ -456,9 +468,9 @@ def _patient_jobs(patient):
             jobs.append(("verify_checksums", wc))
         jobs += [("align_unit", {**wc, "unit": u.id}) for u in s.units]
         jobs += [(job, wc) for job in _sample_jobs(s)]
-        jobs += [("qc_sample", wc), ("vcf_stats", wc)]
+        jobs.append(("qc_sample", wc))
     if patient.consent_pgx and pgx_sample(patient):
-        jobs += [("outside_calls", {"patient": patient.id}), ("pgx", {"patient": patient.id})]
+        jobs.append(("pgx", {"patient": patient.id}))
     jobs.append(("report", {"patient": patient.id}))
     return jobs
 
@@ -502,7 +514,7 @@ def cohort_qc_metrics(wildcards):
 
 
 def multiqc_workdir(wildcards, output):
-    """Folder beside the MultiQC report for the QC-gates section and the list of files it reads."""
+    """Folder beside the MultiQC report for the QC-gates section it reads."""
     return str(Path(output[0]).parent / "multiqc")
 
 

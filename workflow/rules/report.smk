@@ -151,26 +151,6 @@ rule cohort_summary:
         " --html {output.html:q} {input:q} 2> {log}"
 
 
-rule vcf_stats:
-    input:
-        "results/{patient}/calls/{sample}.vcf.gz",
-    output:
-        "results/{patient}/qc/{sample}.bcftools_stats.txt",
-    log:
-        "logs/vcf_stats/{patient}/{sample}.log",
-    benchmark:
-        "logs/benchmarks/vcf_stats/{patient}/{sample}.tsv"
-    threads: 1
-    resources:
-        mem_mb=mem_mb_of("default"),
-        runtime=runtime_of("default"),
-        **CLUSTER,
-    conda:
-        "../../envs/genotailor.yaml"
-    shell:
-        "python -m genotailor vcf-stats --vcf {input:q} --out {output:q} 2> {log}"
-
-
 rule multiqc:
     input:
         reports=expand("results/{patient}/report/{patient}.json", patient=PATIENTS),

@@ -73,6 +73,11 @@ def register(sub):
 
 
 def _report(args):
+    # The PDF's printer starts first: it loads WeasyPrint in a child process meanwhile (report.pdf).
+    if args.pdf:
+        from genotailor.report.pdf import Printer
+
+        printer = Printer()
     from genotailor.core.samplesheet import load_sheet
     from genotailor.report.assemble import assemble
     from genotailor.report.figures import figures
@@ -82,17 +87,17 @@ def _report(args):
     patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
     report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
                       args.min_locus_depth, _job_logs(args.job_log))
-    Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     drawn = figures(report)
+    if args.pdf:
+        printer.print(report, drawn, args.pdf)
+    Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     Path(args.html).write_text(render_html(report, drawn=drawn))
     if args.fhir:
         from genotailor.report.fhir import write_bundle
 
         write_bundle(report, args.fhir)
     if args.pdf:
-        from genotailor.report.pdf import write_pdf
-
-        write_pdf(render_html(report, for_print=True, drawn=drawn), args.pdf)
+        printer.wait()
     return 0
 
 
@@ -138,7 +143,7 @@ def _cohort_summary(args):
 
 
 def _vcf_stats(args):
-    from genotailor.report.cohort_qc import bcftools_stats
+    from genotailor.steps.qc import bcftools_stats
 
     bcftools_stats(args.vcf, args.out)
     return 0

@@ -37,6 +37,7 @@ def register(sub):
     p.add_argument("--out", required=True, help="analysis-ready BAM (a .bai is written beside it)")
     p.add_argument("--stats", required=True, help="samtools markdup statistics")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--flagstat", help="also write the analysis-ready BAM's read counts as JSON here (samtools flagstat)")
     p.add_argument("units", nargs="+", help="coordinate-sorted BAM of each sequencing unit")
     add_consent_options(p)
     p.set_defaults(func=_markdup)
@@ -65,6 +66,7 @@ def register(sub):
     p.add_argument("--sample", required=True)
     p.add_argument("--reference", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--flagstat", help="also write the imported BAM's read counts as JSON here (samtools flagstat)")
     add_consent_options(p)
     p.set_defaults(func=_import_alignment)
 
@@ -119,6 +121,7 @@ def register(sub):
     p.add_argument("--reference", required=True, help="reference FASTA with .fai")
     p.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written beside it)")
     p.add_argument("--summary", help="write what was done as JSON here")
+    p.add_argument("--stats", help="also write `bcftools stats` of the normalized VCF here (for MultiQC)")
     p.add_argument("--sites", help="knowledge-base positions (CHROM POS, bgzipped) at which a gVCF's reference "
                    "blocks become reference calls with the block's depth")
     add_consent_options(p)
@@ -148,9 +151,11 @@ def _align(args):
 
 
 def _markdup(args):
-    from genotailor.steps.align import mark_duplicates
+    from genotailor.steps.align import flagstat, mark_duplicates
 
     mark_duplicates(args.units, args.out, args.stats, args.threads, withheld_spans(args))
+    if args.flagstat:
+        flagstat(args.out, args.flagstat)
     return 0
 
 
@@ -176,9 +181,11 @@ def _coverage(args):
 
 
 def _import_alignment(args):
-    from genotailor.steps.align import import_alignment
+    from genotailor.steps.align import flagstat, import_alignment
 
     import_alignment(args.input, args.sample, args.reference, args.out, withheld_spans(args))
+    if args.flagstat:
+        flagstat(args.out, args.flagstat)
     return 0
 
 
@@ -218,6 +225,10 @@ def _normalize_vcf(args):
 
     s = normalize_vcf(args.vcf, args.sample, args.column, args.reference, args.out, args.summary, args.sites,
                       withheld_spans(args))
+    if args.stats:
+        from genotailor.steps.qc import bcftools_stats
+
+        bcftools_stats(args.out, args.stats)
     print(f"{args.out}: {s.records_out} records from {s.records_in} in {args.vcf}")
     return 0
 

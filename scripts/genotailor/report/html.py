@@ -3,12 +3,12 @@ no external resources; prints well, and the PDF is printed from the same page)."
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from genotailor.report import words
-from genotailor.report.figures import figures
 from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
 from genotailor.report.sections.germline_findings import finding_anchor
@@ -22,7 +22,10 @@ ACTION_WORDS = words.ACTION
 dose_words = words.dose_words
 
 
+@lru_cache(maxsize=None)
 def environment() -> Environment:
+    """The templates' environment, made once per process: it keeps each template compiled, so the
+    page and the print page share one compilation."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"]),
@@ -51,7 +54,18 @@ def render_html(report: dict, for_print: bool = False, drawn: list | None = None
     tables its print CSS hides anyway (the evidence per position and the reason of each drug
     without a recommendation, which stay in the HTML and JSON); `drawn`: figures already drawn
     for this report, so the HTML and the PDF share one drawing."""
+    if drawn is None:
+        from genotailor.report.figures import figures  # matplotlib: imported only to draw
+
+        drawn = figures(report)
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
-        r=report, sections=sections, figures=figures(report) if drawn is None else drawn,
+        r=report, sections=sections, figures=drawn,
         action_groups=words.ACTION_GROUPS, for_print=for_print)
+
+
+def compile_templates() -> None:
+    """Compile every template now (the print process does this while it waits for the report)."""
+    env = environment()
+    for name in env.list_templates():
+        env.get_template(name)

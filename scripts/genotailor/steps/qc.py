@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from genotailor.core import tools
 from genotailor.core.coverage import in_regions, read_bed, read_locus_depths
 
 ORDER = {"pass": 0, "warn": 1, "fail": 2}
@@ -103,3 +104,8 @@ def sample_qc(sample, settings, fastp=(), flagstat=None, loci=None, panel=None, 
         "failed_gates": [v["metric"] for v in verdicts if v["status"] == "fail"],
         "warned_gates": [v["metric"] for v in verdicts if v["status"] == "warn"],
     }
+
+
+def bcftools_stats(vcf, out) -> None:
+    """`bcftools stats` of a normalized VCF, for MultiQC's bcftools module."""
+    tools.run(["bcftools", "stats", str(vcf)], f"bcftools stats of {vcf}", stdout=out)

@@ -1,0 +1,60 @@
+"""The jobs Snakemake plans for a patient (a dry run: nothing is computed): which rule makes each
+sample's analysis-ready BAM and raw calls, and that metrics are written by the jobs that make the
+files they describe."""
+
+import re
+import subprocess
+
+import yaml
+
+from smallcohort import READS, ROOT, snakemake_argv
+
+
+def plan(tmp_path) -> dict[str, list[dict]]:
+    """rule -> [{"output": [...], "wildcards": "..."}] of `snakemake -n` for a tumour from a BAM
+    (made elsewhere) with its normal from FASTQ."""
+    (tmp_path / "T.bam").write_bytes(b"")  # the sheet checks that it exists; a dry run reads nothing
+    reads = {m: str(READS / f"LOWQ01-blood_S4_L001_{m}_001.fastq.gz") for m in ("R1", "R2")}
+    sheet = {"patients": {"P1": {
+        "sex": "female", "tumor_type": "MEL", "consent": {"pharmacogenomics": True, "secondary_findings": False},
+        "samples": {"P1-N": {"kind": "germline", "units": {"L001": {"r1": reads["R1"], "r2": reads["R2"]}}},
+                    "P1-T": {"kind": "tumor", "bam": str(tmp_path / "T.bam"), "normal": "P1-N", "purity": 0.5}}}}}
+    (tmp_path / "samples.yaml").write_text(yaml.safe_dump(sheet))
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["samples"] = str(tmp_path / "samples.yaml")
+    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
+    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
+    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run(snakemake_argv(work, tmp_path / "config.yaml", "-n"), cwd=work, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs: dict[str, list[dict]] = {}
+    for block in re.split(r"\n(?=rule \w+:)", proc.stdout):
+        m = re.match(r"rule (\w+):", block)
+        if m:
+            out = re.search(r"^\s+output: (.*)$", block, re.M)
+            jobs.setdefault(m.group(1), []).append({"output": out.group(1).split(", ") if out else []})
+    return jobs
+
+
+def test_bam_entry_is_imported_fastq_is_marked_and_each_caller_writes_its_own_raw_file(tmp_path):
+    jobs = plan(tmp_path)
+    assert [j["output"][0] for j in jobs["import_alignment"]] == ["results/P1/align/P1-T.bam"]
+    assert [j["output"][0] for j in jobs["markdup"]] == ["results/P1/align/P1-N.bam"]
+    # the read counts QC gates on come from the job that wrote the BAM
+    assert "results/P1/align/P1-T.flagstat.json" in jobs["import_alignment"][0]["output"]
+    assert "results/P1/align/P1-N.flagstat.json" in jobs["markdup"][0]["output"]
+    assert [j["output"][0] for j in jobs["call_germline"]] == ["results/P1/calls/P1-N.germline.raw.vcf.gz"]
+    assert [j["output"][0] for j in jobs["call_somatic"]] == ["results/P1/calls/P1-T.somatic.raw.vcf.gz"]
+    # bcftools stats for MultiQC from the normalization job; outside calls from the PGx job
+    assert sorted(o for j in jobs["normalize_vcf"] for o in j["output"] if o.endswith("bcftools_stats.txt")) == [
+        "results/P1/qc/P1-N.bcftools_stats.txt", "results/P1/qc/P1-T.bcftools_stats.txt"]
+    assert "results/P1/pgx/P1.outside_calls.tsv" in jobs["pgx"][0]["output"]
+    # depth over the panel (the TMB territory) for the tumour and its normal, over the loci for both
+    assert sorted(j["output"][0] for j in jobs["coverage_panel"]) == [
+        "results/P1/coverage/P1-N.panel.mosdepth.summary.txt", "results/P1/coverage/P1-T.panel.mosdepth.summary.txt"]
+    assert len(jobs["coverage_loci"]) == 2
+    assert not {"flagstat", "vcf_stats", "outside_calls"} & jobs.keys()

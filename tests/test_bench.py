@@ -32,10 +32,13 @@ def test_somatic_bench_writes_runs_medians_and_their_ratio(tmp_path):
     assert result["variants_reported"] + result["variants_counted"] == 2000 - filtered
     assert 0 < result["variants_reported"] < 2000 - filtered
     assert result["protein_changes"] > 0  # coding records are among them
+    # a whole genome's coding share (about 1.5%; the demo's gene-rich windows alone would give 2.2%)
+    assert 0.005 <= result["coding_share_of_records"] <= 0.03
     # the coding-dense file: a third of its records at coding positions, so many more listed in full
     dense = result["coding_dense"]
     assert (dense["records"], dense["vcf"]) == (2000, "synthetic_tumour_coding_dense_2000.vcf.gz")
     assert dense["variants_reported"] > 5 * result["variants_reported"]
+    assert 0.25 <= dense["coding_share_of_records"] <= 0.4
     dense_ratio = statistics.median(dense["genotailor_somatic_runs_s"]) / statistics.median(dense["bcftools_view_runs_s"])
     assert abs(dense["ratio"] - dense_ratio) <= 0.05 * dense_ratio
     bench = json.loads((tmp_path / "bench.json").read_text())

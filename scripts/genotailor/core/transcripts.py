@@ -180,6 +180,21 @@ def _attrs(text: str) -> dict:
     return dict(kv.split("=", 1) for kv in text.strip().split(";") if "=" in kv)
 
 
+def _attr(text: str, key: str) -> str | None:
+    """One attribute of a GFF3 column 9, without splitting the others (exon and CDS lines are
+    most of the file and need one or two keys each)."""
+    k = key + "="
+    if text.startswith(k):
+        i = len(k)
+    else:
+        i = text.find(";" + k)
+        if i < 0:
+            return None
+        i += len(k) + 1
+    j = text.find(";", i)
+    return (text[i:] if j < 0 else text[i:j]).rstrip("\n")
+
+
 @lru_cache(maxsize=4)
 def load_models(gff_path) -> dict[str, Transcript]:
     """Transcripts of an Ensembl-style GFF3 (gene / mRNA / exon / CDS), keyed by transcript id."""
@@ -189,23 +204,25 @@ def load_models(gff_path) -> dict[str, Transcript]:
         for line in fh:
             if line.startswith("#"):
                 continue
-            f = line.rstrip("\n").split("\t")
+            f = line.split("\t", 8)
             if len(f) < 9:
                 continue
-            kind, a = f[2], _attrs(f[8])
-            if kind == "gene":
-                genes[a["ID"]] = a.get("Name")
-            elif kind == "mRNA":
-                tid = a["ID"].split(":", 1)[1]
-                tx[tid] = Transcript(genes.get(a["Parent"]), tid, a.get("refseq_nuc"), f[0], f[6])
-            elif kind in ("exon", "CDS"):
-                t = tx.get(a.get("Parent", "").split(":", 1)[-1])
+            kind = f[2]
+            if kind == "exon" or kind == "CDS":
+                t = tx.get((_attr(f[8], "Parent") or "").split(":", 1)[-1])
                 if t is None:
                     continue
                 if kind == "exon":
-                    t.exons.append((int(f[3]), int(f[4]), int(a.get("rank", 0))))
+                    t.exons.append((int(f[3]), int(f[4]), int(_attr(f[8], "rank") or 0)))
                 else:
                     t.cds.append((int(f[3]), int(f[4])))
+            elif kind == "gene":
+                a = _attrs(f[8])
+                genes[a["ID"]] = a.get("Name")
+            elif kind == "mRNA":
+                a = _attrs(f[8])
+                tid = a["ID"].split(":", 1)[1]
+                tx[tid] = Transcript(genes.get(a["Parent"]), tid, a.get("refseq_nuc"), f[0], f[6])
     return {k: v for k, v in tx.items() if v.cds}
 
 

@@ -29,7 +29,7 @@ def register(sub):
     p.add_argument("--html", required=True)
     p.add_argument("--pdf", help="the report as PDF (printed from the HTML with WeasyPrint)")
     p.add_argument("--fhir", help="the report as an HL7 FHIR R4 Genomics Reporting bundle (JSON)")
-    p.set_defaults(func=_report)
+    p.set_defaults(func=_report, quick_exit=True)
 
     p = sub.add_parser("cohort-summary", help="the cohort summary from the patients' JSON reports: QC per sample, "
                        "key findings per patient (TSV) and both as one HTML page")

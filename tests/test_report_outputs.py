@@ -81,6 +81,17 @@ def test_a_pdf_the_printing_process_cannot_write_is_an_error_naming_the_file(cyp
     assert not printer._process  # the process has ended
 
 
+def test_a_cancelled_printer_leaves_no_pdf_behind(cyp2c19_poor, tmp_path):  # noqa: F811
+    report, _ = cyp2c19_poor
+    out = tmp_path / "r.pdf"
+    out.write_bytes(b"partial")  # whatever the printing process wrote before it was stopped
+    printer = Printer()
+    process = printer._process
+    printer.print(report, figures(report), out)
+    printer.cancel()  # the report command's path when the report fails its schema
+    assert not out.exists() and process.exitcode is not None and printer._process is None
+
+
 def test_a_printer_without_a_report_ends_its_process():
     printer = Printer()
     process = printer._process

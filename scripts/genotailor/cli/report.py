@@ -79,17 +79,24 @@ def _report(args):
 
         printer = Printer()
     from genotailor.core.samplesheet import load_sheet
-    from genotailor.report.assemble import assemble
+    from genotailor.report.assemble import assemble, validate
     from genotailor.report.figures import figures
     from genotailor.report.html import render_html
 
     stages = _stages(args.stage)
     patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
     report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
-                      args.min_locus_depth, _job_logs(args.job_log))
+                      args.min_locus_depth, _job_logs(args.job_log), check=not args.pdf)
     drawn = figures(report)
     if args.pdf:
+        # printing starts first; the report is checked against its schema meanwhile, before any
+        # output is written (an invalid one stops the printer and leaves no PDF)
         printer.print(report, drawn, args.pdf)
+        try:
+            validate(report)
+        except BaseException:
+            printer.cancel()
+            raise
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     Path(args.html).write_text(render_html(report, drawn=drawn))
     if args.fhir:

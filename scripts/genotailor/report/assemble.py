@@ -27,13 +27,14 @@ def _load(path):
 
 
 def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None, tool_versions=(),
-             min_locus_depth: int = 20, job_logs=()) -> dict:
+             min_locus_depth: int = 20, job_logs=(), check: bool = True) -> dict:
     """Build one patient's report from the stage outputs. `patient` is a samplesheet.Patient;
     `stages`: section name -> that stage's JSON files for the patient (see report.sections);
     `tool_versions`: the versions records of the jobs that ran external tools for the patient;
     `min_locus_depth`: the depth a biomarker position needs (config qc.min_locus_depth), drawn in
     the coverage figure; `job_logs`: {rule, log, benchmark} of each of the patient's jobs, where to
-    look when one failed."""
+    look when one failed; `check`: validate the report against its schema here (the report command
+    validates it itself, once the PDF is being printed)."""
     stages = stages or {}
     samples = []
     for s in patient.samples:
@@ -85,7 +86,8 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
     }
     # the first page, from every section's fields: keys after `patient` keep the JSON's order stable
     report["summary"] = build_summary(report, patient)
-    validate(report)
+    if check:
+        validate(report)
     return report
 
 

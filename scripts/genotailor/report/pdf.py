@@ -92,6 +92,17 @@ class Printer:
         else:
             self._conn.send((report, drawn, str(out)))
 
+    def cancel(self) -> None:
+        """Stop printing (the report turned out invalid): end the child and remove whatever it
+        wrote, so that a failed command leaves no PDF behind."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._conn.close()
+            self._process = None
+        if self._out is not None:
+            Path(self._out).unlink(missing_ok=True)
+
     def wait(self) -> None:
         """Wait for the PDF; a failure in the child is raised here, naming the file."""
         if self._process is None:

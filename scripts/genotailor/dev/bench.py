@@ -23,7 +23,6 @@ Every bench also records its figures in WORKDIR/bench.json (`record`), one key p
 
 from __future__ import annotations
 
-import bisect
 import json
 import random
 import statistics
@@ -31,12 +30,15 @@ import sys
 import time
 from pathlib import Path
 
+from genotailor.core.coverage import in_regions
 from genotailor.core.kbfiles import load_positions
 from genotailor.core.paths import PGX_KB as DEFAULT_KB
 from genotailor.core.paths import REPO, TRANSCRIPT_MODELS
 from genotailor.core.reference import GRCH38_LENGTHS as GRCH38
 from genotailor.core.reference import chrom_order
 from genotailor.core.tools import run
+from genotailor.oncology.tmb import coding_territory, merge
+from genotailor.oncology.tmb import size as territory_size
 
 
 def synthetic_vcf(out: Path, records: int = 5_000_000, seed: int = 1) -> Path:
@@ -169,8 +171,9 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
             if any(c == t.chrom and a <= s and e <= b for c, a, b in wins):
                 coding.append((t.chrom, s, e))
     total = sum(b - a + 1 for _, a, b in wins)
-    in_coding = _CodingIndex(coding)
-    keep_coding = min(1.0, GENOME_CODING_SHARE * total / max(1, in_coding.bases))
+    in_windows = merge((c, s - 1, e) for c, s, e in coding)
+    coding_regions = _by_chrom(in_windows)
+    keep_coding = min(1.0, GENOME_CODING_SHARE * total / max(1, territory_size(in_windows)))
     chosen: set[tuple[str, int]] = set()
     n_coding = round(records * coding_share)
     coding_bases = sum(e - s + 1 for _, s, e in coding)
@@ -181,7 +184,7 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
         k = rng.randrange(total)
         for c, a, b in wins:
             if k <= b - a:
-                if not in_coding(c, a + k) or rng.random() < keep_coding:
+                if not in_regions(coding_regions, c, a + k) or rng.random() < keep_coding:
                     chosen.add((c, a + k))
                 break
             k -= b - a + 1
@@ -231,26 +234,12 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
     return out
 
 
-class _CodingIndex:
-    """Whether a position is coding, from (chrom, start, end) CDS pieces (merged per chromosome)."""
-
-    def __init__(self, pieces):
-        self.starts: dict[str, list[int]] = {}
-        self.ends: dict[str, list[int]] = {}
-        self.bases = 0
-        for c, s, e in sorted(pieces):
-            starts, ends = self.starts.setdefault(c, []), self.ends.setdefault(c, [])
-            if ends and s <= ends[-1] + 1:
-                self.bases += max(0, e - ends[-1])
-                ends[-1] = max(ends[-1], e)
-            else:
-                starts.append(s)
-                ends.append(e)
-                self.bases += e - s + 1
-
-    def __call__(self, chrom: str, pos: int) -> bool:
-        i = bisect.bisect_right(self.starts.get(chrom, []), pos) - 1
-        return i >= 0 and pos <= self.ends[chrom][i]
+def _by_chrom(intervals) -> dict:
+    """Merged (chrom, start0, end) intervals as core.coverage's regions: chrom -> [(start0, end)]."""
+    regions: dict = {}
+    for chrom, start, end in intervals:
+        regions.setdefault(chrom, []).append((start, end))
+    return regions
 
 
 def coding_share_of_records(vcf: Path, models=TRANSCRIPT_MODELS) -> float:
@@ -259,9 +248,9 @@ def coding_share_of_records(vcf: Path, models=TRANSCRIPT_MODELS) -> float:
 
     from genotailor.core.transcripts import load_models
 
-    index = _CodingIndex([(t.chrom, s, e) for t in load_models(str(models)).values() for s, e in t.cds])
+    regions = _by_chrom(coding_territory(load_models(str(models))))
     with pysam.VariantFile(str(vcf)) as vf:
-        flags = [index(r.chrom, r.pos) for r in vf]
+        flags = [in_regions(regions, r.chrom, r.pos) for r in vf]
     return sum(flags) / max(1, len(flags))
 
 

@@ -2,8 +2,8 @@
 the project's QC gates as a custom-content section.
 
 MultiQC is run with its online version check off, so building the cohort report makes no
-network request. It is run in this process, through its own command line, with the three things
-that would change its page from run to run held still (see `reproducible_multiqc`), so the same
+network request. It is run in this process, through its own command line, with the things that
+would change its page from run to run held still (see `reproducible_multiqc`), so the same
 metrics give the same bytes, as every other output of the workflow does."""
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ GATES_SECTION = """# id: 'genotailor_qc_gates'
 """
 
 
-def gates_table(report_paths) -> str:
-    """The QC gates of every sample of the run's reports as MultiQC custom content (TSV)."""
-    metrics = sorted({g["metric"] for path in report_paths for q in json.loads(Path(path).read_text())["qc"].values()
-                      for g in q.get("gates", [])})
+def gates_table(reports) -> str:
+    """The QC gates of every sample of the run's reports (loaded JSON reports) as MultiQC custom
+    content (TSV)."""
+    metrics = sorted({g["metric"] for r in reports for q in r["qc"].values() for g in q.get("gates", [])})
     header = ["Sample", "QC status", "Failed gates", "Warned gates"] + [words.word(words.METRIC, m) for m in metrics]
     rows = []
-    for path in sorted(report_paths):
-        r = json.loads(Path(path).read_text())
+    for r in reports:
         for s in r["samples"]:
             q = r["qc"][s["id"]]
             values = {g["metric"]: g["value"] for g in q.get("gates", [])}
@@ -48,8 +47,9 @@ def run_multiqc(report_paths, metric_files, out_html, workdir) -> None:
     is dated with the reports' own date (config `report_date`)."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "genotailor_qc_gates_mqc.tsv").write_text(gates_table(report_paths))
-    dates = sorted({json.loads(Path(p).read_text())["report_date"] for p in report_paths})
+    reports = [json.loads(Path(p).read_text()) for p in report_paths]  # each read once: they are large
+    (workdir / "genotailor_qc_gates_mqc.tsv").write_text(gates_table(reports))
+    dates = sorted({r["report_date"] for r in reports})
     out_html = Path(out_html)
     # quiet: its log is a cohort file, and MultiQC would list every patient folder it searched.
     # show_analysis_paths off: MultiQC would list every file's absolute path at the top of the

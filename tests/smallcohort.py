@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from genotailor.dev.sheet import write_config
+
 ROOT = Path(__file__).resolve().parents[1]
 READS = ROOT / "test-data" / "reads"
 DEMO_VCF = ROOT / "test-data" / "vcf" / "VCF001.outside-lab.vcf.gz"
@@ -41,13 +43,7 @@ def write_inputs(folder: Path) -> Path:
                                               "caller": "DeepVariant (demo)"}}},
     }}
     (folder / "samples.yaml").write_text(yaml.safe_dump(sheet, sort_keys=True))
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(folder / "samples.yaml")
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    (folder / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=True))
-    return folder / "config.yaml"
+    return write_config(folder / "samples.yaml", folder / "config.yaml")
 
 
 def snakemake_argv(workdir: Path, config: Path, *extra) -> list[str]:

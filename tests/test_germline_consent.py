@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from genotailor.core.kbfiles import load_acmg_sf
+from genotailor.dev.sheet import write_config
 from smallcohort import ROOT, snakemake_argv
 
 pytestmark = pytest.mark.workflow
@@ -35,12 +36,7 @@ def run_dir(tmp_path_factory):
             "r1": str(ROOT / "test-data" / sample["units"]["L001"]["r1"]),
             "r2": str(ROOT / "test-data" / sample["units"]["L001"]["r2"])}}}}}}}
     (work / "samples.yaml").write_text(yaml.safe_dump(sheet))
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(work / "samples.yaml")
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    (work / "config.yaml").write_text(yaml.safe_dump(cfg))
+    write_config(work / "samples.yaml", work / "config.yaml")
     proc = subprocess.run(snakemake_argv(work, work / "config.yaml"), cwd=work, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return work

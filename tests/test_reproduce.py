@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from genotailor.dev.sheet import write_config
 from genotailor.runs.reproduce import ReproduceError, reproduce
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,12 +34,7 @@ def analysis(tmp_path_factory):
     (project / "data").mkdir()
     (project / "sheet" / "samples.yaml").write_text(SHEET)
     shutil.copy(ROOT / "test-data/vcf/VCF001.outside-lab.vcf.gz", project / "data" / "VCF001.vcf.gz")
-    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    cfg["samples"] = "sheet/samples.yaml"
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    (project / "config.yaml").write_text(yaml.safe_dump(cfg))
+    write_config("sheet/samples.yaml", project / "config.yaml")  # the sheet relative to the project
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow/Snakefile"), "-d", str(project),
          "--configfile", str(project / "config.yaml"), "--cores", "2", "--workflow-profile", "none"],

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pysam
 import pytest
-import yaml
+
+from genotailor.dev.sheet import write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.workflow
@@ -21,14 +22,7 @@ DEMO_PATIENTS = ("PGX001", "TUMOR01", "VCF001", "LOWQ01", "LUNG01", "GERM01", "G
 
 def demo_config(tmp: Path, sheet: Path | None = None) -> Path:
     """The demo config with absolute paths, so the workflow can run in any directory."""
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(sheet or ROOT / cfg["samples"])
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    path = tmp / "config.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    return path
+    return write_config(sheet or ROOT / "config" / "samples.yaml", tmp / "config.yaml")
 
 
 def run_workflow(workdir: Path, config: Path, *extra):

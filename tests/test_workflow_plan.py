@@ -7,7 +7,8 @@ import subprocess
 
 import yaml
 
-from smallcohort import READS, ROOT, snakemake_argv
+from genotailor.dev.sheet import write_config
+from smallcohort import READS, snakemake_argv
 
 
 def plan(tmp_path) -> dict[str, list[dict]]:
@@ -20,12 +21,7 @@ def plan(tmp_path) -> dict[str, list[dict]]:
         "samples": {"P1-N": {"kind": "germline", "units": {"L001": {"r1": reads["R1"], "r2": reads["R2"]}}},
                     "P1-T": {"kind": "tumor", "bam": str(tmp_path / "T.bam"), "normal": "P1-N", "purity": 0.5}}}}}
     (tmp_path / "samples.yaml").write_text(yaml.safe_dump(sheet))
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(tmp_path / "samples.yaml")
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    write_config(tmp_path / "samples.yaml", tmp_path / "config.yaml")
     work = tmp_path / "work"
     work.mkdir()
     proc = subprocess.run(snakemake_argv(work, tmp_path / "config.yaml", "-n"), cwd=work, capture_output=True,

@@ -11,15 +11,11 @@ import yaml
 
 from conftest import DEMO_REFERENCE, ROOT
 from genotailor.core.runconfig import config_problems
+from genotailor.dev.sheet import absolute_config
 
 
 def demo_config():
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(ROOT / cfg["samples"])
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    return cfg
+    return absolute_config(ROOT / "config" / "samples.yaml")
 
 
 def ref_without_gzi(cfg, d):

@@ -12,23 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 from genotailor.core.tools import run_measured
-from genotailor.dev.sheet import ROOT, write_sheet
+from genotailor.dev.sheet import ROOT, write_config, write_sheet
 
 SCALING_GOAL = 12
-
-
-def demo_config(sheet: Path, out: Path) -> Path:
-    """The demo config with absolute paths and `sheet` as the sample sheet."""
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["samples"] = str(sheet.resolve())
-    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
-    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
-    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
-    out.write_text(yaml.safe_dump(cfg))
-    return out
 
 
 def plan(config: Path, workdir: Path) -> tuple[float, float]:
@@ -46,7 +33,7 @@ def run(workdir: Path, sizes=(100, 1000)) -> dict:
     result = {}
     for n in sizes:
         sheet = write_sheet(n, workdir / f"patients_{n}.yaml")
-        config = demo_config(sheet, workdir / f"config_{n}.yaml")
+        config = write_config(sheet.resolve(), workdir / f"config_{n}.yaml")
         seconds, peak_mb = plan(config, workdir / f"run_{n}")
         result[f"dag_{n}_patients_s"] = round(seconds, 2)
         result[f"dag_{n}_patients_peak_mb"] = round(peak_mb, 1)

@@ -64,14 +64,14 @@ def write_reads(out: Path, pairs: int, seed: int = 1) -> tuple[Path, Path]:
 
 def write_sheet_and_config(folder: Path, r1: Path, r2: Path) -> Path:
     """A one-patient sheet (the sample from FASTQ) and the demo config pointing at it; the config's path."""
-    from genotailor.dev.dagbench import demo_config
+    from genotailor.dev.sheet import write_config
 
     sheet = folder / "samples.yaml"
     doc = {"patients": {PATIENT: {
         "sex": "female", "consent": {"pharmacogenomics": True, "secondary_findings": False},
         "samples": {SAMPLE: {"kind": "germline", "units": {"L001": {"r1": str(r1), "r2": str(r2)}}}}}}}
     sheet.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return demo_config(sheet, folder / "config.yaml")
+    return write_config(sheet.resolve(), folder / "config.yaml")
 
 
 def _snakemake(config: Path, workdir: Path, *extra) -> list[str]:

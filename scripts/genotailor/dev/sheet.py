@@ -1,7 +1,7 @@
 """Synthetic sample sheets for scale tests: N patients, each reusing the demo's files.
 
 Every patient has three samples — a germline normal and a tumour from FASTQ pairs, and a
-germline VCF from an outside lab — so a sheet of N patients gives a DAG of about 13 x N jobs
+germline VCF from an outside lab — so a sheet of N patients gives a DAG of 19 x N jobs
 with every entry point and input function of the workflow in it. A sheet lists each file once,
 so every patient gets hard links to the demo's files (test-data/) in a folder beside the sheet:
 no data is copied unless the folder is on another file system.
@@ -19,6 +19,23 @@ from genotailor.core.paths import REPO as ROOT
 
 READS = ROOT / "test-data" / "reads"
 VCF = ROOT / "test-data" / "vcf" / "VCF001.outside-lab.vcf.gz"
+
+
+def absolute_config(sheet) -> dict:
+    """The demo config (config/config.yaml) naming `sheet` as its sample sheet (as given), with the
+    reference, panels and knowledge bases as absolute paths: the workflow then runs from any folder."""
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["samples"] = str(sheet)
+    cfg["reference"]["fasta"] = str(ROOT / cfg["reference"]["fasta"])
+    cfg["panels"] = {k: str(ROOT / v) for k, v in cfg["panels"].items()}
+    cfg["knowledge_base"] = {k: str(ROOT / v) for k, v in cfg["knowledge_base"].items()}
+    return cfg
+
+
+def write_config(sheet, out: Path) -> Path:
+    """`absolute_config(sheet)` written to `out`; returns `out`."""
+    Path(out).write_text(yaml.safe_dump(absolute_config(sheet)))
+    return Path(out)
 
 
 def _link(source: Path, target: Path) -> None:

@@ -266,8 +266,8 @@ def indication_genes_of(patient):
 
 
 def germline_sample(patient):
-    """The germline sample inherited-disease findings come from (the first in the sheet; a tumour
-    patient's matched normal); None if there is none."""
+    """The germline sample PGx is called from and inherited-disease findings come from (the first
+    in the sheet; a tumour patient's matched normal); None if there is none."""
     return next((s for s in patient.samples if s.kind == "germline"), None)
 
 
@@ -372,15 +372,10 @@ def qc_inputs(wildcards):
     return inputs
 
 
-def pgx_sample(patient):
-    """The germline sample PGx is called from (the first in the sheet); None if there is none."""
-    return next((s for s in patient.samples if s.kind == "germline"), None)
-
-
 def pgx_inputs(wildcards):
     """Normalized VCF (and locus coverage, when there are reads) of the patient's PGx sample."""
     patient = PATIENTS[wildcards.patient]
-    sample = pgx_sample(patient)
+    sample = germline_sample(patient)
     base = f"results/{patient.id}"
     inputs = {"vcf": f"{base}/calls/{sample.id}.vcf.gz"}
     if sample.entry in READ_ENTRIES:
@@ -389,7 +384,7 @@ def pgx_inputs(wildcards):
 
 
 def pgx_sample_id(wildcards):
-    return pgx_sample(PATIENTS[wildcards.patient]).id
+    return germline_sample(PATIENTS[wildcards.patient]).id
 
 
 def coverage_flag(wildcards, input):
@@ -407,7 +402,7 @@ def report_inputs(wildcards):
         "provenance": "results/provenance/provenance.json",
         "versions": tool_versions_of(wildcards),
     }
-    if patient.consent_pgx and pgx_sample(patient):
+    if patient.consent_pgx and germline_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
     if germline_analysed(patient):
         inputs["germline"] = f"{base}/germline/{germline_sample(patient).id}.json"
@@ -469,7 +464,7 @@ def _patient_jobs(patient):
         jobs += [("align_unit", {**wc, "unit": u.id}) for u in s.units]
         jobs += [(job, wc) for job in _sample_jobs(s)]
         jobs.append(("qc_sample", wc))
-    if patient.consent_pgx and pgx_sample(patient):
+    if patient.consent_pgx and germline_sample(patient):
         jobs.append(("pgx", {"patient": patient.id}))
     jobs.append(("report", {"patient": patient.id}))
     return jobs

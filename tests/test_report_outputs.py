@@ -2,15 +2,17 @@
 equivalent), the PDF printed by WeasyPrint, and the FHIR Genomics Reporting bundle."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
 
 from genotailor.core.errors import GenotailorError
 from genotailor.report.fhir import build_bundle, validate_bundle
-from genotailor.report.figures import coverage_figure, figures, tmb_band, tmb_figure, vaf_figure
+from genotailor.report.figures import Drawer, coverage_figure, draw, figures, plan, tmb_band, tmb_figure, vaf_figure
 from genotailor.report.html import render_html
-from genotailor.report.pdf import Printer, write_pdf
+from genotailor.report.pdf import Printer, _ld_cache, write_pdf
 from test_report_summary import cyp2c19_poor  # noqa: F401  (the fixture)
 
 SOMATIC = {
@@ -42,6 +44,39 @@ def test_figures_are_byte_identical_svg_without_dates_and_say_the_same_in_text()
     assert (tmb_band(9.9), tmb_band(10), tmb_band(25)) == ("low (< 10)", "high (≥ 10)", "very high (≥ 20)")
 
 
+def test_a_figure_is_planned_without_matplotlib_and_drawn_the_same_as_at_once():
+    planned = plan(SOMATIC)
+    assert [p.meta for p in planned] == [{k: v for k, v in f.items() if k != "svg"} for f in figures(SOMATIC)]
+    assert draw(planned) == figures(SOMATIC)
+
+
+def test_the_drawing_process_draws_what_this_one_does():
+    # the report command's drawer: forked at its start, matplotlib loaded while the report is
+    # assembled
+    drawer = Drawer()
+    process = drawer._process
+    assert process is not None and process.is_alive()
+    drawer.draw(SOMATIC)
+    assert drawer.drawn() == figures(SOMATIC)
+    assert process.exitcode == 0 and drawer._process is None
+
+
+def test_a_failure_in_the_drawing_process_is_an_error_saying_so():
+    drawer = Drawer()
+    drawer.draw({**SOMATIC, "samples": None})
+    with pytest.raises(GenotailorError) as err:
+        drawer.drawn()
+    assert str(err.value) == ("the report's figures could not be drawn — TypeError: 'NoneType' object is not "
+                              "iterable")
+
+
+def test_a_cancelled_drawer_ends_its_process():
+    drawer = Drawer()
+    process = drawer._process
+    drawer.cancel()
+    assert process.exitcode is not None and drawer._process is None
+
+
 def test_tmb_not_assessed_has_no_figure():
     assert tmb_figure({**SOMATIC, "tmb": {"per_mb": None, "reason": "panel too small"}}) is None
 
@@ -50,13 +85,16 @@ def test_tmb_not_assessed_has_no_figure():
 def pdf(cyp2c19_poor, tmp_path_factory):  # noqa: F811
     report, _ = cyp2c19_poor
     folder = tmp_path_factory.mktemp("pdf")
-    # once by the report command's printing process (forked, WeasyPrint loaded while the report
-    # is assembled), once in this process
+    # once as the report command prints (a forked process loads WeasyPrint while the report is
+    # assembled, and gets the print page before its figures are drawn), once in this process
     printer = Printer()
     assert printer._process is not None and printer._process.is_alive()
-    printer.print(report, figures(report), folder / "a.pdf")
+    planned = plan(report)
+    printer.print(render_html(report, for_print=True, figures=[p.meta for p in planned]), folder / "a.pdf")
+    printer.figures(draw(planned))
     printer.wait()
-    write_pdf(render_html(report, for_print=True), folder / "b.pdf")
+    drawn = figures(report)
+    write_pdf(render_html(report, for_print=True, figures=drawn), folder / "b.pdf", {f["id"]: f["svg"] for f in drawn}.get)
     return folder / "a.pdf", folder / "b.pdf"
 
 
@@ -74,7 +112,9 @@ def test_a_pdf_the_printing_process_cannot_write_is_an_error_naming_the_file(cyp
     report, _ = cyp2c19_poor
     out = tmp_path / "no-such-folder" / "r.pdf"
     printer = Printer()
-    printer.print(report, figures(report), out)
+    drawn = figures(report)
+    printer.print(render_html(report, for_print=True, figures=drawn), out)
+    printer.figures(drawn)
     with pytest.raises(GenotailorError) as err:
         printer.wait()
     assert str(err.value).startswith(f"{out}: the PDF could not be printed — FileNotFoundError: ")
@@ -87,9 +127,54 @@ def test_a_cancelled_printer_leaves_no_pdf_behind(cyp2c19_poor, tmp_path):  # no
     out.write_bytes(b"partial")  # whatever the printing process wrote before it was stopped
     printer = Printer()
     process = printer._process
-    printer.print(report, figures(report), out)
+    printer.print(render_html(report, for_print=True, figures=figures(report)), out)
     printer.cancel()  # the report command's path when the report fails its schema
     assert not out.exists() and process.exitcode is not None and printer._process is None
+
+
+def test_the_print_page_may_link_only_its_figures(tmp_path):
+    # the printer serves the figures it is handed and fetches nothing else: no network, no disk
+    page = '<p>x</p><img src="https://example.org/logo.png" alt="">'
+    with pytest.raises(GenotailorError) as err:
+        write_pdf(page, tmp_path / "r.pdf", {}.__getitem__)
+    assert str(err.value) == ('Error fetching "https://example.org/logo.png" (ValueError: the print page links '
+                              'https://example.org/logo.png, and only its figures may be linked)')
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_figure_the_printer_was_not_handed_is_an_error_naming_it(cyp2c19_poor, tmp_path):  # noqa: F811
+    report, _ = cyp2c19_poor
+    out = tmp_path / "r.pdf"
+    printer = Printer()
+    printer.print(render_html(report, for_print=True, figures=figures(report)), out)
+    printer.figures([])
+    with pytest.raises(GenotailorError) as err:
+        printer.wait()
+    assert str(err.value) == (f"{out}: the PDF could not be printed — GenotailorError: Error fetching "
+                              '"genotailor-figure:figure-coverage" (KeyError: \'figure-coverage\')')
+
+
+def test_weasyprint_is_loaded_from_the_library_cache_and_without_it_should_that_fail():
+    cache = _ld_cache()
+    assert cache["libpango-1.0"].startswith("libpango-1.0.so") and cache["libfontconfig"].startswith("libfontconfig.so")
+    # a library that cannot be loaded while the cache answers the look-ups (simulated): the import
+    # is done again with ctypes' own look-up, and WeasyPrint's installation help, printed on the
+    # failed attempt, is not shown
+    code = """
+import ctypes.util, cffi.api
+load = cffi.api.FFI.dlopen
+def dlopen(self, name, flags=0):
+    if ctypes.util.find_library.__name__ == "<lambda>":
+        raise OSError(f"{name}: not loadable (simulated)")
+    return load(self, name, flags)
+cffi.api.FFI.dlopen = dlopen
+from genotailor.report.pdf import _ld_cache, import_weasyprint
+print(import_weasyprint(_ld_cache()).__version__)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    import weasyprint
+
+    assert done.stdout == f"{weasyprint.__version__}\n"
 
 
 def test_a_printer_without_a_report_ends_its_process():

@@ -73,32 +73,43 @@ def register(sub):
 
 
 def _report(args):
-    # The PDF's printer starts first: it loads WeasyPrint in a child process meanwhile (report.pdf).
+    # Two child processes start first: one loads WeasyPrint for the PDF, the other matplotlib for
+    # the figures, while this one assembles the report (report.pdf, report.figures).
+    from genotailor.report.figures import Drawer
+
     if args.pdf:
         from genotailor.report.pdf import Printer
 
         printer = Printer()
+    drawer = Drawer()
     from genotailor.core.samplesheet import load_sheet
     from genotailor.report.assemble import assemble, validate
-    from genotailor.report.figures import figures
+    from genotailor.report.figures import plan
     from genotailor.report.html import render_html
 
-    stages = _stages(args.stage)
-    patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
-    report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
-                      args.min_locus_depth, _job_logs(args.job_log), check=not args.pdf)
-    drawn = figures(report)
-    if args.pdf:
-        # printing starts first; the report is checked against its schema meanwhile, before any
-        # output is written (an invalid one stops the printer and leaves no PDF)
-        printer.print(report, drawn, args.pdf)
-        try:
+    try:
+        stages = _stages(args.stage)
+        patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
+        report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
+                          args.min_locus_depth, _job_logs(args.job_log), check=not args.pdf)
+        drawer.draw(report)
+        if args.pdf:
+            # the print page goes to the printer before its figures are drawn, and the report is
+            # checked against its schema while the PDF is laid out, still before any output is
+            # written (an invalid report stops the printer and leaves no PDF)
+            printer.print(render_html(report, for_print=True, figures=[p.meta for p in plan(report)]), args.pdf)
+            drawn = drawer.drawn()
+            printer.figures(drawn)
             validate(report)
-        except BaseException:
+        else:
+            drawn = drawer.drawn()
+    except BaseException:
+        drawer.cancel()
+        if args.pdf:
             printer.cancel()
-            raise
+        raise
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
-    Path(args.html).write_text(render_html(report, drawn=drawn))
+    Path(args.html).write_text(render_html(report, figures=drawn))
     if args.fhir:
         from genotailor.report.fhir import write_bundle
 

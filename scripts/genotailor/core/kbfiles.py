@@ -33,9 +33,9 @@ def read_hotspots(path) -> list[dict]:
 
 def load_germline_panels(kb_dir: Path = GERMLINE_KB) -> dict:
     """The diagnostic panels file: {"panels": {name: {title, genes, source}}, "mechanism": {gene: ...}}."""
-    import yaml
+    from genotailor.core.yamlio import load_yaml
 
-    return yaml.safe_load((Path(kb_dir) / "panels.yaml").read_text())
+    return load_yaml((Path(kb_dir) / "panels.yaml").read_text())
 
 
 def load_acmg_sf(kb_dir: Path = GERMLINE_KB) -> dict:

@@ -28,6 +28,7 @@ from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import GenotailorError, InputError, SheetError
 from genotailor.core.kbfiles import load_germline_panels
 from genotailor.core.paths import GERMLINE_KB, ONCOLOGY_KB, SCHEMAS
+from genotailor.core.yamlio import load_yaml
 
 SCHEMA_PATH = SCHEMAS / "samples.schema.yaml"
 
@@ -337,7 +338,7 @@ def _node_paths(root):
 @functools.cache
 def _schema():
     try:
-        return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+        return load_yaml(SCHEMA_PATH.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise GenotailorError(f"sample sheet schema not found at {SCHEMA_PATH} — run "
                               "genotailor from its source tree, where scripts/ sits next to "

@@ -185,9 +185,10 @@ def compiled_path(path) -> Path:
 def parse_yaml(path: Path, text: str):
     import yaml  # only when the JSON mirror is missing or stale
 
+    from genotailor.core.yamlio import load_yaml
+
     try:
-        # libyaml's loader when PyYAML has it: the pure-Python one takes ~0.7 s on this file.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_yaml(text)
     except yaml.YAMLError as e:
         raise InputError(f"{path}: not valid YAML: {e}") from None
 

@@ -1,5 +1,10 @@
 """The report's figures, drawn with matplotlib as inline SVG, each with a text equivalent.
 
+Each figure is planned first (`plan`: its ID, title and text equivalent, without matplotlib) and
+drawn after (`draw`). The report command hands its printer the print page made from the plan
+(report.pdf), while a `Drawer` process, which imported matplotlib as the report was assembled,
+draws the figures.
+
 SVG output is made reproducible: element ids are hashed with a fixed salt (`svg.hashsalt`), the
 date is left out of the metadata, text stays text (`svg.fonttype: none`, drawn in the page's
 DejaVu Sans) and nothing depends on the machine's font cache. Figures are drawn on a bare
@@ -7,14 +12,17 @@ DejaVu Sans) and nothing depends on the machine's font cache. Figures are drawn 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import statistics
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
+from genotailor.core.errors import GenotailorError
+from genotailor.report import child, words
 
-from genotailor.report import words
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RC = {
     "svg.hashsalt": "genotailor",
@@ -33,7 +41,17 @@ TMB_BANDS = ((0, 10, "low (< 10)", "#e4efe4"), (10, 20, "high (≥ 10)", "#fbe9c
 OK, LOW = "#24527a", "#a0141e"
 
 
+class Planned(NamedTuple):
+    """A figure the report has data for: `meta` its ID, title and text equivalent; `make` draws it
+    (matplotlib is imported then) and returns its SVG."""
+
+    meta: dict
+    make: Callable[[], str]
+
+
 def _svg(fig: Figure) -> str:
+    from matplotlib import rc_context
+
     buf = io.StringIO()
     with rc_context(RC):
         fig.savefig(buf, format="svg", metadata=METADATA, bbox_inches="tight")
@@ -44,11 +62,22 @@ def _svg(fig: Figure) -> str:
 
 
 def _figure(width, height) -> Figure:
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     with rc_context(RC):
         return Figure(figsize=(width, height))
 
 
+def _drawn(planned: Planned | None) -> dict | None:
+    return None if planned is None else {**planned.meta, "svg": planned.make()}
+
+
 def coverage_figure(report: dict) -> dict | None:
+    return _drawn(_coverage(report))
+
+
+def _coverage(report: dict) -> Planned | None:
     """Depth at each pharmacogene's defining positions (range and median) and at each listed
     somatic variant, per sample, against the depth a biomarker position needs."""
     threshold = report.get("qc_thresholds", {}).get("min_locus_depth", 20)
@@ -64,6 +93,17 @@ def coverage_figure(report: dict) -> dict | None:
             groups.append((label, v["sample"], [v["depth"]]))
     if not groups:
         return None
+    text = [f"{label} ({sample}): {len(depths)} position{'s' if len(depths) > 1 else ''}, median depth "
+            f"{statistics.median(depths):g}, {sum(d < threshold for d in depths)} below {threshold}x"
+            for label, sample, depths in groups]
+    meta = {"id": "figure-coverage", "title": f"Read depth at biomarker positions: range and median (needed: {threshold}x)",
+            "text": text}
+    return Planned(meta, lambda: _draw_coverage(groups, threshold))
+
+
+def _draw_coverage(groups: list, threshold: int) -> str:
+    from matplotlib import rc_context
+
     with rc_context(RC):
         fig = _figure(max(4.0, 0.32 * len(groups) + 1.5), 2.6)
         ax = fig.add_subplot()
@@ -80,14 +120,14 @@ def coverage_figure(report: dict) -> dict | None:
         ax.set_ylabel("Read depth")
         ax.set_xlim(-0.7, len(groups) - 0.3)
         ax.set_ylim(bottom=0)
-    text = [f"{label} ({sample}): {len(depths)} position{'s' if len(depths) > 1 else ''}, median depth "
-            f"{statistics.median(depths):g}, {sum(d < threshold for d in depths)} below {threshold}x"
-            for label, sample, depths in groups]
-    return {"id": "figure-coverage", "title": f"Read depth at biomarker positions: range and median (needed: {threshold}x)",
-            "svg": _svg(fig), "text": text}
+    return _svg(fig)
 
 
 def vaf_figure(report: dict) -> dict | None:
+    return _drawn(_vaf(report))
+
+
+def _vaf(report: dict) -> Planned | None:
     """Each listed somatic variant's VAF, against what a clonal heterozygous variant would show at
     the sample's purity (purity / 2)."""
     variants = [v for v in report.get("somatic") or [] if v["vaf"] is not None]
@@ -95,6 +135,20 @@ def vaf_figure(report: dict) -> dict | None:
         return None
     purity = {s["id"]: s.get("purity") for s in report["samples"] if s["kind"] == "tumor"}
     labels = [" ".join(x for x in (v["gene"], v["protein_change"]) if x) or f"{v['chrom']}:{v['pos']}" for v in variants]
+    text = []
+    for v, label in zip(variants, labels):
+        p = purity.get(v["sample"])
+        expected = f"; a clonal heterozygous variant at purity {p:.0%} would show about {p / 2:.0%}" if p is not None else \
+            "; purity not given"
+        text.append(f"{label} ({v['sample']}, {words.word(words.TIER, v['tier'])}): VAF {words.pct(v['vaf'])} at depth "
+                    f"{v['depth']}{expected}")
+    meta = {"id": "figure-vaf", "title": "Somatic variant allele fractions and tumour purity", "text": text}
+    return Planned(meta, lambda: _draw_vaf(variants, labels, purity))
+
+
+def _draw_vaf(variants: list, labels: list, purity: dict) -> str:
+    from matplotlib import rc_context
+
     with rc_context(RC):
         fig = _figure(5.0, 0.35 * len(variants) + 1.0)
         ax = fig.add_subplot()
@@ -110,14 +164,7 @@ def vaf_figure(report: dict) -> dict | None:
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.6, len(variants) + 0.2)
         ax.set_xlabel("Variant allele fraction (VAF)")
-    text = []
-    for v, label in zip(variants, labels):
-        p = purity.get(v["sample"])
-        expected = f"; a clonal heterozygous variant at purity {p:.0%} would show about {p / 2:.0%}" if p is not None else \
-            "; purity not given"
-        text.append(f"{label} ({v['sample']}, {words.word(words.TIER, v['tier'])}): VAF {words.pct(v['vaf'])} at depth "
-                    f"{v['depth']}{expected}")
-    return {"id": "figure-vaf", "title": "Somatic variant allele fractions and tumour purity", "svg": _svg(fig), "text": text}
+    return _svg(fig)
 
 
 def tmb_band(per_mb: float) -> str:
@@ -128,11 +175,24 @@ def tmb_band(per_mb: float) -> str:
 
 
 def tmb_figure(report: dict) -> dict | None:
+    return _drawn(_tmb(report))
+
+
+def _tmb(report: dict) -> Planned | None:
     """The TMB as a marker on the reference bands; none when the TMB was not assessed."""
     tmb = report.get("tmb") or {}
     if tmb.get("per_mb") is None:
         return None
     value = tmb["per_mb"]
+    meta = {"id": "figure-tmb", "title": "Tumour mutational burden against reference bands",
+            "text": [f"TMB {value:g} mutations/Mb ({tmb['mutations']} mutations over {tmb['callable_mb']} Mb): "
+                     f"band {tmb_band(value)}"]}
+    return Planned(meta, lambda: _draw_tmb(value))
+
+
+def _draw_tmb(value: float) -> str:
+    from matplotlib import rc_context
+
     top = max(40.0, value * 1.15)
     with rc_context(RC):
         fig = _figure(5.0, 1.1)
@@ -146,11 +206,83 @@ def tmb_figure(report: dict) -> dict | None:
         ax.set_ylim(0, 1)
         ax.set_yticks([])
         ax.set_xlabel("Mutations per Mb")
-    return {"id": "figure-tmb", "title": "Tumour mutational burden against reference bands", "svg": _svg(fig),
-            "text": [f"TMB {value:g} mutations/Mb ({tmb['mutations']} mutations over {tmb['callable_mb']} Mb): "
-                     f"band {tmb_band(value)}"]}
+    return _svg(fig)
+
+
+def plan(report: dict) -> list[Planned]:
+    """Every figure the report has data for, in page order, not yet drawn."""
+    return [p for p in (_coverage(report), _vaf(report), _tmb(report)) if p is not None]
+
+
+def draw(planned: list[Planned]) -> list[dict]:
+    """The planned figures drawn: each one's ID, title, text equivalent and SVG."""
+    return [_drawn(p) for p in planned]
 
 
 def figures(report: dict) -> list[dict]:
-    """Every figure the report has data for, in page order."""
-    return [f for f in (coverage_figure(report), vaf_figure(report), tmb_figure(report)) if f is not None]
+    """Every figure the report has data for, in page order, drawn."""
+    return draw(plan(report))
+
+
+def _load_matplotlib() -> None:
+    """Import what drawing needs: matplotlib's figure and its SVG backend."""
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
+def _drawing(conn) -> None:
+    try:
+        _load_matplotlib()
+        report = conn.recv()
+        if report is None:
+            return
+        answer = (figures(report), None)
+    except EOFError:  # the parent ended without a report
+        return
+    except Exception as exc:  # reported by the parent
+        answer = (None, child.failure(exc))
+    with contextlib.suppress(BrokenPipeError):  # unless the parent has ended
+        conn.send(answer)
+
+
+class Drawer:
+    """Draws a report's figures in a child process started now, which imports matplotlib (about
+    a third of a second) while the caller assembles the report; where a process cannot be
+    forked, it draws in this process.
+
+    >>> drawer = Drawer(); ...; drawer.draw(report); ...; drawn = drawer.drawn()
+    """
+
+    def __init__(self):
+        self._report = None
+        self._conn, self._process = child.start(_drawing)
+
+    def draw(self, report: dict) -> None:
+        """Hand over the report whose figures to draw."""
+        if self._process is None:
+            self._report = report
+        else:
+            self._conn.send(report)
+
+    def drawn(self) -> list[dict]:
+        """The figures, as `figures` gives them; a failure in the child is raised here."""
+        if self._process is None:
+            return figures(self._report)
+        try:
+            drawn, error = self._conn.recv()
+        except EOFError:
+            self._process.join()
+            drawn, error = None, f"the drawing process ended with exit code {self._process.exitcode}"
+        finally:
+            self._conn.close()
+            self._process.join()
+            self._process = None
+        if error is not None:
+            raise GenotailorError(f"the report's figures could not be drawn — {error}")
+        return drawn
+
+    def cancel(self) -> None:
+        """End the child without waiting for its figures."""
+        if self._process is not None:
+            child.stop(self._conn, self._process)
+            self._process = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from genotailor.report import words
+from genotailor.report.pdf import FIGURE_URL
 from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
 from genotailor.report.sections.germline_findings import finding_anchor
@@ -46,21 +47,24 @@ def environment() -> Environment:
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
     env.filters["germline_anchor"] = finding_anchor
+    env.globals["figure_url"] = FIGURE_URL
     return env
 
 
-def render_html(report: dict, for_print: bool = False, drawn: list | None = None) -> str:
+def render_html(report: dict, for_print: bool = False, figures: list | None = None) -> str:
     """The page. `for_print`: the page the PDF is printed from — the same template, without the
     tables its print CSS hides anyway (the evidence per position and the reason of each drug
-    without a recommendation, which stay in the HTML and JSON); `drawn`: figures already drawn
-    for this report, so the HTML and the PDF share one drawing."""
-    if drawn is None:
-        from genotailor.report.figures import figures  # matplotlib: imported only to draw
+    without a recommendation, which stay in the HTML and JSON), and with each figure linked by
+    its URL (`pdf.FIGURE_URL` + ID) where the web page has it inline, so that the page can be
+    handed to the printer before the figures are drawn; `figures`: the report's figures (for the
+    print page their plan suffices: ID, title and text), drawn for this report when not given."""
+    if figures is None:
+        from genotailor.report.figures import figures as draw_figures  # matplotlib: imported only to draw
 
-        drawn = figures(report)
+        figures = draw_figures(report)
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
-        r=report, sections=sections, figures=drawn,
+        r=report, sections=sections, figures=figures,
         action_groups=words.ACTION_GROUPS, for_print=for_print)
 
 

@@ -11,10 +11,9 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 from genotailor import __version__
 from genotailor.core.checksums import sha256_file
+from genotailor.core.yamlio import load_yaml
 
 PACKAGES = ["snakemake", "pysam", "pandas", "numpy", "jinja2", "jsonschema", "pyyaml"]
 
@@ -47,7 +46,7 @@ def _drug_rules(path: Path) -> dict:
     """Version (compilation date) and checksum of the drug-recommendation file in use."""
     if not path.exists():
         return {"version": None, "sha256": None}
-    doc = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    doc = load_yaml(path.read_bytes())
     compiled = doc.get("compiled") if isinstance(doc, dict) else None
     return {"version": f"CPIC rules compiled {compiled}" if compiled else None, "sha256": sha256_file(path),
             "source": "https://cpicpgx.org/guidelines/"}

@@ -12,7 +12,7 @@ from smallcohort import READS, snakemake_argv
 
 
 def plan(tmp_path) -> dict[str, list[dict]]:
-    """rule -> [{"output": [...], "wildcards": "..."}] of `snakemake -n` for a tumour from a BAM
+    """rule -> [{"output": [...], "threads": n}] of `snakemake -n` for a tumour from a BAM
     (made elsewhere) with its normal from FASTQ."""
     (tmp_path / "T.bam").write_bytes(b"")  # the sheet checks that it exists; a dry run reads nothing
     reads = {m: str(READS / f"LOWQ01-blood_S4_L001_{m}_001.fastq.gz") for m in ("R1", "R2")}
@@ -32,7 +32,9 @@ def plan(tmp_path) -> dict[str, list[dict]]:
         m = re.match(r"rule (\w+):", block)
         if m:
             out = re.search(r"^\s+output: (.*)$", block, re.M)
-            jobs.setdefault(m.group(1), []).append({"output": out.group(1).split(", ") if out else []})
+            threads = re.search(r"^\s+threads: (\d+)$", block, re.M)
+            jobs.setdefault(m.group(1), []).append({"output": out.group(1).split(", ") if out else [],
+                                                    "threads": int(threads.group(1)) if threads else 1})
     return jobs
 
 
@@ -54,3 +56,9 @@ def test_bam_entry_is_imported_fastq_is_marked_and_each_caller_writes_its_own_ra
         "results/P1/coverage/P1-N.panel.mosdepth.summary.txt", "results/P1/coverage/P1-T.panel.mosdepth.summary.txt"]
     assert len(jobs["coverage_loci"]) == 2
     assert not {"flagstat", "vcf_stats", "outside_calls"} & jobs.keys()
+
+
+def test_the_report_job_asks_for_the_two_cores_its_processes_use(tmp_path):
+    # the report command prints the PDF and draws the figures in two child processes beside itself
+    (job,) = plan(tmp_path)["report"]
+    assert job["output"][0] == "results/P1/report/P1.json" and job["threads"] == 2

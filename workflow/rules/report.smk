@@ -99,10 +99,10 @@ rule report:
         "logs/report/{patient}.log",
     benchmark:
         "logs/benchmarks/report/{patient}.tsv"
-    threads: 1
+    threads: threads_of("report")
     resources:
-        mem_mb=mem_mb_of("default"),
-        runtime=runtime_of("default"),
+        mem_mb=mem_mb_of("report"),
+        runtime=runtime_of("report"),
         **CLUSTER,
     conda:
         "../../envs/genotailor.yaml"

@@ -212,3 +212,33 @@ def test_a_malformed_job_log_flag_is_refused_with_the_expected_form():
         {"rule": "pgx", "log": "logs/pgx/P1.log", "benchmark": "logs/benchmarks/pgx/P1.tsv"}]
     with pytest.raises(InputError, match=r"^--job-log pgx=logs/pgx/P1.log: expected RULE=LOG=BENCHMARK$"):
         _job_logs(["pgx=logs/pgx/P1.log"])
+
+
+def test_a_report_command_that_fails_once_printing_began_leaves_no_pdf(tmp_path):
+    from genotailor.cli import main
+
+    sample = "CLI01-dna"
+    sheet = tmp_path / "samples.yaml"
+    sheet.write_text(json.dumps({"patients": {"CLI01": {
+        "sex": "female", "consent": {"pharmacogenomics": True, "secondary_findings": False},
+        "samples": {sample: {"kind": "germline", "vcf": str(tmp_path / "in.vcf.gz"), "caller": "DeepVariant"}}}}}))
+    qc, calls = vcf_entry_stage_files(tmp_path, sample, records=12)
+    provenance = _dump(tmp_path / "provenance.json", {
+        "workflow": {"version": "test"}, "reference": {"name": "GRCh38 demo", "sha256": "0" * 64},
+        "aligner": "none", "tools": {}, "knowledge_bases": {"pgx": {"version": "test"}}})
+    results = [call(tmp_path, "CYP2C19", "*2", "*2")]
+    drugs = recommend(results)
+    attach_to_genes(results, drugs)
+    pgx = _dump(tmp_path / "pgx.json", {"pgx": results, "drugs": drugs})
+    argv = ["report", "--sheet", str(sheet), "--patient", "CLI01", "--date", "2026-01-15", "--provenance",
+            str(provenance), "--qc", str(qc), "--calls", str(calls), "--stage", f"pgx={pgx}"]
+    out = tmp_path / "out"
+    out.mkdir()
+    files = {k: out / f"r.{k}" for k in ("json", "html", "pdf")}
+    flags = [a for k, f in files.items() for a in (f"--{k}", str(f))]
+    assert main([*argv, *flags, "--fhir", str(out / "r.fhir.json")]) == 0
+    assert files["pdf"].read_bytes().startswith(b"%PDF-")
+    assert json.loads(files["json"].read_text())["patient"] == "CLI01"
+    # the FHIR bundle cannot be written (no such folder): the PDF the printer was making is removed
+    assert main([*argv, *flags, "--fhir", str(tmp_path / "missing" / "r.fhir.json")]) != 0
+    assert not files["pdf"].exists()

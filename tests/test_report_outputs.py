@@ -2,13 +2,19 @@
 equivalent), the PDF printed by WeasyPrint, and the FHIR Genomics Reporting bundle."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from genotailor.core.errors import GenotailorError
+from genotailor.report import child
+from genotailor.report import figures as figures_module
 from genotailor.report.fhir import build_bundle, validate_bundle
 from genotailor.report.figures import Drawer, coverage_figure, draw, figures, plan, tmb_band, tmb_figure, vaf_figure
 from genotailor.report.html import render_html
@@ -175,6 +181,73 @@ print(import_weasyprint(_ld_cache()).__version__)
     import weasyprint
 
     assert done.stdout == f"{weasyprint.__version__}\n"
+
+
+def test_without_child_processes_the_pdf_and_figures_are_made_in_process_the_same(
+        cyp2c19_poor, pdf, tmp_path, monkeypatch):  # noqa: F811
+    report, _ = cyp2c19_poor
+    monkeypatch.setattr(child, "start", lambda target: (None, None))  # a platform that cannot fork
+    printer, drawer = Printer(), Drawer()
+    assert printer._process is None and drawer._process is None
+    printer.print(render_html(report, for_print=True, figures=[p.meta for p in plan(report)]), tmp_path / "r.pdf")
+    drawer.draw(report)
+    printer.figures(drawer.drawn())
+    printer.wait()
+    assert (tmp_path / "r.pdf").read_bytes() == pdf[0].read_bytes()
+
+
+def test_a_printing_process_that_died_is_reported_with_the_file(cyp2c19_poor, tmp_path):  # noqa: F811
+    report, _ = cyp2c19_poor
+    out = tmp_path / "r.pdf"
+    printer = Printer()
+    printer._process.kill()  # e.g. the kernel's out-of-memory killer
+    printer._process.join()
+    drawn = figures(report)
+    printer.print(render_html(report, for_print=True, figures=drawn), out)  # the page cannot be handed over
+    printer.figures(drawn)
+    with pytest.raises(GenotailorError) as err:
+        printer.wait()
+    assert str(err.value) == f"{out}: the PDF could not be printed — the printing process ended with exit code -9"
+
+
+def test_a_drawing_process_that_failed_before_the_report_came_says_why(monkeypatch):
+    def no_matplotlib():
+        raise ImportError("no module named matplotlib (simulated)")
+
+    monkeypatch.setattr(figures_module, "_load_matplotlib", no_matplotlib)
+    drawer = Drawer()
+    drawer._process.join()  # it has reported and ended: handing it the report finds no reader
+    drawer.draw(SOMATIC)
+    with pytest.raises(GenotailorError) as err:
+        drawer.drawn()
+    assert str(err.value) == ("the report's figures could not be drawn — ImportError: no module named matplotlib "
+                              "(simulated)")
+
+
+@pytest.mark.parametrize("kind", ["printer", "drawer"])
+def test_the_children_end_when_the_report_process_ends_without_telling_them(kind, tmp_path):
+    # e.g. the report process killed on its own: each child sees the end of its pipe and ends,
+    # though the drawer, forked second, inherited the printer's pipe end too
+    code = ("import os; from genotailor.report.pdf import Printer; from genotailor.report.figures import Drawer; "
+            "p, d = Printer(), Drawer(); print(p._process.pid, d._process.pid, flush=True); os._exit(0)")
+    with open(tmp_path / "pids", "w") as out:  # a file, not a pipe: a child left running would hold a pipe open
+        subprocess.run([sys.executable, "-c", code], stdout=out, check=True, timeout=60)
+    pid = int((tmp_path / "pids").read_text().split()[["printer", "drawer"].index(kind)])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.1)
+    running = _running(pid)
+    if running:
+        os.kill(pid, signal.SIGKILL)
+    assert not running
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # an orphan that ended may wait to be reaped
 
 
 def test_a_printer_without_a_report_ends_its_process():

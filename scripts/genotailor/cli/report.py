@@ -77,6 +77,7 @@ def _report(args):
     # the figures, while this one assembles the report (report.pdf, report.figures).
     from genotailor.report.figures import Drawer
 
+    printer = None
     if args.pdf:
         from genotailor.report.pdf import Printer
 
@@ -91,31 +92,30 @@ def _report(args):
         stages = _stages(args.stage)
         patient = load_sheet(args.sheet, check_files=False).patient(args.patient)
         report = assemble(patient, args.date, args.qc, args.calls, args.provenance, stages, args.tool_versions,
-                          args.min_locus_depth, _job_logs(args.job_log), check=not args.pdf)
-        drawer.draw(report)
-        if args.pdf:
-            # the print page goes to the printer before its figures are drawn, and the report is
-            # checked against its schema while the PDF is laid out, still before any output is
-            # written (an invalid report stops the printer and leaves no PDF)
+                          args.min_locus_depth, _job_logs(args.job_log), check=printer is None)
+        if printer is not None:
+            # the print page goes to the printer before its figures are drawn
             printer.print(render_html(report, for_print=True, figures=[p.meta for p in plan(report)]), args.pdf)
-            drawn = drawer.drawn()
+        drawer.draw(report)  # after the page: the report may wait in the pipe until matplotlib is loaded
+        drawn = drawer.drawn()
+        if printer is not None:
             printer.figures(drawn)
+            # checked against its schema while the PDF is laid out, before any output is written
             validate(report)
-        else:
-            drawn = drawer.drawn()
+        Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+        Path(args.html).write_text(render_html(report, figures=drawn))
+        if args.fhir:
+            from genotailor.report.fhir import write_bundle
+
+            write_bundle(report, args.fhir)
+        if printer is not None:
+            printer.wait()
     except BaseException:
+        # whatever failed, the children end and no PDF is left behind
         drawer.cancel()
-        if args.pdf:
+        if printer is not None:
             printer.cancel()
         raise
-    Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
-    Path(args.html).write_text(render_html(report, figures=drawn))
-    if args.fhir:
-        from genotailor.report.fhir import write_bundle
-
-        write_bundle(report, args.fhir)
-    if args.pdf:
-        printer.wait()
     return 0
 
 

@@ -262,7 +262,8 @@ class Drawer:
         if self._process is None:
             self._report = report
         else:
-            self._conn.send(report)
+            with contextlib.suppress(BrokenPipeError):  # the child has ended; `drawn` says why
+                self._conn.send(report)
 
     def drawn(self) -> list[dict]:
         """The figures, as `figures` gives them; a failure in the child is raised here."""

@@ -46,7 +46,7 @@ def _ld_cache() -> dict[str, str]:
         return {}
     try:
         listing = capture([ldconfig, "-p"], "ld.so's library cache")
-    except GenotailorError:
+    except (GenotailorError, ValueError):  # ValueError: a path that is not UTF-8
         return {}
     cache: dict[str, str] = {}
     for m in re.finditer(r"^\s+((lib\S+?)\.so\S*) \(([^)]*)\)", listing, re.M):
@@ -61,9 +61,10 @@ def import_weasyprint(cache: dict[str, str] | None = None):
     WeasyPrint tries up to six names for each of its seven libraries (one name per platform), and
     `ctypes.util.find_library` looks each name up by running ldconfig, and for a name it does not
     find also gcc and ld: 22 look-ups, about a quarter of a second before the first report can be
-    laid out. One read of the cache answers them all. Should a library be missing from the cache
-    (a system whose libraries are found only on gcc's or ld's search paths), the import is done
-    again with ctypes' own look-up. `cache`: the cache to use instead of this machine's."""
+    laid out. One read of the cache answers them all (as ctypes would: the first soname listed for
+    this machine's ABI). Should WeasyPrint still fail to load a library, the import is done again
+    the way WeasyPrint does it by itself, with ctypes' look-up, so that its own error is the one
+    shown. `cache`: the cache to use instead of this machine's."""
     if "weasyprint" in sys.modules:
         return sys.modules["weasyprint"]
     import ctypes.util
@@ -185,7 +186,8 @@ class Printer:
         if self._process is None:
             self._page = (html, out)
         else:
-            self._conn.send((html, str(out)))
+            with contextlib.suppress(BrokenPipeError):  # the child has ended; `wait` says why
+                self._conn.send((html, str(out)))
 
     def figures(self, drawn: list[dict]) -> None:
         """Hand over the drawn figures (report.figures.draw) the print page links."""
@@ -199,8 +201,8 @@ class Printer:
             self._conn.send(svgs)
 
     def cancel(self) -> None:
-        """Stop printing (the report turned out invalid): end the child and remove whatever it
-        wrote, so that a failed command leaves no PDF behind."""
+        """Stop printing (the report command failed before the PDF was done): end the child and
+        remove whatever it wrote, so that a failed command leaves no PDF behind."""
         self._page = None
         if self._process is not None:
             child.stop(self._conn, self._process)
@@ -209,25 +211,26 @@ class Printer:
             Path(self._out).unlink(missing_ok=True)
 
     def wait(self) -> None:
-        """Wait for the PDF; a failure in the child is raised here, naming the file."""
+        """Wait for the PDF; a failure is raised here, naming the file, and whatever part of the
+        PDF was written is removed."""
         if self._process is None:
             if self._page is not None:
                 self.figures([])
-            if self._error is not None:
-                raise GenotailorError(f"{self._out}: the PDF could not be printed — {self._error}")
-            return
-        try:
-            if self._out is None:
-                self._conn.send(None)
-                return
+            error = self._error
+        else:
             try:
-                error = self._conn.recv()
-            except EOFError:
+                if self._out is None:
+                    self._conn.send(None)
+                    return
+                try:
+                    error = self._conn.recv()
+                except EOFError:
+                    self._process.join()
+                    error = f"the printing process ended with exit code {self._process.exitcode}"
+            finally:
+                self._conn.close()
                 self._process.join()
-                error = f"the printing process ended with exit code {self._process.exitcode}"
-            if error is not None:
-                raise GenotailorError(f"{self._out}: the PDF could not be printed — {error}")
-        finally:
-            self._conn.close()
-            self._process.join()
-            self._process = None
+                self._process = None
+        if error is not None:
+            Path(self._out).unlink(missing_ok=True)
+            raise GenotailorError(f"{self._out}: the PDF could not be printed — {error}")

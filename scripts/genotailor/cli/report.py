@@ -1,5 +1,5 @@
-"""Report commands: `report` (one patient's JSON, HTML, PDF and FHIR), `cohort-summary`, `vcf-stats`,
-`multiqc`, `tool-versions` and `provenance`."""
+"""Report commands: `report` (one patient's JSON, HTML, PDF and FHIR), `cohort-summary`, `multiqc`,
+`tool-versions` and `provenance`."""
 
 from __future__ import annotations
 
@@ -38,11 +38,6 @@ def register(sub):
     p.add_argument("--findings", help="one row per patient: QC and the report's summary lines (TSV)")
     p.add_argument("--html", help="both tables as one self-contained page")
     p.set_defaults(func=_cohort_summary)
-
-    p = sub.add_parser("vcf-stats", help="bcftools stats of a normalized VCF (for the cohort's MultiQC report)")
-    p.add_argument("--vcf", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=_vcf_stats)
 
     p = sub.add_parser("multiqc", help="MultiQC over the tools' metrics plus the workflow's QC gates")
     p.add_argument("--reports", nargs="+", required=True, help="the patients' JSON reports (their QC gates)")
@@ -157,13 +152,6 @@ def _cohort_summary(args):
         from genotailor.report.cohort import write_summary_html
 
         write_summary_html(args.reports, args.html)
-    return 0
-
-
-def _vcf_stats(args):
-    from genotailor.steps.qc import bcftools_stats
-
-    bcftools_stats(args.vcf, args.out)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Commands of the stages before the biomarkers: loci, align, markdup, flagstat, index-reference,
+"""Commands of the stages before the biomarkers: loci, align, markdup, index-reference,
 coverage, import-alignment, qc, call-germline, call-somatic, normalize-vcf and check-vcf.
 Each imports its step's module only when it runs."""
 
@@ -41,11 +41,6 @@ def register(sub):
     p.add_argument("units", nargs="+", help="coordinate-sorted BAM of each sequencing unit")
     add_consent_options(p)
     p.set_defaults(func=_markdup)
-
-    p = sub.add_parser("flagstat", help="read counts of a BAM as JSON (samtools flagstat)")
-    p.add_argument("--bam", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=_flagstat)
 
     p = sub.add_parser("index-reference", help="the aligner's index of the reference")
     p.add_argument("--aligner", choices=["bwa", "minimap2"], required=True)
@@ -156,13 +151,6 @@ def _markdup(args):
     mark_duplicates(args.units, args.out, args.stats, args.threads, withheld_spans(args))
     if args.flagstat:
         flagstat(args.out, args.flagstat)
-    return 0
-
-
-def _flagstat(args):
-    from genotailor.steps.align import flagstat
-
-    flagstat(args.bam, args.out)
     return 0
 
 

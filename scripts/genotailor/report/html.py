@@ -66,10 +66,3 @@ def render_html(report: dict, for_print: bool = False, figures: list | None = No
     return environment().get_template("report.html.j2").render(
         r=report, sections=sections, figures=figures,
         action_groups=words.ACTION_GROUPS, for_print=for_print)
-
-
-def compile_templates() -> None:
-    """Compile every template now (the print process does this while it waits for the report)."""
-    env = environment()
-    for name in env.list_templates():
-        env.get_template(name)

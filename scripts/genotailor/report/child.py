@@ -40,6 +40,20 @@ def start(target):
     return conn, process
 
 
+def reply(conn, process, name: str):
+    """The child's one reply, after which its pipe is closed and the child has ended: (reply, None),
+    or (None, what happened) when it ended without replying. `name`: the process, as messages
+    call it ("printing")."""
+    try:
+        return conn.recv(), None
+    except EOFError:
+        process.join()
+        return None, f"the {name} process ended with exit code {process.exitcode}"
+    finally:
+        conn.close()
+        process.join()
+
+
 def stop(conn, process) -> None:
     """End the child now and close the pipe."""
     process.kill()

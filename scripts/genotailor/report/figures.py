@@ -269,15 +269,9 @@ class Drawer:
         """The figures, as `figures` gives them; a failure in the child is raised here."""
         if self._process is None:
             return figures(self._report)
-        try:
-            drawn, error = self._conn.recv()
-        except EOFError:
-            self._process.join()
-            drawn, error = None, f"the drawing process ended with exit code {self._process.exitcode}"
-        finally:
-            self._conn.close()
-            self._process.join()
-            self._process = None
+        answer, ended = child.reply(self._conn, self._process, "drawing")
+        self._process = None
+        drawn, error = answer if ended is None else (None, ended)
         if error is not None:
             raise GenotailorError(f"the report's figures could not be drawn — {error}")
         return drawn

@@ -217,20 +217,18 @@ class Printer:
             if self._page is not None:
                 self.figures([])
             error = self._error
-        else:
+        elif self._out is None:  # nothing to print: the child ends
             try:
-                if self._out is None:
-                    self._conn.send(None)
-                    return
-                try:
-                    error = self._conn.recv()
-                except EOFError:
-                    self._process.join()
-                    error = f"the printing process ended with exit code {self._process.exitcode}"
+                self._conn.send(None)
             finally:
                 self._conn.close()
                 self._process.join()
                 self._process = None
+            return
+        else:
+            failure, ended = child.reply(self._conn, self._process, "printing")
+            self._process = None
+            error = failure or ended
         if error is not None:
             Path(self._out).unlink(missing_ok=True)
             raise GenotailorError(f"{self._out}: the PDF could not be printed — {error}")

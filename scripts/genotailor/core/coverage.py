@@ -30,12 +30,17 @@ def bed_intervals(path, min_depth: float | None = None):
             yield f[0], int(f[1]), int(f[2])
 
 
-def read_bed(path) -> dict:
-    """chrom -> sorted list of (start, end), 0-based half-open."""
+def regions_by_chrom(intervals) -> dict:
+    """(chrom, start, end) intervals as chrom -> sorted list of (start, end), what `in_regions` reads."""
     regions = {}
-    for chrom, start, end in bed_intervals(path):
+    for chrom, start, end in intervals:
         regions.setdefault(chrom, []).append((start, end))
     return {c: sorted(v) for c, v in regions.items()}
+
+
+def read_bed(path) -> dict:
+    """chrom -> sorted list of (start, end), 0-based half-open."""
+    return regions_by_chrom(bed_intervals(path))
 
 
 def in_regions(regions: dict, chrom: str, pos: int) -> bool:

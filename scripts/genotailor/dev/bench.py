@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from genotailor.core.coverage import in_regions
+from genotailor.core.coverage import in_regions, regions_by_chrom
 from genotailor.core.kbfiles import load_positions
 from genotailor.core.paths import PGX_KB as DEFAULT_KB
 from genotailor.core.paths import REPO, TRANSCRIPT_MODELS
@@ -172,7 +172,7 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
                 coding.append((t.chrom, s, e))
     total = sum(b - a + 1 for _, a, b in wins)
     in_windows = merge((c, s - 1, e) for c, s, e in coding)
-    coding_regions = _by_chrom(in_windows)
+    coding_regions = regions_by_chrom(in_windows)
     keep_coding = min(1.0, GENOME_CODING_SHARE * total / max(1, territory_size(in_windows)))
     chosen: set[tuple[str, int]] = set()
     n_coding = round(records * coding_share)
@@ -234,21 +234,13 @@ def synthetic_tumour_vcf(out: Path, records: int = 100_000, seed: int = 1, refer
     return out
 
 
-def _by_chrom(intervals) -> dict:
-    """Merged (chrom, start0, end) intervals as core.coverage's regions: chrom -> [(start0, end)]."""
-    regions: dict = {}
-    for chrom, start, end in intervals:
-        regions.setdefault(chrom, []).append((start, end))
-    return regions
-
-
 def coding_share_of_records(vcf: Path, models=TRANSCRIPT_MODELS) -> float:
     """The share of a VCF's records whose position is coding in the transcript models."""
     import pysam
 
     from genotailor.core.transcripts import load_models
 
-    regions = _by_chrom(coding_territory(load_models(str(models))))
+    regions = regions_by_chrom(coding_territory(load_models(str(models))))
     with pysam.VariantFile(str(vcf)) as vf:
         flags = [in_regions(regions, r.chrom, r.pos) for r in vf]
     return sum(flags) / max(1, len(flags))

@@ -96,3 +96,41 @@ rule germline:
         "python -m genotailor --versions {output.versions:q} germline --vcf {input.vcf:q} --sample {wildcards.sample}"
         " {params.flags} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
         " --json {output.json:q} 2> {log:q}"
+
+
+# What the patient's test examined: per requested gene and biomarker class, assessed / partly /
+# not assessed with the reason (mosdepth over the genes' coding exons in each sample with reads).
+rule ledger:
+    input:
+        unpack(ledger_inputs),
+        sheet=config["samples"],
+        ref=REFERENCE,
+        models=TRANSCRIPT_MODELS,
+        germline_manifest=f"{GERMLINE_KB}/manifest.json",
+        germline_panels=f"{GERMLINE_KB}/panels.yaml",
+        oncology_manifest=f"{ONCOLOGY_KB}/manifest.json",
+        pgx_manifest=f"{PGX_KB}/manifest.json",
+    output:
+        json="results/{patient}/ledger/{patient}.ledger.json",
+        versions="results/{patient}/versions/ledger/{patient}.json",
+    params:
+        flags=ledger_flags,
+        germline_kb=GERMLINE_KB,
+        oncology_kb=ONCOLOGY_KB,
+        pgx_kb=PGX_KB,
+    log:
+        "logs/ledger/{patient}.log",
+    benchmark:
+        "logs/benchmarks/ledger/{patient}.tsv"
+    threads: threads_of("coverage")
+    resources:
+        mem_mb=mem_mb_of("coverage"),
+        runtime=runtime_of("coverage"),
+        **CLUSTER,
+    conda:
+        "../../envs/coverage.yaml"
+    shell:
+        "python -m genotailor --versions {output.versions:q} ledger --sheet {input.sheet:q} --patient {wildcards.patient}"
+        " --reference {input.ref:q} --models {input.models:q} --germline-kb {params.germline_kb:q}"
+        " --oncology-kb {params.oncology_kb:q} --pgx-kb {params.pgx_kb:q} {params.flags} --threads {threads}"
+        " --out {output.json:q} 2> {log:q}"

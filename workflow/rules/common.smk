@@ -217,9 +217,14 @@ def gvcf_sites_flag(wildcards, input):
     return f"--sites {shlex.quote(input.sites)}" if "sites" in input.keys() else ""
 
 
-def panel_of(wildcards):
+def panel_path(sample):
     """Target BED of a sample (its `panel:` in the sheet, else the default panel)."""
-    return config["panels"][SAMPLES[wildcards.sample].panel or "default"]
+    return config["panels"][sample.panel or "default"]
+
+
+def panel_of(wildcards):
+    """Target BED of the sample of a job."""
+    return panel_path(SAMPLES[wildcards.sample])
 
 
 # The tumour each matched normal belongs to, built once: a per-call scan of the sheet would make
@@ -401,6 +406,7 @@ def report_inputs(wildcards):
         "somatic": [f"{base}/somatic/{s.id}.json" for s in patient.samples if s.kind == "tumor"],
         "provenance": "results/provenance/provenance.json",
         "versions": tool_versions_of(wildcards),
+        "ledger": f"{base}/ledger/{patient.id}.ledger.json",
     }
     if patient.consent_pgx and germline_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
@@ -440,6 +446,8 @@ def _versions_records(patient):
         files += [f"{base}/align/{s.id}.{u.id}.json" for u in s.units]
     if any(s.entry == "fastq" for s in patient.samples):
         files.append(f"results/reference/versions/{config['aligner']}_index.json")
+    if any(s.entry in READ_ENTRIES for s in patient.samples):
+        files.append(f"results/{patient.id}/versions/ledger/{patient.id}.json")  # mosdepth over the territory
     return sorted(files)
 
 
@@ -466,6 +474,7 @@ def _patient_jobs(patient):
         jobs.append(("qc_sample", wc))
     if patient.consent_pgx and germline_sample(patient):
         jobs.append(("pgx", {"patient": patient.id}))
+    jobs.append(("ledger", {"patient": patient.id}))
     jobs.append(("report", {"patient": patient.id}))
     return jobs
 
@@ -488,6 +497,38 @@ def report_flags(wildcards, input):
         flags += ["--stage", f"pgx={input.pgx}"]
     if "germline" in input.keys():
         flags += ["--stage", f"germline_findings={input.germline}"]
+    flags += ["--stage", f"examined={input.ledger}"]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
+def ledger_inputs(wildcards):
+    """What the ledger of one patient reads: each sample's QC, the BAMs of samples with reads and
+    the panels, and the PGx result when PGx was analysed."""
+    patient = PATIENTS[wildcards.patient]
+    base = f"results/{patient.id}"
+    inputs = {"qc": [f"{base}/qc/{s.id}.qc.json" for s in patient.samples],
+              "panels": sorted({panel_path(s) for s in patient.samples})}
+    reads = [s for s in patient.samples if s.entry in READ_ENTRIES]
+    inputs["bams"] = [f"{base}/align/{s.id}.bam" for s in reads]
+    inputs["bais"] = [f"{base}/align/{s.id}.bam.bai" for s in reads]
+    if patient.consent_pgx and germline_sample(patient):
+        inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
+    return inputs
+
+
+def ledger_flags(wildcards, input):
+    """The ledger's per-sample options: QC, BAM and panel of each sample; the PGx genes and result."""
+    patient = PATIENTS[wildcards.patient]
+    a = config["assessment"]
+    flags = [arg for q in input.qc for arg in ("--qc", q)]
+    for s in patient.samples:
+        flags += ["--panel", f"{s.id}={panel_path(s)}"]
+        if s.entry in READ_ENTRIES:
+            flags += ["--bam", f"{s.id}=results/{patient.id}/align/{s.id}.bam"]
+    if "pgx" in input.keys():
+        flags += ["--pgx", input.pgx, "--pgx-genes", ",".join(config["pgx"]["genes"])]
+    flags += ["--germline-min-depth", str(a["germline_min_depth"]), "--tumor-min-depth", str(a["tumor_min_depth"]),
+              "--min-callable-fraction", str(a["min_callable_fraction"]), "--splice-margin", str(a["splice_margin"])]
     return " ".join(shlex.quote(f) for f in flags)
 
 

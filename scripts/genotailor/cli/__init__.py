@@ -29,6 +29,7 @@ COMMANDS = {
     "call-somatic": "genotailor.cli.steps",
     "normalize-vcf": "genotailor.cli.steps",
     "check-vcf": "genotailor.cli.steps",
+    "ledger": "genotailor.cli.ledger",
     "kb-build-pgx": "genotailor.cli.kb",
     "kb-compile-pgx": "genotailor.cli.kb",
     "kb-build-oncology": "genotailor.cli.kb",

@@ -44,6 +44,9 @@ def environment() -> Environment:
     env.filters["action_word"] = lambda a: words.word(words.ACTION, a)
     env.filters["dose"] = words.dose_words
     env.filters["section_word"] = lambda s: words.word(words.SECTION, s)
+    env.filters["examined_status"] = lambda s: words.word(words.EXAMINED_STATUS, s)
+    env.filters["examined_category"] = lambda c: words.word(words.EXAMINED_CATEGORY, c)
+    env.filters["examined_fraction"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
     env.filters["germline_anchor"] = finding_anchor

@@ -90,6 +90,7 @@ SECTION = {
     "somatic": "Somatic variants",
     "tmb": "Tumour mutational burden",
     "germline_findings": "Germline findings",
+    "examined": "What this test examined",
     "figures": "Figures",
     "methods": "Methods",
     "limitations": "Limitations",
@@ -134,3 +135,7 @@ def dose_words(factor) -> str:
 
 def pct(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
+
+EXAMINED_STATUS = {"assessed": "assessed", "partly": "partly assessed", "not_assessed": "not assessed"}
+EXAMINED_CATEGORY = {"pgx": "pharmacogenomics", "diagnostic": "inherited disease", "secondary": "secondary findings",
+                     "somatic": "tumour panel"}

@@ -48,10 +48,36 @@ CASES = [
      "config panels.default: {d}/panel.bed: line 3 is not a BED region (tab-separated chrom, start, end with start < "
      "end) — correct the file"),
     ("knowledge base folder wrong", lambda cfg, d: cfg["knowledge_base"].update(pgx=str(d)),
-     "config knowledge_base.pgx: {d}: no knowledge base there (no manifest.json) — point it at workflow/resources/pgx"),
+     "config knowledge_base.pgx: {d}: no knowledge base there (no manifest.json) — point it at a knowledge-base "
+     "folder, or leave the key out to use the workflow's own"),
+    ("germline knowledge base folder wrong", lambda cfg, d: cfg["knowledge_base"].update(germline=str(d)),
+     "config knowledge_base.germline: {d}: no knowledge base there (no manifest.json) — point it at a "
+     "knowledge-base folder, or leave the key out to use the workflow's own"),
     ("hotspots file missing", lambda cfg, d: cfg["knowledge_base"].update(hotspots=str(d / "hot.tsv")),
-     "config knowledge_base.hotspots: {d}/hot.tsv: file not found — point it at "
-     "workflow/resources/oncology/hotspots.tsv"),
+     "config knowledge_base.hotspots: {d}/hot.tsv: file not found — check the path, or leave the key out to use "
+     "the workflow's own"),
+    ("transcript models missing", lambda cfg, d: cfg["knowledge_base"].update(transcript_models=str(d / "m.gff3")),
+     "config knowledge_base.transcript_models: {d}/m.gff3: file not found — check the path, or leave the key out "
+     "to use the workflow's own"),
+    # 2026 is not a leap year: February has 28 days.
+    ("report date that does not exist", lambda cfg, d: cfg.update(report_date="2026-02-30"),
+     'config report_date: 2026-02-30 is not a calendar date — give a real one as "YYYY-MM-DD"'),
+    ("report date with month 13", lambda cfg, d: cfg.update(report_date="2026-13-01"),
+     'config report_date: 2026-13-01 is not a calendar date — give a real one as "YYYY-MM-DD"'),
+    ("negative read-count threshold", lambda cfg, d: cfg["qc"]["gates"]["reads_after_filtering"].update(fail_below=-1),
+     "config qc.gates.reads_after_filtering.fail_below: -1 is negative — give 0 or more"),
+    ("negative rate threshold", lambda cfg, d: cfg["qc"]["gates"]["mapped_rate"].update(fail_below=-0.1),
+     "config qc.gates.mapped_rate.fail_below: -0.1 is not a rate — give a fraction between 0 and 1 (0.9 for 90%)"),
+    ("rate threshold given as a percentage", lambda cfg, d: cfg["qc"]["gates"]["q30_rate"].update(warn_below=85),
+     "config qc.gates.q30_rate.warn_below: 85 is not a rate — give a fraction between 0 and 1 (0.9 for 90%)"),
+    ("warn_below under its fail_below", lambda cfg, d: cfg["qc"]["gates"].update(
+        q30_rate={"warn_below": 0.75, "fail_below": 0.85}),
+     "config qc.gates.q30_rate: warn_below 0.75 is below fail_below 0.85, so a sample would fail without first "
+     "being warned — make warn_below at least fail_below"),
+    ("warn_above over its fail_above", lambda cfg, d: cfg["qc"]["gates"].update(
+        duplication_rate={"warn_above": 0.5, "fail_above": 0.35}),
+     "config qc.gates.duplication_rate: warn_above 0.5 is above fail_above 0.35, so a sample would fail without "
+     "first being warned — make warn_above at most fail_above"),
 ]
 
 
@@ -103,3 +129,14 @@ def test_snakemake_names_a_config_value_the_schema_rejects(tmp_path):
     assert code == 1
     assert "'bowtie' is not one of ['bwa', 'minimap2']" in out
     assert "Failed validating 'enum' in schema['properties']['aligner']" in out
+
+
+def test_snakemake_stops_on_an_impossible_date_and_threshold_before_any_job(tmp_path):
+    cfg = demo_config()
+    cfg["report_date"] = "2026-02-30"
+    cfg["qc"]["gates"]["loci_mean_depth"] = {"fail_below": -5}
+    code, out = snakemake_dry_run(tmp_path, cfg)
+    assert code == 1
+    assert 'config report_date: 2026-02-30 is not a calendar date — give a real one as "YYYY-MM-DD"' in out
+    assert "config qc.gates.loci_mean_depth.fail_below: -5 is negative — give 0 or more" in out
+    assert "Traceback" not in out and not (tmp_path / "run" / "results").exists()

@@ -47,7 +47,7 @@ rule align_unit:
     conda:
         "../../envs/align.yaml"
     shell:
-        "python -m genotailor --versions {output.versions} align --r1 {input.r1} --r2 {input.r2} --aligner {params.aligner}"
+        "python -m genotailor --versions {output.versions} align --r1 {input.r1:q} --r2 {input.r2:q} --aligner {params.aligner}"
         " --index {input.index[0]:q} --read-group {params.rg:q} --threads {threads}"
         " --fastp-json {output.fastp} --out {output.bam} 2> {log}"
 

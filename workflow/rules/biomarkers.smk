@@ -64,7 +64,7 @@ rule somatic:
         "../../envs/genotailor.yaml"
     shell:
         "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
-        " --tumor-type {params.tumor_type} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
+        " --tumor-type {params.tumor_type:q} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
         " --hotspots {input.hotspots:q} {params.territory} {params.tmb} --json {output.json:q} 2> {log}"
 
 

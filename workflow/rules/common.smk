@@ -14,7 +14,7 @@ sys.path.insert(0, str(SCRIPTS))
 
 from genotailor.core.samplesheet import load_sheet  # noqa: E402
 from genotailor.core.errors import GenotailorError  # noqa: E402
-from genotailor.core.runconfig import config_problems  # noqa: E402
+from genotailor.core.runconfig import config_problems, knowledge_bases  # noqa: E402
 from genotailor.core.workdir import escaping_links  # noqa: E402
 from genotailor.pgx.cohort import cohort_samples  # noqa: E402
 
@@ -52,11 +52,13 @@ shell.prefix(_PREFIX)
 
 REFERENCE = config["reference"]["fasta"]
 REF_NAME = Path(REFERENCE).name.removesuffix(".gz").rsplit(".", 1)[0]
-PGX_KB = config["knowledge_base"]["pgx"]
-HOTSPOTS = config["knowledge_base"]["hotspots"]
-ONCOLOGY_KB = config["knowledge_base"]["oncology"]
-TRANSCRIPT_MODELS = config["knowledge_base"]["transcript_models"]
-GERMLINE_KB = config["knowledge_base"]["germline"]
+# The knowledge bases: the workflow's own unless the config names others (wherever Snakemake runs).
+_KB = knowledge_bases(config)
+PGX_KB = _KB["pgx"]
+HOTSPOTS = _KB["hotspots"]
+ONCOLOGY_KB = _KB["oncology"]
+TRANSCRIPT_MODELS = _KB["transcript_models"]
+GERMLINE_KB = _KB["germline"]
 # QC gates and the locus depth, handed to `genotailor qc` as one JSON argument.
 # The config as run (after command-line overrides), recorded in provenance.
 CONFIG_AS_RUN = json.dumps(config, sort_keys=True, separators=(",", ":"))

@@ -23,4 +23,4 @@ rule qc_sample:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor qc --sample {wildcards.sample} {params.flags} --settings '{params.gates}' --out {output} 2> {log}"
+        "python -m genotailor qc --sample {wildcards.sample} {params.flags} --settings {params.gates:q} --out {output} 2> {log}"

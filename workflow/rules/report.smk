@@ -35,7 +35,7 @@ rule provenance:
     conda:
         "../../envs/genotailor.yaml"
     shell:
-        "python -m genotailor provenance --config-json '{params.config}' --sheet {input.sheet:q} --reference {input.ref:q}"
+        "python -m genotailor provenance --config-json {params.config:q} --sheet {input.sheet:q} --reference {input.ref:q}"
         " --kb {input.kb:q} --hotspots {input.hotspots:q} --oncology-kb {input.oncology_kb:q}"
         " --transcript-models {input.models:q} --germline-kb {input.germline_kb:q} --aligner {params.aligner}"
         " --out {output.json} --config-out {output.config} --sheet-out {output.sheet} 2> {log}"

@@ -10,3 +10,9 @@ HOTSPOTS = RESOURCES / "oncology" / "hotspots.tsv"
 ONCOLOGY_KB = RESOURCES / "oncology"
 TRANSCRIPT_MODELS = RESOURCES / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"
 GERMLINE_KB = RESOURCES / "germline"
+
+# The workflow's own knowledge bases by their config key (`knowledge_base.<key>`). A config that
+# leaves a key out, or gives the path config/config.yaml gives (relative to the repository), gets
+# these wherever Snakemake runs (core.runconfig.knowledge_bases).
+KNOWLEDGE_BASES = {"pgx": PGX_KB, "germline": GERMLINE_KB, "hotspots": HOTSPOTS, "oncology": ONCOLOGY_KB,
+                   "transcript_models": TRANSCRIPT_MODELS}

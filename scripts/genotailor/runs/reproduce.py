@@ -26,6 +26,7 @@ import yaml
 
 from genotailor.core.errors import GenotailorError
 from genotailor.core.paths import REPO as ROOT
+from genotailor.core.runconfig import knowledge_bases
 from genotailor.core.tools import ToolError, run
 
 # The config as run lists the run's own `resources`; it is not compared (see provenance). MultiQC's
@@ -46,10 +47,10 @@ def _flatten(value, prefix=""):
     return {prefix: value}
 
 
-def config_paths(config: dict) -> list[str]:
-    """The input paths a config names (sheet, reference, panels, knowledge bases)."""
+def config_paths(config: dict, base: Path) -> list[str]:
+    """The input paths a config run from `base` names (sheet, reference, panels, knowledge bases)."""
     return [config["samples"], config["reference"]["fasta"], *config["panels"].values(),
-            *config["knowledge_base"].values()]
+            *knowledge_bases(config, base).values()]
 
 
 def differences(archive: Path, base: Path) -> list[str]:
@@ -65,7 +66,7 @@ def differences(archive: Path, base: Path) -> list[str]:
     if old["config_sha256"] not in (config_checksum(config), whole):
         problems.append(f"{archive / 'config.yaml'} is not the config the provenance describes "
                         "(its checksum differs): restore it from the archive")
-    missing = [p for p in config_paths(config) if not (base / p).exists()]
+    missing = [p for p in config_paths(config, base) if not (base / p).exists()]
     if missing:
         return problems + [f"input not found: {base / p} (run from the original analysis's folder)"
                            for p in missing]
@@ -76,11 +77,9 @@ def differences(archive: Path, base: Path) -> list[str]:
         load_sheet(sheet, check_files=True, verify_checksums=True, panels=config["panels"])
     except GenotailorError as exc:
         problems.append(f"input files: {exc}")
-    kbs = config["knowledge_base"]
-    optional = {key: base / kbs[key] if kbs.get(key) else None
-                for key in ("oncology", "transcript_models", "germline")}
-    now = collect(config, sheet, base / config["reference"]["fasta"], base / kbs["pgx"], base / kbs["hotspots"],
-                  config["aligner"], optional["oncology"], optional["transcript_models"], optional["germline"])
+    kbs = {key: base / path for key, path in knowledge_bases(config, base).items()}
+    now = collect(config, sheet, base / config["reference"]["fasta"], kbs["pgx"], kbs["hotspots"],
+                  config["aligner"], kbs["oncology"], kbs["transcript_models"], kbs["germline"])
     problems += tool_differences(archive)
     before, after = _flatten(old), _flatten(now)
     for key in sorted(set(before) | set(after)):
@@ -134,7 +133,7 @@ def reproduce(archive: Path, out: Path, cores: int = 2, base: Path | None = None
         raise ReproduceError(f"{out} is not empty: give a new directory")
     out.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((archive / "config.yaml").read_text())
-    for top in sorted({Path(p).parts[0] for p in config_paths(config) if not Path(p).is_absolute()}):
+    for top in sorted({Path(p).parts[0] for p in config_paths(config, base) if not Path(p).is_absolute()}):
         os.symlink(base / top, out / top)
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'scripts'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "-d", str(out),

@@ -4,6 +4,7 @@ only with the patient's consent."""
 from __future__ import annotations
 
 from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.examined import assessed_genes, genes_of, has_ledger, named
 
 NOT_ANALYSED = "not analysed, by the patient's choice"
 # The one thing the first page says about secondary findings of a patient who did not consent.
@@ -98,14 +99,30 @@ def summarize(fields, patient):
             out.append(line("germline_findings", "result", f"{what}: {_variant(f)} — {label} ({_evidence(f)}), "
                             f"{f['zygosity']}.", 50, finding_anchor(f)))
     if g.get("indications") and not any(f["category"] == "diagnostic" for f in findings):
-        genes = sum(len(p["genes"]) for p in g["indications"])
         names = ", ".join(p["title"] for p in g["indications"])
-        out.append(line("germline_findings", "result", f"Inherited disease ({names}; {genes} genes): no pathogenic or "
-                        "likely pathogenic variant and no loss-of-function candidate found.", 50, "germline_findings"))
+        out += _negative("diagnostic", f"Inherited disease ({names})", "no pathogenic or likely pathogenic variant and "
+                         "no loss-of-function candidate found", fields)
     if patient.consent_secondary and not any(f["category"] == "secondary" for f in findings):
-        out.append(line("germline_findings", "result", "Secondary findings (ACMG): no reportable finding.", 50,
-                        "germline_findings"))
+        out += _negative("secondary", "Secondary findings (ACMG)", "no reportable finding", fields)
     return out
+
+
+def _negative(category, title, negative, fields) -> list[dict]:
+    """The negative line of a category, stated only for the genes the ledger calls assessed; the
+    others are named by the ledger's own summary line."""
+    if not has_ledger(fields):  # a report assembled without the ledger: the negative names no gene
+        return [line("germline_findings", "not_assessed", f"{title}: what was examined is not known (no ledger); "
+                     "no negative result can be stated.", 40, "germline_findings")]
+    genes = assessed_genes(fields, category)
+    total = len(genes_of(fields, category))
+    if not genes:
+        return [line("germline_findings", "not_assessed", f"{title}: none of the {total} requested gene"
+                     f"{'' if total == 1 else 's'} could be fully assessed — no negative result can be stated (see "
+                     "What this test examined).", 35, "examined")]
+    rest = total - len(genes)
+    tail = f"; {rest} other requested gene{'' if rest == 1 else 's'} not fully assessed" if rest else ""
+    return [line("germline_findings", "result", f"{title}: {negative} in the {len(genes)} assessed gene"
+                 f"{'' if len(genes) == 1 else 's'} ({named(genes)}){tail}.", 50, "germline_findings")]
 
 
 SECTION = Section("germline_findings", build, stage="germline", summarize=summarize)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genotailor.report import words
+from genotailor.report.sections.examined import assessed_genes, genes_of, named
 from genotailor.report.sections.base import Section, anchor, line
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
@@ -82,7 +83,12 @@ def summarize(fields, patient):
                         f"{v['sample']}: {therapy}.", TIER_RANK[v["tier"]], variant_anchor(v)))
     listed = fields.get("somatic") or []
     if not tiered:
-        out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant ({len(listed)} variant"
+        genes = assessed_genes(fields, "somatic")
+        total = len(genes_of(fields, "somatic"))
+        where = (f"in the {len(genes)} fully assessed gene{'' if len(genes) == 1 else 's'} ({named(genes)})" if genes
+                 else f"among the variants found; none of the panel's {total} genes was fully assessed (see What this "
+                 "test examined)")
+        out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant {where} ({len(listed)} variant"
                         f"{'' if len(listed) == 1 else 's'} listed).", 50, "somatic"))
     elif len(listed) > len(tiered):
         rest = len(listed) - len(tiered)

@@ -126,24 +126,60 @@ def _is_gzip(path: Path) -> bool:
 
 
 def _file_date(vcf: Path) -> str | None:
+    return next((line.split("=", 1)[1] for line in header_lines(vcf) if line.startswith("##fileDate=")), None)
+
+
+def header_lines(vcf: Path) -> list[str]:
+    """The `##` meta lines of a (gzipped or plain) VCF."""
+    out = []
     with gzip.open(vcf, "rt") if _is_gzip(vcf) else open(vcf) as fh:
         for line in fh:
             if not line.startswith("##"):
-                return None
-            if line.startswith("##fileDate="):
-                return line.strip().split("=", 1)[1]
-    return None
+                break
+            out.append(line.rstrip("\n"))
+    return out
+
+
+def _check_build(vcf: Path):
+    """A ClinVar file that names another assembly would put every variant at the wrong position."""
+    for line in header_lines(vcf):
+        if line.startswith("##reference=") and line != "##reference=GRCh38":
+            raise InputError(f"{vcf}: header says {line!r}; the project's coordinates are GRCh38 — use NCBI's "
+                             "vcf_GRCh38/clinvar.vcf.gz")
+
+
+def gene_coverage(rows) -> dict:
+    """Per gene (GENEINFO; a record naming several genes counts for each) the span and number of the
+    table's alleles: {gene: {chrom, start, end, records}}, `start` the first allele's position and `end`
+    the last base of any allele's REF (1-based, inclusive). A gene named on more than one contig keeps
+    the contig with most records."""
+    spans: dict[str, dict[str, list]] = {}
+    for r in rows:
+        chrom, pos, ref = r[0], r[1], r[2]
+        for gene in r[5].split("|"):
+            if gene == ".":
+                continue
+            span = spans.setdefault(gene, {}).setdefault(chrom, [pos, pos + len(ref) - 1, 0])
+            span[0] = min(span[0], pos)
+            span[1] = max(span[1], pos + len(ref) - 1)
+            span[2] += 1
+    out = {}
+    for gene in sorted(spans):
+        chrom, (start, end, n) = max(spans[gene].items(), key=lambda kv: (kv[1][2], kv[0]))
+        out[gene] = {"chrom": chrom, "start": start, "end": end, "records": n}
+    return out
 
 
 def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, release: str | None = None) -> dict:
     """Compile a ClinVar GRCh38 VCF into `out_dir/clinvar.tsv.gz` (+ .tbi) and the manifest's
-    `clinvar` entry; returns the build counts."""
+    `clinvar` entry (with the genes the table holds); returns the build counts."""
     import pysam
 
     vcf, out_dir = Path(vcf), Path(out_dir)
     if not vcf.is_file():
         raise InputError(f"{vcf}: ClinVar VCF not found — download clinvar.vcf.gz from "
                          "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/")
+    _check_build(vcf)
     release = release or _file_date(vcf)
     if not release:
         raise InputError(f"{vcf}: no ##fileDate header line — give the release with --release YYYY-MM-DD")
@@ -195,6 +231,7 @@ def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, relea
                           "contigs renamed, multi-allelic records split; not left-aligned here (no reference given; "
                           "NCBI's file is left-aligned by NCBI)"),
         "stars": STARS, "counts": dict(sorted(counts.items())),
+        "gene_coverage": gene_coverage(rows),
         "files": {CLINVAR_TABLE: sha256_file(table), CLINVAR_TABLE + ".tbi": sha256_file(Path(str(table) + ".tbi"))},
     }
     _update_manifest(out_dir, "clinvar", entry)

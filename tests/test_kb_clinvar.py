@@ -188,3 +188,16 @@ def test_gene_coverage_counts_a_record_for_each_gene_it_names_and_ends_at_the_la
     assert clinvar_gene_coverage(tmp_path / "kb")["gene_coverage"] == {
         "TP53": {"chrom": "chr17", "start": 100, "end": 153, "records": 2},  # the unclassified record is not held
         "WRAP53": {"chrom": "chr17", "start": 100, "end": 100, "records": 1}}
+
+
+def test_a_file_out_of_genome_order_gives_the_same_table_as_the_sorted_file(tmp_path):
+    info = "CLNREVSTAT=criteria_provided,_single_submitter;CLNSIG=Benign;GENEINFO=TP53:7157"
+    head = "##fileDate=2026-01-01\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    records = [f"2\t50\t3\tC\tT\t.\t.\t{info}\n", f"17\t100\t1\tG\tT\t.\t.\t{info}\n", f"17\t90\t2\tA\tG\t.\t.\t{info}\n"]
+    (tmp_path / "shuffled.vcf").write_text(head + "".join(records))
+    (tmp_path / "sorted.vcf").write_text(head + records[0] + records[2] + records[1])
+    build_clinvar(tmp_path / "shuffled.vcf", tmp_path / "a")
+    build_clinvar(tmp_path / "sorted.vcf", tmp_path / "b")
+    assert [(r[0], r[1]) for r in rows(tmp_path / "a" / "clinvar.tsv.gz")] == [
+        ("chr2", "50"), ("chr17", "90"), ("chr17", "100")]
+    assert (tmp_path / "a" / "clinvar.tsv.gz").read_bytes() == (tmp_path / "b" / "clinvar.tsv.gz").read_bytes()

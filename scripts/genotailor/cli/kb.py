@@ -1,9 +1,11 @@
-"""Knowledge-base builders: `kb-build-pgx`, `kb-compile-pgx` and `kb-build-oncology` (build time only;
-the runtime reads what they write)."""
+"""Knowledge-base builders: `kb-build-pgx`, `kb-compile-pgx`, `kb-build-oncology`, `kb-build-clinvar`,
+`kb-build-acmg-sf` and `kb-update` (build time only; the runtime reads what they write)."""
 
 from __future__ import annotations
 
 from genotailor.core.paths import GERMLINE_KB, ONCOLOGY_KB, PGX_KB
+
+CLINVAR_RELEASE_URL = "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/clinvar.vcf.gz"
 
 
 def register(sub):
@@ -121,6 +123,30 @@ def register_germline(sub):
     p.add_argument("--out", default=str(GERMLINE_KB), help="knowledge-base folder (default: %(default)s)")
     p.set_defaults(func=_build_acmg_sf)
 
+    p = sub.add_parser(
+        "kb-update",
+        help="bring a knowledge base up to date from its public release file (download, verify, build)",
+        description="clinvar: downloads NCBI's GRCh38 clinvar.vcf.gz (--url) or takes a copy (--file), verifies "
+        "it — against the MD5 NCBI publishes beside it (URL.md5, or FILE.md5 beside a local copy) or a --sha256 "
+        "you give — refuses a file it cannot verify or that is not a gzipped ClinVar GRCh38 VCF, then builds "
+        "clinvar.tsv.gz and its manifest entry (release, per-gene coverage, how it was verified) into the "
+        "knowledge-base folder; the old table is replaced only by a complete build. civic: rebuilds the "
+        "oncology knowledge base from a CIViC ClinicalEvidenceSummaries.tsv (--file) with the CGI table "
+        "(--cgi) and the OncoTree release the folder already holds.",
+    )
+    p.add_argument("kb", choices=["clinvar", "civic"], help="which knowledge base")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--url", help="address of the release file, e.g. " + CLINVAR_RELEASE_URL)
+    src.add_argument("--file", help="a release file already on disk (not modified)")
+    p.add_argument("--sha256", help="expected SHA-256 of the file (instead of the publisher's .md5)")
+    p.add_argument("--kb-dir", help=f"knowledge-base folder to write (default: {GERMLINE_KB} for clinvar, "
+                   f"{ONCOLOGY_KB} for civic)")
+    p.add_argument("--cgi", help="civic: the CGI biomarkers-per-variant table the oncology knowledge base merges in")
+    p.add_argument("--cgi-release", help="civic: CGI release (default: the one in the folder's manifest)")
+    p.add_argument("--civic-release", help="civic: CIViC release date (default: from the file name, "
+                   "DD-Mon-YYYY-ClinicalEvidenceSummaries.tsv)")
+    p.set_defaults(func=_update)
+
 
 def _build_clinvar(args):
     from pathlib import Path
@@ -141,4 +167,26 @@ def _build_acmg_sf(args):
 
     doc = build_acmg_sf(Path(args.table), Path(args.out), args.version)
     print(f"{args.out}: {doc['list']}: {len(doc['genes'])} genes, {len(doc['left_out'])} left out")
+    return 0
+
+
+def _update(args):
+    from pathlib import Path
+
+    if args.kb == "clinvar":
+        from genotailor.kb.update import update_clinvar
+
+        kb_dir = Path(args.kb_dir or GERMLINE_KB)
+        entry = update_clinvar(kb_dir, url=args.url, file=Path(args.file) if args.file else None, sha256=args.sha256)
+        counts = entry["counts"]
+        print(f"{kb_dir}: ClinVar release {entry['release']} ({entry['update']['verified_by']}): "
+              f"{counts['alleles_kept']} alleles in {len(entry['gene_coverage'])} genes")
+        return 0
+    from genotailor.kb.update import update_civic
+
+    kb_dir = Path(args.kb_dir or ONCOLOGY_KB)
+    report = update_civic(kb_dir, url=args.url, file=Path(args.file) if args.file else None, sha256=args.sha256,
+                          cgi=Path(args.cgi) if args.cgi else None, civic_release=args.civic_release,
+                          cgi_release=args.cgi_release)
+    print(f"{kb_dir}: {report['entries']} entries; rows read {report['rows_read']}, kept {report['rows_kept']}")
     return 0

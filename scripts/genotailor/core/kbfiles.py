@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from genotailor.core.errors import InputError
 from genotailor.core.paths import GERMLINE_KB, PGX_KB
 
 
@@ -52,3 +53,20 @@ def indication_genes(indications, kb_dir: Path = GERMLINE_KB) -> list[str]:
     for item in indications:
         genes += panels[item]["genes"] if item in panels else [item]
     return list(dict.fromkeys(genes))
+
+
+def clinvar_gene_coverage(kb_dir: Path = GERMLINE_KB) -> dict:
+    """What the compiled ClinVar table holds: {"release": "YYYY-MM-DD", "gene_coverage": {gene: {chrom,
+    start, end, records}}} — a gene absent from it has no ClinVar record in this knowledge base, so no
+    negative can be stated for it."""
+    import json
+
+    path = Path(kb_dir) / "manifest.json"
+    if not path.is_file():
+        raise InputError(f"{path}: knowledge-base manifest not found — build the ClinVar table with "
+                         "genotailor kb-build-clinvar (or genotailor kb-update clinvar)")
+    clinvar = json.loads(path.read_text()).get("clinvar") or {}
+    if "gene_coverage" not in clinvar or "release" not in clinvar:
+        raise InputError(f"{path}: the ClinVar entry does not list the genes it holds (clinvar.gene_coverage) — "
+                         "rebuild it with genotailor kb-build-clinvar or genotailor kb-update clinvar")
+    return {"release": clinvar["release"], "gene_coverage": clinvar["gene_coverage"]}

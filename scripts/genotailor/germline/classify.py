@@ -3,7 +3,8 @@
 Classification stays within what the evidence supports:
 - ClinVar's aggregate classification at or above the required review stars: pathogenic /
   likely pathogenic are reported as such; uncertain significance and conflicting classifications
-  only when the configuration asks; benign / likely benign never.
+  only when the configuration asks; benign / likely benign never (they are named in the stage's
+  `classified_not_reported` list instead).
 - A variant ClinVar does not know (or knows below the review level) that is predicted loss of
   function (stop gained, frameshift, canonical splice site +-1/2) in a gene whose disease
   mechanism is loss of function is a "candidate — needs expert review", never a diagnosis.
@@ -37,6 +38,14 @@ def clinvar_class(entry: dict | None, min_stars: int) -> str | None:
     if "Uncertain significance" in terms:
         return "uncertain_significance"
     return None
+
+
+def benign_class(entry: dict | None, min_stars: int) -> str | None:
+    """"benign" or "likely_benign" when ClinVar classes the variant so at the required review level (not
+    reported, but named so a reader knows it was seen); None otherwise."""
+    if clinvar_class(entry, min_stars) != "benign":
+        return None
+    return "benign" if "Benign" in entry["clnsig"] else "likely_benign"
 
 
 def classify(entry, consequence: str, mechanism: str | None, min_stars: int, report_vus: bool) -> str | None:

@@ -19,7 +19,7 @@ from genotailor.core.consequence import annotate_allele, run_csq_sites
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import load_acmg_sf, load_germline_panels
 from genotailor.core.transcripts import models_by_gene
-from genotailor.germline.classify import CANDIDATE, alleles_by_gene, classify, meaning, sf_reportable
+from genotailor.germline.classify import CANDIDATE, alleles_by_gene, benign_class, classify, meaning, sf_reportable
 
 CLINVAR_URL = "https://www.ncbi.nlm.nih.gov/clinvar/variation/{}/"
 LIMITATIONS = (
@@ -131,7 +131,7 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
     sites = sorted({v[1:5] for v in variants}, key=lambda s: (contigs.index(s[0]), s[1], s[2], s[3]))
     csq = run_csq_sites(sites, reference, models_gff, contigs) if sites else {}
 
-    candidates = []
+    candidates, benign = [], []
     with pysam.FastaFile(str(reference)) as fasta:
         for gene, chrom, pos, ref, alt, zyg, gt, dp in variants:
             c = annotate_allele(fasta, models, chrom, pos, ref, alt, csq.get((chrom, pos, ref, alt), []))
@@ -141,6 +141,8 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
             mechanism = panels_doc["mechanism"].get(gene)
             cls = classify(entry, c.consequence, mechanism, min_stars, report_vus)
             if cls is None:
+                if benign_class(entry, min_stars):
+                    benign.append(_not_reported(gene, chrom, pos, ref, alt, c, zyg, entry, min_stars))
                 continue
             finding = {"gene": gene, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt,
                        "transcript": c.transcript, "refseq": c.refseq, "hgvs_c": c.hgvs_c, "hgvs_p": c.hgvs_p,
@@ -191,9 +193,18 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
         "secondary_findings": ({"analysed": True, "list": acmg["list"], "genes_analysed": len(sf_genes)}
                                if secondary_findings else {"analysed": False}),
         "findings": findings,
+        "classified_not_reported": benign,
         "limitations": list(LIMITATIONS),
     }
     return doc
+
+
+def _not_reported(gene, chrom, pos, ref, alt, c, zygosity, entry, min_stars) -> dict:
+    """A variant the patient carries that ClinVar classes benign / likely benign: named, not a finding."""
+    return {"gene": gene, "chrom": chrom, "pos": pos, "ref": ref, "alt": alt, "hgvs_c": c.hgvs_c,
+            "hgvs_p": c.hgvs_p, "zygosity": zygosity, "clinvar_class": benign_class(entry, min_stars),
+            "clnsig": entry["clnsig"], "stars": entry["stars"], "review_status": entry["review_status"],
+            "variation_id": entry["variation_id"], "url": CLINVAR_URL.format(entry["variation_id"])}
 
 
 def _clinvar_release(kb_dir) -> str:

@@ -126,30 +126,80 @@ def _is_gzip(path: Path) -> bool:
 
 
 def _file_date(vcf: Path) -> str | None:
+    return next((line.split("=", 1)[1] for line in header_lines(vcf) if line.startswith("##fileDate=")), None)
+
+
+def header_lines(vcf: Path) -> list[str]:
+    """The `##` meta lines of a (gzipped or plain) VCF."""
+    out = []
     with gzip.open(vcf, "rt") if _is_gzip(vcf) else open(vcf) as fh:
         for line in fh:
             if not line.startswith("##"):
-                return None
-            if line.startswith("##fileDate="):
-                return line.strip().split("=", 1)[1]
-    return None
+                break
+            out.append(line.rstrip("\n"))
+    return out
 
 
-def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, release: str | None = None) -> dict:
-    """Compile a ClinVar GRCh38 VCF into `out_dir/clinvar.tsv.gz` (+ .tbi) and the manifest's
-    `clinvar` entry; returns the build counts."""
-    import pysam
+def _check_build(vcf: Path):
+    """A ClinVar file that names another assembly would put every variant at the wrong position."""
+    for line in header_lines(vcf):
+        if line.startswith("##reference=") and line != "##reference=GRCh38":
+            raise InputError(f"{vcf}: header says {line!r}; the project's coordinates are GRCh38 — use NCBI's "
+                             "vcf_GRCh38/clinvar.vcf.gz")
 
-    vcf, out_dir = Path(vcf), Path(out_dir)
-    if not vcf.is_file():
-        raise InputError(f"{vcf}: ClinVar VCF not found — download clinvar.vcf.gz from "
-                         "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/")
-    release = release or _file_date(vcf)
-    if not release:
-        raise InputError(f"{vcf}: no ##fileDate header line — give the release with --release YYYY-MM-DD")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows, counts = [], Counter()
-    for chrom, pos, vid, ref, alt, info_text in _records(_normalized_lines(vcf, reference)):
+
+class _Coverage:
+    """Per gene (GENEINFO; a record naming several genes counts for each) the span and number of the
+    table's alleles, gathered row by row."""
+
+    def __init__(self):
+        self.spans: dict[str, dict[str, list]] = {}
+        self.contigs: set[str] = set()
+        self.rows = 0
+
+    def add(self, row):
+        chrom, pos, ref = row[0], row[1], row[2]
+        self.rows += 1
+        self.contigs.add(chrom)
+        for gene in row[5].split("|"):
+            if gene == ".":
+                continue
+            span = self.spans.setdefault(gene, {}).setdefault(chrom, [pos, pos + len(ref) - 1, 0])
+            span[0] = min(span[0], pos)
+            span[1] = max(span[1], pos + len(ref) - 1)
+            span[2] += 1
+
+    def by_gene(self) -> dict:
+        """{gene: {chrom, start, end, records}} sorted by gene: `start` the first allele's position, `end`
+        the last base of any allele's REF (1-based, inclusive); a gene named on more than one contig keeps
+        the contig with most records."""
+        out = {}
+        for gene in sorted(self.spans):
+            chrom, (start, end, n) = max(self.spans[gene].items(), key=lambda kv: (kv[1][2], kv[0]))
+            out[gene] = {"chrom": chrom, "start": start, "end": end, "records": n}
+        return out
+
+
+_ORDER = {c: i for i, c in enumerate([f"chr{c}" for c in list(range(1, 23)) + ["X", "Y", "M"]])}
+
+
+def _row_key(row) -> tuple:
+    return (_ORDER.get(row[0], len(_ORDER)), row[0], int(row[1]), row[2], row[3], row[4])
+
+
+def _sort_table(plain: Path):
+    with open(plain) as fh:
+        header, *lines = fh.readlines()
+    lines.sort(key=lambda line: _row_key(line.split("\t", 6)))
+    with open(plain, "w") as fh:
+        fh.write(header)
+        fh.writelines(lines)
+
+
+def _table_rows(records, counts: Counter):
+    """The table's rows of a ClinVar VCF's allele records; records without an ALT allele or a germline
+    classification (CLNSIG) are counted and left out."""
+    for chrom, pos, vid, ref, alt, info_text in records:
         counts["alleles_read"] += 1
         if alt in (".", "*") or alt.startswith("<"):
             counts["dropped_no_alt_allele"] += 1
@@ -167,25 +217,50 @@ def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, relea
         mc = "|".join(sorted({m.split("|")[1] for m in info.get("MC", "").split(",") if "|" in m}))
         condition = "|".join(dict.fromkeys(d.replace("_", " ") for d in info.get("CLNDN", "").split("|")
                                            if d and d != "not_provided"))
-        rows.append((contig_name(chrom), pos, ref, alt, vid, genes or ".", "|".join(terms), revstat.replace("_", " "),
-                     stars, "yes" if conflict else "no", conf.replace("_", " ") or ".", info.get("CLNHGVS", "."),
-                     mc.replace("_", " ") or ".", condition or "."))
         counts[f"stars_{stars}"] += 1
         counts["conflicts"] += conflict
-    order = {c: i for i, c in enumerate([f"chr{c}" for c in list(range(1, 23)) + ["X", "Y", "M"]])}
-    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[0], r[1], r[2], r[3], r[4]))
+        yield (contig_name(chrom), pos, ref, alt, vid, genes or ".", "|".join(terms), revstat.replace("_", " "),
+               stars, "yes" if conflict else "no", conf.replace("_", " ") or ".", info.get("CLNHGVS", "."),
+               mc.replace("_", " ") or ".", condition or ".")
+
+
+def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, release: str | None = None) -> dict:
+    """Compile a ClinVar GRCh38 VCF into `out_dir/clinvar.tsv.gz` (+ .tbi) and the manifest's
+    `clinvar` entry (with the genes the table holds); returns the build counts."""
+    import pysam
+
+    vcf, out_dir = Path(vcf), Path(out_dir)
+    if not vcf.is_file():
+        raise InputError(f"{vcf}: ClinVar VCF not found — download clinvar.vcf.gz from "
+                         "https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/")
+    _check_build(vcf)
+    release = release or _file_date(vcf)
+    if not release:
+        raise InputError(f"{vcf}: no ##fileDate header line — give the release with --release YYYY-MM-DD")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = Counter()
     plain = out_dir / "clinvar.tsv"
+    coverage = _Coverage()
+    last, in_order = None, True
+    # streamed: NCBI's full file has millions of records and is already in genome order, so the table is
+    # written as it is read; a file out of order is sorted once at the end
     with open(plain, "w") as fh:
         fh.write("#" + "\t".join(CLINVAR_COLUMNS) + "\n")
-        for r in rows:
-            fh.write("\t".join(map(str, r)) + "\n")
+        for row in _table_rows(_records(_normalized_lines(vcf, reference)), counts):
+            key = _row_key(row)
+            in_order = in_order and (last is None or key >= last)
+            last = key
+            fh.write("\t".join(map(str, row)) + "\n")
+            coverage.add(row)
+    if not in_order:
+        _sort_table(plain)
     table = out_dir / CLINVAR_TABLE
     pysam.tabix_compress(str(plain), str(table), force=True)
     plain.unlink()
     pysam.tabix_index(str(table), seq_col=0, start_col=1, end_col=1, meta_char="#", force=True)
-    counts["alleles_kept"] = len(rows)
-    counts["genes"] = len({g for r in rows for g in r[5].split("|") if g != "."})
-    counts["contigs"] = sorted({r[0] for r in rows}, key=lambda c: order.get(c, len(order)))
+    counts["alleles_kept"] = coverage.rows
+    counts["genes"] = len(coverage.spans)
+    counts["contigs"] = sorted(coverage.contigs, key=lambda c: _ORDER.get(c, len(_ORDER)))
     entry = {
         "source": "NCBI ClinVar GRCh38 VCF (public domain), https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/",
         "release": release, "input": vcf.name, "input_sha256": sha256_file(vcf),
@@ -195,6 +270,7 @@ def build_clinvar(vcf: Path, out_dir: Path, reference: Path | None = None, relea
                           "contigs renamed, multi-allelic records split; not left-aligned here (no reference given; "
                           "NCBI's file is left-aligned by NCBI)"),
         "stars": STARS, "counts": dict(sorted(counts.items())),
+        "gene_coverage": coverage.by_gene(),
         "files": {CLINVAR_TABLE: sha256_file(table), CLINVAR_TABLE + ".tbi": sha256_file(Path(str(table) + ".tbi"))},
     }
     _update_manifest(out_dir, "clinvar", entry)

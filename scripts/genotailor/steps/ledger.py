@@ -19,7 +19,7 @@ import pysam
 from genotailor.core.contracts import load_stage, validate_stage
 from genotailor.core.coverage import read_bed
 from genotailor.core.errors import InputError
-from genotailor.core.kbfiles import indication_genes, load_acmg_sf, load_positions
+from genotailor.core.kbfiles import clinvar_gene_coverage, indication_genes, load_acmg_sf, load_positions
 from genotailor.core.ledger import (
     NOT_ASSESSED_CLASSES,
     biomarker_entries,
@@ -142,6 +142,11 @@ def _measure(entries, bam, depth, scratch, bases: _Bases, threads=1):
             r.missing["low_depth"] = r.missing.get("low_depth", 0) + low
 
 
+def _clinvar(kb_dir) -> dict:
+    d = clinvar_gene_coverage(kb_dir)
+    return {"release": d["release"], "genes": d["gene_coverage"]}
+
+
 def _qc_failures(qc_files) -> dict:
     """sample -> reason, for each sample whose QC failed."""
     out = {}
@@ -170,14 +175,13 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
     kb_positions = {}
     for chrom, pos, _ref, _alts, gene, _rsid in load_positions(pgx_kb):
         kb_positions.setdefault(gene, (chrom, []))[1].append(pos)
-    clinvar = clinvar_gene_coverage(germline_kb) if any(c in ("diagnostic", "secondary") for c, *_ in request) else None
+    clinvar = _clinvar(germline_kb) if any(c in ("diagnostic", "secondary") for c, *_ in request) else None
     onco_genes = _oncology_genes(oncology_kb) if any(c == "somatic" for c, *_ in request) else set()
     onco_release = _oncology_release(oncology_kb) if onco_genes else None
 
     entries: list = [None] * len(request)
     to_measure: dict[str, list] = {}  # sample -> [(index, gene, category, regions, kb_span, kb name)]
     for i, (category, gene, sample_id) in enumerate(request):
-        sample = samples[sample_id]
         if category == "pgx":
             chrom, positions = kb_positions.get(gene, (None, []))
             has_reads = sample_id in bams
@@ -240,22 +244,3 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc
-
-
-def clinvar_gene_coverage(kb_dir) -> dict:
-    """{"release", "genes": {gene: {chrom, start, end, records}}} of the compiled ClinVar table: the
-    manifest's list when it has one, else counted from the table itself."""
-    manifest = json.loads((Path(kb_dir) / "manifest.json").read_text())["clinvar"]
-    if "gene_coverage" in manifest:
-        return {"release": manifest["release"], "genes": manifest["gene_coverage"]}
-    genes: dict = {}
-    with gzip.open(Path(kb_dir) / "clinvar.tsv.gz", "rt") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            f = line.split("\t", 6)
-            for gene in f[5].split("|"):
-                g = genes.setdefault(gene, {"chrom": f[0], "start": int(f[1]), "end": int(f[1]), "records": 0})
-                g["start"], g["end"] = min(g["start"], int(f[1])), max(g["end"], int(f[1]) + len(f[2]) - 1)
-                g["records"] += 1
-    return {"release": manifest["release"], "genes": genes}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from genotailor.report import words
-from genotailor.report.sections.examined import assessed_genes, genes_of, named
 from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.examined import assessed_genes, genes_of, named
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
 MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by protein change, codon, exon "

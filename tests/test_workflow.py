@@ -191,7 +191,7 @@ def test_outside_vcf_is_normalized_to_the_contract(demo):
 
 def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
     findings = [r.split("\t") for r in (demo / "results/cohort/findings.tsv").read_text().splitlines()]
-    assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed"]
+    assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed", "conclusion"]
     by_patient = {r[0]: r for r in findings[1:]}
     assert sorted(by_patient) == ["GERM01", "GERM02", "LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
     assert by_patient["TUMOR01"][2].startswith("BRAF p.V600E — Tier I, VAF 28.8% in TUMOR01-T: sensitivity to ")

@@ -30,16 +30,24 @@ def no_summary(fields, patient) -> list[dict]:
     return []
 
 
+def nothing_unsettled(fields, patient) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class Section:
     """`build(patient, docs) -> (fields, limitations)`: `docs` are the section's stage JSONs (none
     when the stage did not run for the patient); `fields` go into the report as they are and
     `limitations` are {section, [gene], reason} entries. `summarize(fields, patient) -> [line(...)]`
     gives the section's lines on the report's first page, from the report's fields after every
-    section is built. `template`: whether the HTML has a `templates/sections/{name}.html.j2` for it."""
+    section is built. `template`: whether the HTML has a `templates/sections/{name}.html.j2` for it.
+    `unsettled(fields, patient) -> [phrase]`: the results the section could not settle ('DPYD
+    indeterminate (3240 diplotypes fit)', 'TPMT not assessed'), which the summary names instead of
+    saying that nothing calls for a change."""
 
     name: str
     build: Callable
     stage: str | None = None
     template: bool = True
     summarize: Callable = no_summary
+    unsettled: Callable = nothing_unsettled

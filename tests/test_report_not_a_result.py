@@ -238,3 +238,21 @@ def test_result_lines_from_a_failed_sample_carry_the_qc_caveat(lowq, passed):
     assert [ln["text"] for ln in report["summary"]["result"]] == [
         f"Pharmacogenomics: 1 of 4 genes have a phenotype (CYP2C9){caveat}"]
     assert "failed quality control" not in json.dumps(ok["summary"])
+
+
+def test_a_tie_the_cis_rule_leads_is_indeterminate_and_its_recommendation_names_the_shared_phenotype(tmp_path):
+    # unphased TPMT c.460G>A + c.719A>G: *1/*3A (one documented haplotype, CPIC intermediate
+    # metabolizer) or *3B/*3C (poor); the recommendation follows *1/*3A, the diplotype is not shown
+    from test_pgx_genes import TPMT_3B, TPMT_3C
+    from test_report import make_report
+
+    tpmt = call_gene("TPMT", gene_vcf(tmp_path, "TPMT", {**TPMT_3B, **TPMT_3C}, {}), None, None)
+    nudt15 = call_gene("NUDT15", gene_vcf(tmp_path, "NUDT15", {}, {}), None, None)
+    report, page = make_report(tmp_path, "CIS01", "female", [tpmt, nudt15])
+    assert (tpmt["status"], tpmt["diplotype"], tpmt["tie"]["resolved_by"]) == ("ambiguous", "*1/*3A", "cis")
+    assert "*1/*3A" not in pgx_row(page, "TPMT") and "indeterminate (2 diplotypes fit)" in pgx_row(page, "TPMT")
+    lines = [ln["text"] for ln in report["summary"]["actionable"]]
+    assert ("Azathioprine: reduce the dose (30–80% of the starting dose) — NUDT15 *1/*1 (Normal Metabolizer), TPMT "
+            "indeterminate (2 diplotypes fit; Intermediate Metabolizer).") in lines
+    assert report["summary"]["conclusion"] == ("Not settled: TPMT indeterminate (2 diplotypes fit) — no conclusion "
+                                               "can be drawn for what depends on them.")

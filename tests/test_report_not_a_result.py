@@ -256,3 +256,24 @@ def test_a_tie_the_cis_rule_leads_is_indeterminate_and_its_recommendation_names_
             "indeterminate (2 diplotypes fit; Intermediate Metabolizer).") in lines
     assert report["summary"]["conclusion"] == ("Not settled: TPMT indeterminate (2 diplotypes fit) — no conclusion "
                                                "can be drawn for what depends on them.")
+
+
+def test_somatic_and_germline_lines_from_a_failed_sample_carry_the_qc_caveat():
+    from genotailor.report.sections import germline_findings, somatic
+    from test_report_summary import patient, therapy, variant
+
+    failed = {"qc": {"T1-T": {"status": "fail"}, "T1-N": {"status": "fail"}}}
+    fields = {**failed, "somatic": [variant("TP53", "p.R175H", None, [])], "tmb": {"per_mb": 4.0}}
+    assert [ln["text"] for ln in somatic.summarize(fields, patient())] == [
+        "Somatic variants: no Tier I or II variant (1 variant listed) (sample T1-T failed quality control: not "
+        "reliable).", "Tumour mutational burden: 4.0 mutations/Mb (sample T1-T failed quality control: not reliable)."]
+    braf = {**failed, "somatic": [variant("BRAF", "p.V600E", "I", [therapy("Dabrafenib")])], "tmb": {}}
+    assert somatic.summarize(braf, patient())[0]["text"].endswith(
+        "in T1-T: sensitivity to Dabrafenib (evidence level A) (sample T1-T failed quality control: not reliable).")
+    hboc = {"title": "Hereditary breast and ovarian cancer", "genes": ["BRCA1", "BRCA2"]}
+    germline = {**failed, "germline": {"sample": "T1-N", "indications": [hboc], "secondary_findings": "analysed"},
+                "germline_findings": []}
+    assert [ln["text"] for ln in germline_findings.summarize(germline, patient(consent_secondary=True))] == [
+        "Inherited disease (Hereditary breast and ovarian cancer; 2 genes): no pathogenic or likely pathogenic "
+        "variant and no loss-of-function candidate found (sample T1-N failed quality control: not reliable).",
+        "Secondary findings (ACMG): no reportable finding (sample T1-N failed quality control: not reliable)."]

@@ -26,6 +26,16 @@ def line(section: str, kind: str, text: str, rank: int = 50, target: str | None 
     return {"section": section, "kind": kind, "rank": rank, "text": text, "target": target}
 
 
+def qc_caveat(fields, samples) -> str:
+    """' (sample X failed quality control: not reliable)' when one of `samples` (ids) failed QC, to
+    end a summary line whose result comes from them; '' otherwise. `fields`: the report."""
+    qc = fields.get("qc") or {}
+    failed = [s for s in samples if (qc.get(s) or {}).get("status") == "fail"]
+    if not failed:
+        return ""
+    return f" (sample{'s' if len(failed) > 1 else ''} {', '.join(failed)} failed quality control: not reliable)"
+
+
 def no_summary(fields, patient) -> list[dict]:
     return []
 

@@ -3,7 +3,7 @@ only with the patient's consent."""
 
 from __future__ import annotations
 
-from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.base import Section, anchor, line, qc_caveat
 
 NOT_ANALYSED = "not analysed, by the patient's choice"
 # The one thing the first page says about secondary findings of a patient who did not consent.
@@ -86,24 +86,25 @@ def summarize(fields, patient):
                             "germline sample to test.", 40))
         return out
     findings = fields.get("germline_findings") or []
+    caveat = qc_caveat(fields, [g["sample"]] if g.get("sample") else [])
     for f in findings:
         secondary = f["category"] == "secondary"
         what = "Secondary finding (ACMG)" if secondary else "Inherited disease"
         if f["classification"] in REPORTED_AS:
             out.append(line("germline_findings", "actionable", f"{what}: {_variant(f)} — {REPORTED_AS[f['classification']]} "
-                            f"({_evidence(f)}), {f['zygosity']}: {f['meaning']}.", 25 if secondary else 20,
+                            f"({_evidence(f)}), {f['zygosity']}: {f['meaning']}{caveat}.", 25 if secondary else 20,
                             finding_anchor(f)))
         else:  # a loss-of-function candidate or, when the config asks, a variant of uncertain significance
             label = f["classification"].replace("_", " ")
             out.append(line("germline_findings", "result", f"{what}: {_variant(f)} — {label} ({_evidence(f)}), "
-                            f"{f['zygosity']}.", 50, finding_anchor(f)))
+                            f"{f['zygosity']}{caveat}.", 50, finding_anchor(f)))
     if g.get("indications") and not any(f["category"] == "diagnostic" for f in findings):
         genes = sum(len(p["genes"]) for p in g["indications"])
         names = ", ".join(p["title"] for p in g["indications"])
         out.append(line("germline_findings", "result", f"Inherited disease ({names}; {genes} genes): no pathogenic or "
-                        "likely pathogenic variant and no loss-of-function candidate found.", 50, "germline_findings"))
+                        f"likely pathogenic variant and no loss-of-function candidate found{caveat}.", 50, "germline_findings"))
     if patient.consent_secondary and not any(f["category"] == "secondary" for f in findings):
-        out.append(line("germline_findings", "result", "Secondary findings (ACMG): no reportable finding.", 50,
+        out.append(line("germline_findings", "result", f"Secondary findings (ACMG): no reportable finding{caveat}.", 50,
                         "germline_findings"))
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genotailor.report import words
-from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.base import Section, anchor, line, qc_caveat
 
 # When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries
 # its own limitation (SNVs and indels only: `genotailor.pgx.rules.CYP2D6_LIMITATION`); every
@@ -94,9 +94,7 @@ def summarize(fields, patient):
                      "positions, or no reads there).", 10, "pgx")]
     out = []
     # PGx is called on the germline sample: from one that failed QC, no result line reads as settled
-    failed = [s["id"] for s in fields.get("samples") or [] if s["kind"] == "germline"
-              and (fields.get("qc") or {}).get(s["id"], {}).get("status") == "fail"]
-    caveat = f" (sample {', '.join(failed)} failed quality control: not reliable)" if failed else ""
+    caveat = qc_caveat(fields, [s.id for s in patient.samples if s.kind == "germline"])
     by_name = {g["gene"]: g for g in genes}
     drugs = fields.get("drug_recommendations") or []
     for d in drugs:

@@ -91,7 +91,8 @@ def test_pgx_patient_unphased_tpmt_3a_gets_a_dose_and_the_other_reading_as_a_cav
     assert (aza["action"], aza["dose_factor"]) == ("reduce_dose", [0.3, 0.8])
     assert [(o["diplotype"], o["action"]) for o in aza["alternative_actions"]] == [("*3B/*3C", "consider_alternative")]
     html = (demo / "results/PGX001/report/PGX001.html").read_text()
-    assert "an alternative changes the recommendation for azathioprine, mercaptopurine, thioguanine" in html
+    # TPMT is indeterminate (two diplotypes fit): its row names no diplotype, only what they change
+    assert "they differ in the recommendation for azathioprine, mercaptopurine, thioguanine" in html
     assert "Caveat:" in html and "TPMT *3B/*3C (Poor Metabolizer: consider alternative, dose factor 0.1)" in html
 
 
@@ -191,7 +192,7 @@ def test_outside_vcf_is_normalized_to_the_contract(demo):
 
 def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
     findings = [r.split("\t") for r in (demo / "results/cohort/findings.tsv").read_text().splitlines()]
-    assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed"]
+    assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed", "conclusion"]
     by_patient = {r[0]: r for r in findings[1:]}
     assert sorted(by_patient) == ["GERM01", "GERM02", "LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
     assert by_patient["TUMOR01"][2].startswith("BRAF p.V600E — Tier I, VAF 28.8% in TUMOR01-T: sensitivity to ")

@@ -53,7 +53,9 @@ def write_summary(report_paths, out):
     summary_table(report_paths).to_csv(out, sep="\t", index=False, lineterminator="\n")
 
 
-FINDING_COLUMNS = ["patient", "qc", "actionable", "results", "not_assessed"]
+# `conclusion`: the report's sentence on what cannot be concluded (a failed sample, an indeterminate
+# or unassessed result), so that an empty `actionable` is never read as "nothing to change"
+FINDING_COLUMNS = ["patient", "qc", "actionable", "results", "not_assessed", "conclusion"]
 
 
 def _worst(statuses) -> str:
@@ -77,6 +79,7 @@ def findings_rows(report_paths) -> list[dict]:
             "actionable": " | ".join(ln["text"] for ln in s["actionable"]),
             "results": " | ".join(ln["text"] for ln in s["result"] + s["standard"]),
             "not_assessed": " | ".join(ln["text"] for ln in s["not_assessed"]),
+            "conclusion": s.get("conclusion") or "",
         })
     rows.sort(key=lambda r: r["patient"])
     return rows

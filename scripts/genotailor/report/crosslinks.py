@@ -13,6 +13,8 @@ nothing is linked, so no PGx word reaches a report that must not have one.
 
 from __future__ import annotations
 
+from genotailor.report import words
+
 # therapy name (lower case) -> the pharmacogenes whose result bears on it
 PGX_GENES_OF_THERAPY = {
     "fluorouracil": ("DPYD",),
@@ -32,7 +34,7 @@ def _gene_link(gene: str, result: dict | None) -> dict:
         return {"gene": gene, "status": "not_assessed", "diplotype": None, "phenotype": None,
                 "reason": f"{gene} is not among this patient's pharmacogenomic results"}
     link = {"gene": gene, "status": result["status"], "diplotype": result["diplotype"],
-            "phenotype": result["phenotype"]}
+            "diplotype_display": words.diplotype_display(result), "phenotype": result["phenotype"]}
     if result["status"] == "not_assessed":
         link["reason"] = result.get("reason") or "no defining position has a genotype"
     return link

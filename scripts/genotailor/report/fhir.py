@@ -114,12 +114,28 @@ SIGNIFICANCE = {"pathogenic": ("LA6668-3", "Pathogenic"), "likely_pathogenic": (
                 "uncertain_significance": ("LA26333-7", "Uncertain significance")}
 CLINVAR = "http://www.ncbi.nlm.nih.gov/clinvar"
 
+# Results of a sample that failed QC are not final (FHIR R4 status codes): the DiagnosticReport is
+# `partial` ("data in the report may be incomplete or unverified"; `preliminary`, its child, means
+# "verified early results"), its Observations `preliminary` ("data may be incomplete or
+# unverified"), a medication recommendation a `draft` Task ("not yet ready to be acted upon").
+REPORT_STATUS = {True: "partial", False: "final"}
+OBSERVATION_STATUS = {True: "preliminary", False: "final"}
+TASK_STATUS = {True: "draft", False: "requested"}
+# An indeterminate genotype has no value[x]: the IG's genotype profile requires one, so such an
+# Observation does not claim that profile; it keeps the genotype code and gene, and says why.
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+INDETERMINATE = [{"coding": [{"system": INTERPRETATION, "code": "IND", "display": "Indeterminate"}]}]
+
 
 class _Builder:
     def __init__(self, report: dict):
         self.report = report
         self.patient_id = report["patient"]
         self.entries: list[dict] = []
+        self.failed = {s for s, q in report["qc"].items() if q["status"] == "fail"}
+        # PGx and inherited disease are called on the germline sample
+        self.germline_failed = any(s["id"] in self.failed for s in report["samples"] if s["kind"] == "germline")
 
     def uid(self, *parts) -> str:
         return str(uuid.uuid5(NAMESPACE, "|".join(str(p) for p in (self.patient_id, *parts))))
@@ -128,10 +144,14 @@ class _Builder:
         self.entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
         return f"urn:uuid:{resource['id']}"
 
-    def observation(self, key, profile, code, **fields) -> dict:
-        return {"resourceType": "Observation", "id": self.uid("Observation", *key), "meta": {"profile": [IG + profile]},
-                "status": "final", "category": CATEGORY, "code": code, "subject": {"reference": self.patient_ref},
-                "effectiveDateTime": self.report["report_date"], **fields}
+    def observation(self, key, profile, code, failed: bool = False, **fields) -> dict:
+        """An Observation; `failed`: it comes from a sample that failed QC (status preliminary);
+        `profile` None: it claims no IG profile."""
+        obs = {"resourceType": "Observation", "id": self.uid("Observation", *key)}
+        if profile:
+            obs["meta"] = {"profile": [IG + profile]}
+        return {**obs, "status": OBSERVATION_STATUS[failed], "category": CATEGORY, "code": code,
+                "subject": {"reference": self.patient_ref}, "effectiveDateTime": self.report["report_date"], **fields}
 
     def build(self) -> dict:
         r = self.report
@@ -146,13 +166,16 @@ class _Builder:
         results += self.germline()
         report = {
             "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
-            "meta": {"profile": [IG + "genomic-report"]}, "status": "final",
+            "meta": {"profile": [IG + "genomic-report"]}, "status": REPORT_STATUS[bool(self.failed)],
             "category": [CATEGORY[1]], "code": _loinc("51969-4", "Genetic analysis report"),
             "subject": {"reference": self.patient_ref}, "effectiveDateTime": r["report_date"],
             "result": [{"reference": ref} for ref in results],
-            "conclusion": " ".join(line["text"] for line in r["summary"]["actionable"]) or
-            "No result calls for a change from standard practice.",
         }
+        # the summary's conclusion (what cannot be concluded and why) before the actionable lines
+        conclusion = ([r["summary"]["conclusion"]] if r["summary"].get("conclusion") else []) + [
+            line["text"] for line in r["summary"]["actionable"]]
+        if conclusion:
+            report["conclusion"] = " ".join(conclusion)
         self.entries.insert(1, {"fullUrl": f"urn:uuid:{report['id']}", "resource": report})
         return {"resourceType": "Bundle", "id": self.uid("Bundle"), "type": "collection", "entry": self.entries}
 
@@ -160,19 +183,32 @@ class _Builder:
     def pgx(self) -> list[str]:
         refs, genotype_ref = [], {}
         for g in self.report.get("pgx") or []:
-            if g["status"] == "not_assessed" or not g["diplotype"]:
+            if g["status"] == "not_assessed":
                 continue
-            value = {"text": f"{g['gene']} {g['diplotype']}"}
-            alleles = g["diplotype"].split("/")
-            if all(a.startswith("*") for a in alleles):
-                value["coding"] = [{"system": PHARMVAR, "code": " / ".join(g["gene"] + a for a in alleles),
-                                    "display": f"{g['gene']} {g['diplotype']}"}]
-            obs = self.observation(("genotype", g["gene"]), "genotype", _loinc("84413-4", "Genotype display name"),
-                                   valueCodeableConcept=value, component=[_gene(g["gene"])])
+            code = _loinc("84413-4", "Genotype display name")
+            if g["status"] in words.INDETERMINATE:
+                # no value: an EHR that reads value[x] must not store a candidate as the genotype
+                obs = self.observation(("genotype", g["gene"]), None, code, self.germline_failed,
+                                       dataAbsentReason={"coding": [{"system": DATA_ABSENT, "code": "unknown",
+                                                                     "display": "Unknown"}],
+                                                         "text": f"{g['gene']} {words.diplotype_display(g)}"},
+                                       interpretation=INDETERMINATE, component=[_gene(g["gene"])])
+            else:
+                value = {"text": f"{g['gene']} {g['diplotype']}"}
+                alleles = g["diplotype"].split("/")
+                if all(a.startswith("*") for a in alleles):
+                    value["coding"] = [{"system": PHARMVAR, "code": " / ".join(g["gene"] + a for a in alleles),
+                                        "display": f"{g['gene']} {g['diplotype']}"}]
+                obs = self.observation(("genotype", g["gene"]), "genotype", code, self.germline_failed,
+                                       valueCodeableConcept=value, component=[_gene(g["gene"])])
             notes = []
-            if g["status"] == "ambiguous":
-                notes.append(f"{words.GENE_STATUS['ambiguous']}; the first is shown, "
-                             f"{len(g['alternatives'])} others are listed in the JSON report")
+            if g["status"] in words.INDETERMINATE:
+                notes.append(words.word(words.GENE_STATUS, g["status"]) +
+                             (f"; {g['reason']}" if g.get("reason") else "") +
+                             ("; the diplotypes that fit are listed in the JSON report" if g.get("alternatives") else ""))
+            if self.germline_failed:
+                notes.append("the sample failed quality control: not for clinical decisions without review or "
+                             "re-sequencing")
             if g.get("phenotype"):
                 notes.append(f"Phenotype: {g['phenotype']}")
             if notes:
@@ -201,7 +237,7 @@ class _Builder:
                                    "valueCodeableConcept": {"text": f"{d.get('source') or 'guideline'}: {d['strength']}"}})
             implication = self.observation(
                 ("implication", d["drug"]), "therapeutic-implication",
-                _tbd("therapeutic-implication", "Therapeutic Implication"),
+                _tbd("therapeutic-implication", "Therapeutic Implication"), self.germline_failed,
                 derivedFrom=[{"reference": genotype_ref[x]} for x in genes], component=components)
             if d.get("guideline"):
                 implication["note"] = [{"text": f"Guideline: {d['guideline']}"}]
@@ -209,7 +245,8 @@ class _Builder:
             refs.append(ref)
             if d["status"] == "actionable":
                 self.add({"resourceType": "Task", "id": self.uid("Task", d["drug"]),
-                          "meta": {"profile": [IG + "medication-recommendation"]}, "status": "requested",
+                          "meta": {"profile": [IG + "medication-recommendation"]},
+                          "status": TASK_STATUS[self.germline_failed],
                           "intent": "proposal", "code": _tbd("medication-recommendation", "Medication Recommendation"),
                           "description": f"{d['drug']}: {action}", "for": {"reference": self.patient_ref},
                           "reasonReference": {"reference": ref}})
@@ -226,10 +263,12 @@ class _Builder:
             components = _variant_components(v["gene"], v.get("refseq") or v["transcript"], v["hgvs_c"],
                                              v["protein_change_3"] or v["protein_change"], v["consequence"],
                                              v["pos"], v["ref"], v["alt"], ("LA6684-0", "Somatic"), vaf)
-            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
+            failed = v["sample"] in self.failed
+            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"), failed,
                                    valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
                                    component=components)
-            obs["note"] = [{"text": f"{words.word(words.TIER, v['tier'])}; sample {v['sample']}; read depth {v['depth']}"}]
+            obs["note"] = [{"text": f"{words.word(words.TIER, v['tier'])}; sample {v['sample']}; read depth {v['depth']}"
+                                    + ("; the sample failed quality control" if failed else "")}]
             variant_ref = self.add(obs)
             refs.append(variant_ref)
             for t in v["therapies"]:
@@ -238,7 +277,7 @@ class _Builder:
                 therapy = " + ".join(t["therapies"])
                 implication = self.observation(
                     key + ("implication", therapy, t["direction"], t["evidence_level"], t["match"], t.get("disease")),
-                    "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"),
+                    "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"), failed,
                     derivedFrom=[{"reference": variant_ref}],
                     component=[
                         {"code": _loinc("51963-7", "Medication assessed [Identifier]"),
@@ -281,7 +320,7 @@ class _Builder:
                                    "valueCodeableConcept": {"coding": [{"system": CLINVAR, "code": str(c["variation_id"]),
                                                                         "display": c["accession"]}]}})
             key = ("germline", sample, f["chrom"], f["pos"], f["ref"], f["alt"])
-            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"),
+            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"), sample in self.failed,
                                    valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
                                    component=components)
             what = "secondary finding (ACMG)" if f["category"] == "secondary" else "diagnostic finding"
@@ -300,8 +339,9 @@ class _Builder:
         else:
             fields["dataAbsentReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                                                       "code": "not-performed"}], "text": tmb.get("reason") or "not assessed"}
+        failed = any(s["id"] in self.failed for s in self.report["samples"] if s["kind"] == "tumor")
         return [self.add(self.observation(("tmb",), "tmb", _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
-                                          **fields))]
+                                          failed, **fields))]
 
 
 def build_bundle(report: dict) -> dict:

@@ -14,6 +14,7 @@ from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
 from genotailor.report.sections.germline_findings import finding_anchor
 from genotailor.report.sections.somatic import variant_anchor
+from genotailor.report.summary import failed_samples
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -36,6 +37,8 @@ def environment() -> Environment:
     )
     env.filters["status_word"] = lambda s: words.word(words.QC_STATUS, s)
     env.filters["gene_status"] = lambda s: words.word(words.GENE_STATUS, s)
+    env.filters["diplotype_display"] = words.diplotype_display
+    env.tests["startingwith"] = lambda text, prefix: str(text).startswith(prefix)
     env.filters["position_status"] = lambda s: words.word(words.POSITION_STATUS, s)
     env.filters["metric_word"] = lambda m: words.word(words.METRIC, m)
     env.filters["metric_value"] = words.metric_value
@@ -67,5 +70,5 @@ def render_html(report: dict, for_print: bool = False, figures: list | None = No
         figures = draw_figures(report)
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
-        r=report, sections=sections, figures=figures,
-        action_groups=words.ACTION_GROUPS, for_print=for_print)
+        r=report, sections=sections, figures=figures, failed_samples=failed_samples(report),
+        indeterminate=words.INDETERMINATE, action_groups=words.ACTION_GROUPS, for_print=for_print)

@@ -1,6 +1,7 @@
 """The per-patient report as PDF, printed by WeasyPrint from the same HTML as the web page (its
-print CSS puts the patient ID, the report date and "page x of y" on every page and keeps table
-rows whole). WeasyPrint was chosen because it lays out HTML/CSS with paged media itself, in
+print CSS puts the patient ID, the report date and "page x of y" on every page — with "QC failed"
+when a sample failed quality control, so that no page alone reads as a valid result — and keeps
+table rows whole). WeasyPrint was chosen because it lays out HTML/CSS with paged media itself, in
 process, from Python: no browser, no network (the print page links nothing but its figures,
 which the printer is handed; any other URL is an error).
 

@@ -45,12 +45,47 @@ def qc_status(report: dict) -> str:
                                           for s in report["samples"]) + "."
 
 
+def failed_samples(report: dict) -> list[str]:
+    """The samples of the report that failed quality control, in the sheet's order."""
+    return [s["id"] for s in report["samples"] if report["qc"][s["id"]]["status"] == "fail"]
+
+
+# Said only when every result was assessed and none changes standard practice.
+NOTHING_TO_CHANGE = "No result in this report calls for a change from standard practice."
+
+
+def conclusion(report: dict, unsettled: list[str], actionable: bool, not_assessed: bool) -> str | None:
+    """The sentence above the actionable lines: what cannot be concluded and why. A failed sample
+    or a result that is indeterminate or not assessed is named, and the report never says then
+    that nothing calls for a change; None when actionable lines say it all."""
+    failed = failed_samples(report)
+    unsettled_text = words.and_list(unsettled) if unsettled else ""
+    if failed:
+        who = f"Sample {failed[0]}" if len(failed) == 1 else f"Samples {words.and_list(failed)}"
+        text = f"{who} failed quality control: {'its' if len(failed) == 1 else 'their'} results are not reliable"
+        if unsettled_text:
+            text += f"; {unsettled_text}"
+        return text + "; no conclusion about standard practice can be drawn."
+    if unsettled_text:
+        text = f"Not settled: {unsettled_text} — no conclusion can be drawn for what depends on them."
+        if not actionable:
+            text = "None of the results that were assessed calls for a change from standard practice. " + text
+        return text
+    if actionable:
+        return None
+    if not_assessed:
+        return ("None of the results that were assessed calls for a change from standard practice; what was not "
+                "assessed is listed below.")
+    return NOTHING_TO_CHANGE
+
+
 def build_summary(report: dict, patient) -> dict:
-    """{actionable, result, standard, not_assessed: [lines], qc_status: text}; actionable lines
-    ranked across sections, the others in section order."""
-    lines = []
+    """{conclusion, actionable, result, standard, not_assessed: [lines], qc_status: text};
+    actionable lines ranked across sections, the others in section order."""
+    lines, unsettled = [], []
     for section in SECTIONS:
         lines += section.summarize(report, patient)
+        unsettled += section.unsettled(report, patient)
     lines += qc_lines(report)
     summary = {kind: [dict(ln) for ln in lines if ln["kind"] == kind] for kind in SUMMARY_KINDS}
     summary["actionable"].sort(key=lambda ln: (ln["rank"], ln["text"]))
@@ -59,4 +94,5 @@ def build_summary(report: dict, patient) -> dict:
         for ln in summary[kind]:
             del ln["kind"]
     summary["qc_status"] = qc_status(report)
+    summary["conclusion"] = conclusion(report, unsettled, bool(summary["actionable"]), bool(summary["not_assessed"]))
     return summary

@@ -29,6 +29,28 @@ POSITION_STATUS = {
     "inconsistent": "inconsistent with the reference",
 }
 
+# Gene results that are not a diplotype: shown by `diplotype_display`, never by their first candidate.
+INDETERMINATE = ("ambiguous", "not_called")
+
+
+def diplotype_display(g: dict) -> str:
+    """The diplotype as every form of the report shows it: the call itself only when it is one
+    (status `called`); 'indeterminate (N diplotypes fit)' when several fit the genotypes equally
+    (the stage's `diplotype` is then only the first of them by its ordering), 'indeterminate (no
+    diplotype fits)' when none does, 'not assessed: REASON' when no defining position has a
+    genotype."""
+    status = g["status"]
+    if status == "called":
+        return g["diplotype"] or "—"
+    if status == "ambiguous":
+        tie = g.get("tie") or {}
+        n = tie.get("count") or (g.get("alternatives_total") or len(g.get("alternatives") or [])) + 1
+        return f"indeterminate ({n} diplotypes fit)"
+    if status == "not_called":
+        return "indeterminate (no diplotype fits)"
+    return f"not assessed: {g.get('reason') or 'no defining position has a genotype'}"
+
+
 ACTION = {
     "standard": "Standard use and dosing",
     "reduce_dose": "Reduce the dose",
@@ -131,6 +153,12 @@ def dose_words(factor) -> str:
     if isinstance(factor, (list, tuple)):
         return f"{100 * factor[0]:g}–{100 * factor[1]:g}% of the starting dose"
     return f"{100 * factor:g}% of the starting dose"
+
+
+def and_list(items) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def pct(value) -> str:

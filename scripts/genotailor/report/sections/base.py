@@ -26,7 +26,21 @@ def line(section: str, kind: str, text: str, rank: int = 50, target: str | None 
     return {"section": section, "kind": kind, "rank": rank, "text": text, "target": target}
 
 
+def qc_caveat(fields, samples) -> str:
+    """' (sample X failed quality control: not reliable)' when one of `samples` (ids) failed QC, to
+    end a summary line whose result comes from them; '' otherwise. `fields`: the report."""
+    qc = fields.get("qc") or {}
+    failed = [s for s in samples if (qc.get(s) or {}).get("status") == "fail"]
+    if not failed:
+        return ""
+    return f" (sample{'s' if len(failed) > 1 else ''} {', '.join(failed)} failed quality control: not reliable)"
+
+
 def no_summary(fields, patient) -> list[dict]:
+    return []
+
+
+def nothing_unsettled(fields, patient) -> list[str]:
     return []
 
 
@@ -36,10 +50,14 @@ class Section:
     when the stage did not run for the patient); `fields` go into the report as they are and
     `limitations` are {section, [gene], reason} entries. `summarize(fields, patient) -> [line(...)]`
     gives the section's lines on the report's first page, from the report's fields after every
-    section is built. `template`: whether the HTML has a `templates/sections/{name}.html.j2` for it."""
+    section is built. `template`: whether the HTML has a `templates/sections/{name}.html.j2` for it.
+    `unsettled(fields, patient) -> [phrase]`: the results the section could not settle ('DPYD
+    indeterminate (3240 diplotypes fit)', 'TPMT not assessed'), which the summary names instead of
+    saying that nothing calls for a change."""
 
     name: str
     build: Callable
     stage: str | None = None
     template: bool = True
     summarize: Callable = no_summary
+    unsettled: Callable = nothing_unsettled

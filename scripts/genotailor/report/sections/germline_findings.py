@@ -3,7 +3,7 @@ only with the patient's consent."""
 
 from __future__ import annotations
 
-from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.base import Section, anchor, line, qc_caveat
 from genotailor.report.sections.examined import assessed_genes, genes_of, has_ledger, named
 
 NOT_ANALYSED = "not analysed, by the patient's choice"
@@ -87,27 +87,28 @@ def summarize(fields, patient):
                             "germline sample to test.", 40))
         return out
     findings = fields.get("germline_findings") or []
+    caveat = qc_caveat(fields, [g["sample"]] if g.get("sample") else [])
     for f in findings:
         secondary = f["category"] == "secondary"
         what = "Secondary finding (ACMG)" if secondary else "Inherited disease"
         if f["classification"] in REPORTED_AS:
             out.append(line("germline_findings", "actionable", f"{what}: {_variant(f)} — {REPORTED_AS[f['classification']]} "
-                            f"({_evidence(f)}), {f['zygosity']}: {f['meaning']}.", 25 if secondary else 20,
+                            f"({_evidence(f)}), {f['zygosity']}: {f['meaning']}{caveat}.", 25 if secondary else 20,
                             finding_anchor(f)))
         else:  # a loss-of-function candidate or, when the config asks, a variant of uncertain significance
             label = f["classification"].replace("_", " ")
             out.append(line("germline_findings", "result", f"{what}: {_variant(f)} — {label} ({_evidence(f)}), "
-                            f"{f['zygosity']}.", 50, finding_anchor(f)))
+                            f"{f['zygosity']}{caveat}.", 50, finding_anchor(f)))
     if g.get("indications") and not any(f["category"] == "diagnostic" for f in findings):
         names = ", ".join(p["title"] for p in g["indications"])
         out += _negative("diagnostic", f"Inherited disease ({names})", "no pathogenic or likely pathogenic variant and "
-                         "no loss-of-function candidate found", fields)
+                         "no loss-of-function candidate found", fields, caveat)
     if patient.consent_secondary and not any(f["category"] == "secondary" for f in findings):
-        out += _negative("secondary", "Secondary findings (ACMG)", "no reportable finding", fields)
+        out += _negative("secondary", "Secondary findings (ACMG)", "no reportable finding", fields, caveat)
     return out
 
 
-def _negative(category, title, negative, fields) -> list[dict]:
+def _negative(category, title, negative, fields, caveat="") -> list[dict]:
     """The negative line of a category, stated only for the genes the ledger calls assessed; the
     others are named by the ledger's own summary line."""
     if not has_ledger(fields):  # a report assembled without the ledger: the negative names no gene
@@ -122,7 +123,7 @@ def _negative(category, title, negative, fields) -> list[dict]:
     rest = total - len(genes)
     tail = f"; {rest} other requested gene{'' if rest == 1 else 's'} not fully assessed" if rest else ""
     return [line("germline_findings", "result", f"{title}: {negative} in the {len(genes)} assessed gene"
-                 f"{'' if len(genes) == 1 else 's'} ({named(genes)}){tail}.", 50, "germline_findings")]
+                 f"{'' if len(genes) == 1 else 's'} ({named(genes)}){tail}{caveat}.", 50, "germline_findings")]
 
 
 SECTION = Section("germline_findings", build, stage="germline", summarize=summarize)

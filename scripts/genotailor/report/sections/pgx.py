@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genotailor.report import words
-from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.base import Section, anchor, line, qc_caveat
 
 # When CYP2D6 is not among the PGx results at all. A CYP2D6 result called from the VCF carries
 # its own limitation (SNVs and indels only: `genotailor.pgx.rules.CYP2D6_LIMITATION`); every
@@ -28,6 +28,9 @@ def build(patient, docs):
         limitations.append({"section": "pgx", "reason": "no germline sample: pharmacogenes not assessed"})
     else:
         pgx, drugs = docs[0]["pgx"], docs[0].get("drugs", [])
+        for g in pgx:
+            # `diplotype` stays as the stage wrote it (for an ambiguous call, the first candidate)
+            g["diplotype_display"] = words.diplotype_display(g)
         if not any(g["gene"] == "CYP2D6" for g in pgx):
             limitations.append({"section": "pgx", "gene": "CYP2D6", "reason": CYP2D6_LIMITATION})
         for g in pgx:
@@ -55,9 +58,26 @@ def _gene_results(drug: dict, genes: dict) -> str:
         g = genes.get(name)
         if g is None or g["status"] == "not_assessed":
             continue
-        diplotype, phenotype = g["diplotype"], g["phenotype"]
-        parts.append(" ".join(x for x in (name, diplotype, f"({phenotype})" if phenotype else None) if x))
+        diplotype, phenotype = words.diplotype_display(g), g["phenotype"]
+        if g["status"] in words.INDETERMINATE and phenotype:
+            # every equally supported diplotype, or the one the cis rule leads with, has this phenotype
+            parts.append(f"{name} {diplotype[:-1]}; {phenotype})")
+        else:
+            parts.append(" ".join(x for x in (name, diplotype, f"({phenotype})" if phenotype else None) if x))
     return ", ".join(parts)
+
+
+def unsettled(fields, patient) -> list[str]:
+    """'DPYD indeterminate (3240 diplotypes fit)', 'TPMT not assessed' for each gene without a
+    diplotype; nothing without consent (the consent line says it) or without a germline sample."""
+    if not patient.consent_pgx:
+        return []
+    genes = fields.get("pgx") or []
+    out = [f"{g['gene']} {words.diplotype_display(g)}" for g in genes if g["status"] in words.INDETERMINATE]
+    unassessed = [g["gene"] for g in genes if g["status"] == "not_assessed"]
+    if unassessed:
+        out.append(f"{words.and_list(unassessed)} not assessed")
+    return out
 
 
 def summarize(fields, patient):
@@ -73,6 +93,8 @@ def summarize(fields, patient):
                      f"defining positions of the {len(genes)} pharmacogenes tested (a panel without pharmacogene "
                      "positions, or no reads there).", 10, "pgx")]
     out = []
+    # PGx is called on the germline sample: from one that failed QC, no result line reads as settled
+    caveat = qc_caveat(fields, [s.id for s in patient.samples if s.kind == "germline"])
     by_name = {g["gene"]: g for g in genes}
     drugs = fields.get("drug_recommendations") or []
     for d in drugs:
@@ -83,23 +105,24 @@ def summarize(fields, patient):
             # a dose with "avoid" is the guideline's dose for when the drug is used all the same
             when = "if used, " if d["action"] in ("avoid", "use_alternative", "consider_alternative") else ""
             action += f" ({when}{words.dose_words(d['dose_factor'])})"
-        out.append(line("pgx", "actionable", f"{d['drug'].capitalize()}: {action.lower()} — {_gene_results(d, by_name)}.",
+        out.append(line("pgx", "actionable", f"{d['drug'].capitalize()}: {action.lower()} — {_gene_results(d, by_name)}{caveat}.",
                         RANK.get(d["action"], 29), anchor("drug", d["drug"])))
     standard = [d for d in drugs if d.get("status") == "standard"]
     if standard:
         out.append(line("pgx", "standard", f"{len(standard)} other drug{'s' if len(standard) > 1 else ''}: standard use "
-                        "and dosing — not affected by the genes tested.", 50, "drugs-standard"))
+                        f"and dosing — not affected by the genes tested{caveat}.", 50, "drugs-standard"))
     called = [g for g in genes if g["status"] != "not_assessed" and g.get("phenotype")]
     if called:
         out.append(line("pgx", "result", f"Pharmacogenomics: {len(called)} of {len(genes)} genes have a phenotype "
-                        f"({', '.join(g['gene'] for g in called)}).", 50, "pgx"))
+                        f"({', '.join(g['gene'] for g in called)}){caveat}.", 50, "pgx"))
     if unassessed:
         out.append(line("pgx", "not_assessed", f"Pharmacogenomics: {len(unassessed)} of {len(genes)} genes not assessed — "
                         f"no genotype at their defining positions ({', '.join(unassessed)}).", 20, "pgx"))
-    unclear = [g["gene"] for g in genes if g["status"] in ("ambiguous", "not_called") and not g.get("phenotype")]
+    unclear = [g for g in genes if g["status"] in words.INDETERMINATE]
     if unclear:
-        out.append(line("pgx", "not_assessed", f"Pharmacogenomics: no phenotype for {', '.join(unclear)} — more than one "
-                        "diplotype fits or none matches the genotypes.", 21, "pgx"))
+        out.append(line("pgx", "not_assessed", "Pharmacogenomics: " + ", ".join(
+            f"{g['gene']} {words.diplotype_display(g)}" + ("" if g.get("phenotype") else ", no phenotype")
+            for g in unclear) + " — more than one diplotype fits or none matches the genotypes.", 21, "pgx"))
     undecided = [d for d in drugs if d.get("status") in ("indeterminate", "not_assessed")]
     if undecided:
         out.append(line("pgx", "not_assessed", f"{len(undecided)} drug{'s' if len(undecided) > 1 else ''} without a "
@@ -107,4 +130,4 @@ def summarize(fields, patient):
     return out
 
 
-SECTION = Section("pgx", build, stage="pgx", summarize=summarize)
+SECTION = Section("pgx", build, stage="pgx", summarize=summarize, unsettled=unsettled)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genotailor.report import words
-from genotailor.report.sections.base import Section, anchor, line
+from genotailor.report.sections.base import Section, anchor, line, qc_caveat
 from genotailor.report.sections.examined import assessed_genes, genes_of, named
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
@@ -80,8 +80,9 @@ def summarize(fields, patient):
         levels = sorted({t["evidence_level"] for t in here})
         therapy = where + "; ".join(parts) + f" (evidence level {', '.join(levels)})" if parts else "no therapy evidence"
         out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {words.pct(v['vaf'])} in "
-                        f"{v['sample']}: {therapy}.", TIER_RANK[v["tier"]], variant_anchor(v)))
+                        f"{v['sample']}: {therapy}{qc_caveat(fields, [v['sample']])}.", TIER_RANK[v["tier"]], variant_anchor(v)))
     listed = fields.get("somatic") or []
+    caveat = qc_caveat(fields, [s.id for s in patient.samples if s.kind == "tumor"])
     if not tiered:
         genes = assessed_genes(fields, "somatic")
         total = len(genes_of(fields, "somatic"))
@@ -89,14 +90,14 @@ def summarize(fields, patient):
                  else f"among the variants found; none of the panel's {total} genes was fully assessed (see What this "
                  "test examined)")
         out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant {where} ({len(listed)} variant"
-                        f"{'' if len(listed) == 1 else 's'} listed).", 50, "somatic"))
+                        f"{'' if len(listed) == 1 else 's'} listed){caveat}.", 50, "somatic"))
     elif len(listed) > len(tiered):
         rest = len(listed) - len(tiered)
         out.append(line("somatic", "standard", f"{rest} other somatic variant{'' if rest == 1 else 's'} of unknown "
                         "clinical significance (Tier III or not tiered).", 50, "somatic"))
     tmb = fields.get("tmb") or {}
     if tmb.get("per_mb") is not None:
-        out.append(line("somatic", "result", f"Tumour mutational burden: {tmb['per_mb']} mutations/Mb.", 50, "tmb"))
+        out.append(line("somatic", "result", f"Tumour mutational burden: {tmb['per_mb']} mutations/Mb{caveat}.", 50, "tmb"))
     elif fields.get("somatic") is not None and tmb.get("reason") and tmb["reason"] != "no tumour sample":
         out.append(line("somatic", "not_assessed", f"Tumour mutational burden: not assessed — {tmb['reason']}.", 30, "tmb"))
     return out

@@ -164,6 +164,7 @@ class _Builder:
         results += self.somatic()
         results += self.tmb()
         results += self.germline()
+        results += self.regions_studied()
         report = {
             "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
             "meta": {"profile": [IG + "genomic-report"]}, "status": REPORT_STATUS[bool(self.failed)],
@@ -342,6 +343,33 @@ class _Builder:
         failed = any(s["id"] in self.failed for s in self.report["samples"] if s["kind"] == "tumor")
         return [self.add(self.observation(("tmb",), "tmb", _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
                                           failed, **fields))]
+
+
+    # --- what was examined -------------------------------------------------------------------
+    def regions_studied(self) -> list[str]:
+        """One region-studied Observation per requested gene of the ledger: the gene, what of it was
+        examined (status, callable fraction, reason) and the ranges below threshold, 1-based."""
+        refs = []
+        samples = {s["id"]: s for s in self.report["samples"]}
+        for e in self.report.get("assessed") or []:
+            if e["scope"] != "gene":
+                continue
+            status = {"assessed": "assessed", "partly": "partly assessed", "not_assessed": "not assessed"}[e["status"]]
+            text = f"{e['name']} ({e['category']}): {status} — {e['reason']}"
+            below = e.get("regions_below") or []
+            if below:
+                text += "; below threshold: " + "; ".join(
+                    f"{b['region']} {b['chrom']}:{b['start']}-{b['end']} ({100 * b['callable_fraction']:.1f}% callable, "
+                    f"{b['why_text']})" for b in below)
+            components = [_gene(e["name"]),
+                          {"code": _loinc("81293-3", "Description of ranges of DNA sequences examined"), "valueString": text},
+                          {"code": _loinc("62374-4", "Human reference sequence assembly version"),
+                           "valueCodeableConcept": _loinc("LA26806-2", "GRCh38")}]
+            failed = e.get("sample") in self.failed and e.get("sample") in samples
+            refs.append(self.add(self.observation(("region-studied", e["category"], e["name"]), "region-studied",
+                                                  _loinc("53041-0", "DNA region of interest panel"), failed,
+                                                  component=components)))
+        return refs
 
 
 def build_bundle(report: dict) -> dict:

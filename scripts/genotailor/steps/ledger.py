@@ -173,8 +173,9 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
     if pgx_json:
         pgx_results = {g["gene"]: g for g in load_stage("pgx", pgx_json)["pgx"]}
     kb_positions = {}
-    for chrom, pos, _ref, _alts, gene, _rsid in load_positions(pgx_kb):
-        kb_positions.setdefault(gene, (chrom, []))[1].append(pos)
+    if any(c == "pgx" for c, *_ in request):
+        for chrom, pos, _ref, _alts, gene, _rsid in load_positions(pgx_kb):
+            kb_positions.setdefault(gene, (chrom, []))[1].append(pos)
     clinvar = _clinvar(germline_kb) if any(c in ("diagnostic", "secondary") for c, *_ in request) else None
     onco_genes = _oncology_genes(oncology_kb) if any(c == "somatic" for c, *_ in request) else set()
     onco_release = _oncology_release(oncology_kb) if onco_genes else None

@@ -491,3 +491,76 @@ def test_germline_findings_reach_the_fhir_bundle_and_the_summary_only_as_consent
     declined = report(demo, "GERM02")["summary"]
     assert [ln["text"].split(" — ")[0] for ln in declined["actionable"]] == ["Inherited disease: BRCA2 p.G4*"]
     assert "Secondary findings: not analysed, by the patient's choice." in [ln["text"] for ln in declined["not_assessed"]]
+
+
+def _recount_callable(bam_path, gff, gene, panel_bed, depth, margin=10, kb_span=None):
+    """Callable bases of a gene's coding exons +- margin, counted here from the BAM with pysam
+    (reads with MAPQ >= 20 that are not secondary, duplicate, QC-failed or unmapped, as mosdepth
+    counts them), inside the panel and the knowledge base's span: (callable, territory)."""
+    tx = None
+    cds = []
+    with gzip.open(gff, "rt") as fh:
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if len(f) < 9:
+                continue
+            if f[2] == "mRNA" and f";Name={gene}-" in f[8]:
+                tx = re.search(r"ID=transcript:([^;]+)", f[8]).group(1)
+            elif f[2] == "CDS" and tx and f"Parent=transcript:{tx};" in f[8] + ";":
+                cds.append((f[0], int(f[3]), int(f[4])))
+    panel = [tuple(line.split("\t")[:3]) for line in Path(panel_bed).read_text().splitlines() if line.strip()]
+    territory = callable_bp = 0
+    with pysam.AlignmentFile(str(bam_path)) as bam:
+        for chrom, start, end in cds:
+            lo, hi = start - margin, end + margin  # 1-based inclusive
+            territory += hi - lo + 1
+            cov = bam.count_coverage(chrom, lo - 1, hi, quality_threshold=0,
+                                     read_callback=lambda r: r.mapping_quality >= 20 and not r.flag & 0x704)
+            for i in range(hi - lo + 1):
+                pos = lo + i
+                if kb_span and not kb_span[0] <= pos <= kb_span[1]:
+                    continue
+                if not any(c == chrom and int(s) < pos <= int(e) for c, s, e in panel):
+                    continue
+                if sum(a[i] for a in cov) >= depth:
+                    callable_bp += 1
+    return callable_bp, territory
+
+
+def test_ledger_callable_fractions_match_a_recount_from_the_bam(demo):
+    gff = ROOT / "workflow" / "resources" / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"
+    manifest = json.loads((ROOT / "workflow" / "resources" / "germline" / "manifest.json").read_text())
+    span = manifest["clinvar"]["gene_coverage"]["BRCA2"]
+    cases = [("GERM01", "GERM01-blood", "BRCA2", "diagnostic", "germline_panel.bed", 20, (span["start"], span["end"])),
+             ("TUMOR01", "TUMOR01-T", "KRAS", "somatic", "cancer_panel.bed", 50, None)]
+    for patient, sample, name, category, panel, depth, kb_span in cases:
+        entry = next(e for e in report(demo, patient)["assessed"] if e["name"] == name and e["category"] == category)
+        callable_bp, territory = _recount_callable(demo / "results" / patient / "align" / f"{sample}.bam",
+                                                   gff, name, ROOT / "test-data" / "panels" / panel, depth,
+                                                   kb_span=kb_span)
+        assert territory > 0
+        assert abs(entry["callable_fraction"] - callable_bp / territory) <= 0.001, (name, entry, callable_bp, territory)
+    germ = {e["name"]: e for e in report(demo, "GERM01")["assessed"] if e["category"] == "diagnostic"}
+    assert germ["BRCA2"]["status"] == "assessed"
+    assert germ["BRCA1"]["status"] == "not_assessed" and germ["PALB2"]["status"] == "not_assessed"
+    tumour = {e["name"]: e["status"] for e in report(demo, "TUMOR01")["assessed"] if e["category"] == "somatic"}
+    assert tumour == {"BRAF": "partly", "EGFR": "partly", "KRAS": "partly", "NRAS": "partly", "PIK3CA": "partly"}
+
+
+def test_reports_name_what_was_not_assessed_and_state_no_negative_for_it(demo):
+    germ = report(demo, "GERM01")
+    lines = [ln["text"] for k in ("result", "not_assessed") for ln in germ["summary"][k]]
+    assert any(t.startswith("Inherited disease: 1 of 3 requested genes fully assessed; not assessed: BRCA1") for t in lines)
+    assert not any("no pathogenic" in t and "BRCA1" in t for t in lines)
+    html = (demo / "results" / "GERM01" / "report" / "GERM01.html").read_text()
+    assert "What this test examined" in html
+    tumour = report(demo, "TUMOR01")
+    markers = {e["name"]: e["status"] for e in tumour["assessed"] if e["scope"] == "biomarker"}
+    assert markers["microsatellite instability (MSI)"] == "not_assessed"
+    assert markers["copy number"] == "not_assessed"
+    assert markers["tumour mutational burden (TMB)"] == "not_assessed"
+    bundle = json.loads((demo / "results" / "GERM01" / "report" / "GERM01.fhir.json").read_text())
+    regions = [e["resource"] for e in bundle["entry"] if e["resource"].get("code", {}).get("coding", [{}])[0].get("code")
+               == "53041-0"]
+    texts = {r["component"][0]["valueCodeableConcept"]["text"]: r["component"][1]["valueString"] for r in regions}
+    assert texts["BRCA1"].startswith("BRCA1 (diagnostic): not assessed — nothing examined")

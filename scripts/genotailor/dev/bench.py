@@ -371,8 +371,65 @@ def _report_command(results: Path, patient: str, out: Path) -> list[str]:
         cmd += ["--stage", f"somatic={f}"]
     if (results / patient / "pgx" / f"{patient}.pgx.json").exists():
         cmd += ["--stage", f"pgx={results / patient / 'pgx' / f'{patient}.pgx.json'}"]
+    for f in sorted((results / patient / "germline").glob("*.json")):
+        cmd += ["--stage", f"germline_findings={f}"]
+    if (results / patient / "ledger" / f"{patient}.ledger.json").exists():
+        cmd += ["--stage", f"examined={results / patient / 'ledger' / f'{patient}.ledger.json'}"]
     return cmd + ["--json", str(out / f"{patient}.json"), "--html", str(out / f"{patient}.html"),
                   "--pdf", str(out / f"{patient}.pdf"), "--fhir", str(out / f"{patient}.fhir.json")]
+
+
+def _ledger_command(results: Path, patient: str, out: Path) -> list[str]:
+    """`genotailor ledger` for one patient of a finished demo run, as the workflow runs it."""
+    import yaml
+
+    from genotailor.core.samplesheet import load_sheet
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    p = load_sheet(REPO / "config" / "samples.yaml", check_files=False).patient(patient)
+    kb = config["knowledge_base"]
+    a = config["assessment"]
+    cmd = [*_genotailor_command(), "ledger", "--sheet", str(REPO / "config" / "samples.yaml"), "--patient", patient,
+           "--reference", str(REPO / config["reference"]["fasta"]), "--models", str(REPO / kb["transcript_models"]),
+           "--germline-kb", str(REPO / kb["germline"]), "--oncology-kb", str(REPO / kb["oncology"]),
+           "--pgx-kb", str(REPO / kb["pgx"]), "--germline-min-depth", str(a["germline_min_depth"]),
+           "--tumor-min-depth", str(a["tumor_min_depth"]), "--min-callable-fraction", str(a["min_callable_fraction"]),
+           "--splice-margin", str(a["splice_margin"]), "--out", str(out / f"{patient}.ledger.json")]
+    for s in p.samples:
+        cmd += ["--qc", str(results / patient / "qc" / f"{s.id}.qc.json"),
+                "--panel", f"{s.id}={REPO / config['panels'][s.panel or 'default']}"]
+        if s.entry != "vcf":
+            cmd += ["--bam", f"{s.id}={results / patient / 'align' / f'{s.id}.bam'}"]
+    pgx = results / patient / "pgx" / f"{patient}.pgx.json"
+    if pgx.exists():
+        cmd += ["--pgx", str(pgx), "--pgx-genes", ",".join(config["pgx"]["genes"])]
+    return cmd
+
+
+def bench_ledger(workdir: Path, results: Path, repeats: int, patients=("GERM01", "TUMOR01", "PGX001")) -> dict:
+    """`ledger_per_patient_s`: median wall time of one `genotailor ledger` run (mosdepth over the
+    requested genes' coding exons in each sample with reads, Python start-up included): what the
+    ledger adds to a patient's run, beside `report_per_patient_s`."""
+    from genotailor.core.tools import run_measured
+
+    missing = [p for p in patients if not (results / p / "align").exists()]
+    if missing:
+        raise SystemExit(f"no demo results for {', '.join(missing)} in {results}: run `make demo` first")
+    out = workdir / "ledger"
+    out.mkdir(parents=True, exist_ok=True)
+    per_patient = {}
+    for patient in patients:
+        cmd = _ledger_command(results, patient, out)
+        run_measured(cmd, f"ledger of {patient}")
+        runs = [run_measured(cmd, f"ledger of {patient}") for _ in range(repeats)]
+        genes = len(json.loads((out / f"{patient}.ledger.json").read_text())["genes"])
+        per_patient[patient] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
+                                "peak_rss_mb": round(max(m for _, m in runs), 1), "genes": genes,
+                                "runs_s": [round(t, 4) for t, _ in runs]}
+    worst = max(per_patient.values(), key=lambda r: r["median_s"])
+    return {"name": "ledger_per_patient", "repeats": repeats, "patients": per_patient,
+            "ledger_per_patient_s": worst["median_s"],
+            "ledger_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values())}
 
 
 def _pdf_pages(path: Path) -> int | None:

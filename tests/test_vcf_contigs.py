@@ -2,6 +2,8 @@
 `7` (NCBI/Ensembl, TCGA) exactly as one naming them `chr7`, refuse one made against GRCh37, and never
 return an empty result for a VCF they could not examine (core.contigs, the rule normalize-vcf follows)."""
 
+import json
+
 import pytest
 
 from conftest import DEMO_REFERENCE, write_vcf
@@ -190,3 +192,18 @@ def test_pgx_names_a_gene_whose_contig_is_absent(tmp_path):
     out = run_pgx(cyp2c19_vcf(tmp_path / "a.vcf.gz", "10"), genes=["CYP2C19", "TPMT"])
     tpmt = {g["gene"]: g for g in out["pgx"]}["TPMT"]
     assert (tpmt["status"], tpmt["reason"]) == ("not_assessed", "not examined: contig chr6 (or 6) is not in the VCF")
+
+
+def test_pgx_cohort_reads_10_as_chr10(tmp_path):
+    from genotailor.pgx.cohort import run_cohort
+
+    docs = []
+    for style in ("chr10", "10"):
+        vcf = tmp_path / f"{style}.vcf.gz"
+        write_vcf(vcf, [f"{style}\t94781859\t.\tG\tA\t50\tPASS\t.\tGT:DP\t0/1:30\t1/1:41"], samples=("A", "B"),
+                  contigs=((style, 133797422),))
+        run_cohort([vcf], tmp_path / style, genes=["CYP2C19"])
+        docs.append([(tmp_path / style / "samples" / f"{s}.pgx.json").read_bytes() for s in ("A", "B")])
+    assert docs[0] == docs[1]
+    b = json.loads(docs[1][1])["pgx"][0]
+    assert [v["position"] for v in b["observed_variants"]] == [94781859]

@@ -235,3 +235,20 @@ def test_the_report_says_vaf_not_readable_not_a_dash():
     assert "BRAF p.V600E — Tier I, VAF not readable in T" in text
     assert ("Tumour mutational burden: 4.0 mutations/Mb; 2 coding variants in the callable territory could not be "
             "counted in the TMB: VAF or depth not readable from the VCF; the TMB is a lower bound.") in text
+
+
+def test_named_format_tags_are_read_for_the_normal_too_info_tags_only_for_the_tumour(tmp_path):
+    head = header_lines([("GT", 1, "String"), ("NV", 1, "Integer"), ("NR", 1, "Integer"), ("AD", "R", "Integer")],
+                        [("MYVAF", 1, "Float")])
+    line = "chr7\t140753336\t.\tA\tT\t50\tPASS\tMYVAF=0.3\tGT:NV:NR:AD\t0/0:2:80:78,2\t0/1:18:72:54,18"
+    vcf = write_vcf(tmp_path / "tn.vcf", [line], samples=("N", "T"), extra_header=head, contigs=(("chr7", CHR7),))
+    with pysam.VariantFile(str(vcf)) as vf:
+        rec = next(iter(vf))
+        fmt = VafReader(vf.header, vcf, {"alt_reads": "FORMAT/NV", "depth": "FORMAT/NR"})
+        info = VafReader(vf.header, vcf, {"vaf": "INFO/MYVAF"})
+        # normal: NV 2 of NR 80 = 0.025 by the named tags; by convention (AD 78,2) 2 / 80 = 0.025 as well
+        assert (fmt.read(rec, "N", 1, "normal").vaf, fmt.read(rec, "N", 1, "normal").vaf_source) == (
+            0.025, "vaf_tags FORMAT/NV, FORMAT/NR")
+        assert (info.read(rec, "N", 1, "normal").vaf, info.read(rec, "N", 1, "normal").vaf_source) == (
+            0.025, "FORMAT/AD")
+        assert info.read(rec, "T", 1).vaf == 0.3

@@ -129,8 +129,8 @@ class VafReader:
         keys = set(call.keys())
         dp = _first(call.get("DP")) if "DP" in keys else None
         dp = int(dp) if isinstance(dp, (int, float)) else None
-        if self.tags:
-            return self._named(rec, call, keys, alt_index, dp, role)
+        if self.tags and (role == "tumour" or all(t.startswith("FORMAT/") for t in self.tags.values())):
+            return self._named(rec, call, keys, alt_index, dp)
         got = self._counts(rec, call, keys, alt_index, role)
         if got is not None:
             r, a, source, caller_depth = got
@@ -201,10 +201,9 @@ class VafReader:
         status = READ if depth is not None else f"depth unreadable: {source} without {depth_tag}"
         return ReadCounts(None, None, depth, round(vaf, 4), source, caller_depth, status)
 
-    def _named(self, rec, call, keys, alt_index, dp, role) -> ReadCounts:
-        """The tags the user named (tumour only: a named INFO tag is one value per record)."""
-        if role != "tumour":
-            return ReadCounts(None, None, dp, None, "none", dp, "unreadable: vaf_tags name the tumour's tags only")
+    def _named(self, rec, call, keys, alt_index, dp) -> ReadCounts:
+        """The tags the user named: for the tumour; for the normal too when they are all FORMAT tags
+        (a named INFO tag is the tumour's: the normal is then read by convention)."""
 
         def value(key):
             tag = self.tags.get(key)

@@ -207,3 +207,17 @@ def test_pgx_cohort_reads_10_as_chr10(tmp_path):
     assert docs[0] == docs[1]
     b = json.loads(docs[1][1])["pgx"][0]
     assert [v["position"] for v in b["observed_variants"]] == [94781859]
+
+
+def test_the_report_names_somatic_records_that_were_not_examined(tmp_path):
+    from types import SimpleNamespace
+
+    from genotailor.report.sections import somatic as section
+
+    lines = ["7\t140753336\t.\tA\tT\t50\tPASS\t.\tGT:AD\t0/1:170,66",
+             "GL000220.1\t500\t.\tG\tC\t50\tPASS\t.\tGT:AD\t0/1:40,10"]
+    vcf = write_vcf(tmp_path / "t.vcf", lines, samples=("T",), extra_header=AD_HEADER,
+                    contigs=(("7", CHR7), ("GL000220.1", 161802)))
+    _, limitations = section.build(SimpleNamespace(samples=[]), [somatic(vcf)])
+    assert {"section": "somatic", "reason": "T: 1 VCF record on contigs the reference does not have (GL000220.1 1) "
+                                            "not examined"} in limitations

@@ -29,6 +29,14 @@ def build(patient, docs):
             limitations.append({"section": "tmb", "reason": tmb["reason"]})
         if tmb.get("uncounted_no_vaf"):
             limitations.append({"section": "tmb", "reason": uncounted(tmb)})
+        for d in docs:
+            elsewhere = d.get("records_on_other_contigs") or {}
+            if elsewhere.get("count"):
+                contigs = ", ".join(f"{c} {n}" for c, n in elsewhere["by_contig"].items())
+                n = elsewhere["count"]
+                limitations.append({"section": "somatic", "reason": (
+                    f"{d['sample']}: {n} VCF record{'' if n == 1 else 's'} on contigs the "
+                    f"reference does not have ({contigs}) not examined")})
         for v in somatic:
             if v["annotation_note"]:
                 limitations.append({"section": "somatic", "gene": v["gene"] or v["chrom"],

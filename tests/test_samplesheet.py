@@ -244,7 +244,7 @@ BAD_SHEETS = {
         HEAD.replace("samples:", "tumor_type: MEL\n    samples:")
         + "      T: {kind: tumor, purty: 0.6, bam: aligned/T.bam}\n",
         ["patient P1 / sample T: unknown key 'purty' — did you mean 'purity'? Allowed keys: "
-         "kind, units, bam, cram, vcf, vcf_sample, caller, purity, normal, panel, sha256"]),
+         "kind, units, bam, cram, vcf, vcf_sample, vaf_tags, caller, purity, normal, panel, sha256"]),
     "missing-sex-and-consent": (
         "patients:\n  P1:\n    samples:\n      G: {kind: germline, vcf: calls/G.vcf.gz}\n",
         ["patient P1: missing required field 'sex' — add it, e.g. sex: female",

@@ -83,7 +83,7 @@ CASES = [
          P + "patient P1 / sample S1: no input given — add exactly one of units (FASTQ pairs), bam, cram or vcf"),
     Case("unknown key with a typo", with_samples("      S1: {knd: germline, kind: germline, vcf: a.vcf}\n"),
          P + "patient P1 / sample S1: unknown key 'knd' — did you mean 'kind'? Allowed keys: kind, units, bam, cram, "
-             "vcf, vcf_sample, caller, purity, normal, panel, sha256"),
+             "vcf, vcf_sample, vaf_tags, caller, purity, normal, panel, sha256"),
     Case("kind with a case slip", with_samples("      S1: {kind: Germline, vcf: a.vcf}\n"),
          P + "patient P1 / sample S1 / field kind: 'Germline' is not allowed — did you mean 'germline'? "
              "Use one of: germline, tumor"),

@@ -51,6 +51,7 @@ rule somatic:
         tumor_type=tumor_type_of,
         territory=somatic_territory_flags,
         tmb=tmb_flags,
+        vaf_tags=vaf_tags_flag,
     log:
         "logs/somatic/{patient}/{sample}.log",
     benchmark:
@@ -65,7 +66,8 @@ rule somatic:
     shell:
         "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
         " --tumor-type {params.tumor_type:q} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
-        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} --json {output.json:q} 2> {log}"
+        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} {params.vaf_tags} --json {output.json:q}"
+        " 2> {log}"
 
 
 rule germline:

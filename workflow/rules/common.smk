@@ -360,6 +360,13 @@ def tumor_type_of(wildcards):
     return PATIENTS[wildcards.patient].tumor_type
 
 
+def vaf_tags_flag(wildcards):
+    """The tumour VCF's VAF/depth tags the sample sheet names (vaf_tags), for `genotailor somatic`;
+    empty when the sheet names none (the caller's tags are then recognised by convention)."""
+    text = SAMPLES[wildcards.sample].vaf_tags_text
+    return f"--vaf-tags {shlex.quote(text)}" if text else ""
+
+
 def tmb_flags(wildcards):
     t = config["oncology"]["tmb"]
     flags = f"--min-vaf {t['min_vaf']} --min-depth {t['min_depth']} --min-callable-mb {t['min_callable_mb']}"

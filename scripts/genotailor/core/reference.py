@@ -7,27 +7,12 @@ from pathlib import Path
 
 import pysam
 
+from genotailor.core.contigs import GRCH37_LENGTHS, GRCH38_LENGTHS, reference_name
 from genotailor.core.errors import InputError
 from genotailor.core.formats import DESCRIPTIONS, checked_input
 
-# GRCh38 primary-assembly chromosome lengths.
-GRCH38_LENGTHS = {
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555, "chr5": 181538259,
-    "chr6": 170805979, "chr7": 159345973, "chr8": 145138636, "chr9": 138394717, "chr10": 133797422,
-    "chr11": 135086622, "chr12": 133275309, "chr13": 114364328, "chr14": 107043718, "chr15": 101991189,
-    "chr16": 90338345, "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
-}
-
-# Lengths of a few GRCh37 chromosomes: when a VCF header declares one of these, the message
-# can say which build the VCF most likely came from.
-GRCH37_LENGTHS = {
-    "1": 249250621, "2": 243199373, "3": 198022430, "4": 191154276, "5": 180915260,
-    "6": 171115067, "7": 159138663, "8": 146364022, "9": 141213431, "10": 135534747,
-    "11": 135006516, "12": 133851895, "13": 115169878, "14": 107349540, "15": 102531392,
-    "16": 90354753, "17": 81195210, "18": 78077248, "19": 59128983, "20": 63025520,
-    "21": 48129895, "22": 51304566, "X": 155270560, "Y": 59373566,
-}
+# the build tables live with the contig rule (core.contigs); kept importable from here
+__all__ = ["GRCH37_LENGTHS", "GRCH38_LENGTHS", "Reference", "check_reference", "chrom_order"]
 
 
 def check_reference(fasta) -> Path:
@@ -84,15 +69,7 @@ class Reference:
 
     def harmonise_contig(self, name: str) -> str | None:
         """The reference's name for a contig spelled with or without 'chr' (MT/chrM too); None if absent."""
-        if name in self.lengths:
-            return name
-        candidates = [f"chr{name}", name.removeprefix("chr")]
-        if name in ("MT", "chrMT", "M"):
-            candidates += ["chrM", "MT"]
-        for c in candidates:
-            if c in self.lengths:
-                return c
-        return None
+        return reference_name(name, self.lengths)
 
 
 def chrom_order(chrom: str):

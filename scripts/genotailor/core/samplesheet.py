@@ -26,6 +26,7 @@ import yaml
 
 from genotailor.core.checksums import sha256_file
 from genotailor.core.errors import GenotailorError, InputError, SheetError
+from genotailor.core.formats import open_maybe_gzip
 from genotailor.core.kbfiles import load_germline_panels
 from genotailor.core.paths import GERMLINE_KB, ONCOLOGY_KB, SCHEMAS
 from genotailor.core.yamlio import load_yaml
@@ -88,6 +89,12 @@ class Sample:
     normal: str | None
     panel: str | None  # None: the config's default panel
     sha256: str | None
+    vaf_tags: tuple = ()  # ((key, "INFO/NAME" | "FORMAT/NAME"), ...): a tumour VCF's VAF/depth tags, if named
+
+    @property
+    def vaf_tags_text(self) -> str:
+        """The named VAF/depth tags as `genotailor somatic --vaf-tags` reads them ('' when none)."""
+        return ",".join(f"{key}={tag}" for key, tag in self.vaf_tags)
 
     def checksums(self):
         """The (file, expected sha256) pairs this sample declares."""
@@ -497,6 +504,8 @@ class _Checker:
             if name in sample and entry != "vcf":
                 found.append((where + (name,), f"only used with a vcf entry — remove it "
                                                f"(this sample's input is {entry})"))
+        if isinstance(sample.get("vaf_tags"), dict):
+            found += self._vaf_tags(where + ("vaf_tags",), sample, entry, kind)
         if entry == "units":
             if "sha256" in sample:
                 found.append((where + ("sha256",), "a sample-level checksum is for a bam, cram "
@@ -508,6 +517,29 @@ class _Checker:
             checksum = sample.get("sha256")
             found += self._file(where + (entry,), sample[entry], entry,
                                 checksum, where + ("sha256",))
+        return found
+
+    def _vaf_tags(self, where, sample, entry, kind):
+        """A tumour VCF's named VAF/depth tags: enough of them, and defined in the VCF's header."""
+        tags = sample["vaf_tags"]
+        if kind != "tumor" or entry != "vcf":
+            return [(where, "only read for a tumour sample given as a vcf (the built-in screen writes "
+                            "FORMAT/AD) — remove it")]
+        if "vaf" not in tags and not {"alt_reads", "depth"} <= set(tags):
+            return [(where, "name vaf (with depth), or alt_reads and depth — e.g. {vaf: INFO/TVAF, depth: INFO/TDP}")]
+        path = self._resolve(sample["vcf"]) if _is_text(sample["vcf"]) else None
+        if not self.check_files or path is None or not path.is_file():
+            return []
+        defined = _vcf_header_tags(path)
+        if defined is None:
+            return []  # not readable as VCF text: the vcf check of the workflow names it
+        found = []
+        for key, tag in tags.items():
+            kind_, _, name = tag.partition("/") if _is_text(tag) else ("", "", "")
+            if kind_ in defined and name not in defined[kind_]:  # (a malformed tag: the schema's pattern)
+                have = ", ".join(sorted(defined[kind_])) or "none"
+                found.append((where + (key,), f"{tag} is not defined in the header of {path} (its {kind_} tags: "
+                                              f"{have}) — name a tag of that VCF"))
         return found
 
     def _normal(self, where, pid, sid, normal):
@@ -586,6 +618,23 @@ class _Checker:
             return None
 
 
+def _vcf_header_tags(path) -> dict | None:
+    """{"INFO": names, "FORMAT": names} a VCF's header defines (plain, gzip or bgzip text); None when
+    it cannot be read as such (BCF, damaged)."""
+    defined = {"INFO": set(), "FORMAT": set()}
+    try:
+        with open_maybe_gzip(path, "rt", errors="replace") as fh:
+            for line in fh:
+                if not line.startswith("##"):
+                    return defined if line.startswith("#CHROM") else None
+                for kind in defined:
+                    if line.startswith(f"##{kind}=<ID="):
+                        defined[kind].add(line[len(kind) + 7:].split(",", 1)[0].rstrip(">\n"))
+    except (OSError, EOFError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def _indication_problems(where, indications):
     """An indication that is neither a panel nor a gene of the panels file."""
     if not isinstance(indications, list) or not GERMLINE_KB.joinpath("panels.yaml").exists():
@@ -634,7 +683,9 @@ def _build(path, data):
                 purity=float(sample["purity"]) if "purity" in sample else None,
                 normal=sample.get("normal"),
                 panel=sample.get("panel"),
-                sha256=sample["sha256"].lower() if "sha256" in sample else None))
+                sha256=sample["sha256"].lower() if "sha256" in sample else None,
+                vaf_tags=tuple((key, sample["vaf_tags"][key]) for key in ("vaf", "depth", "alt_reads")
+                               if key in (sample.get("vaf_tags") or {}))))
         consent = fields["consent"]
         calls = tuple(OutsideCall(gene=gene, diplotype=call["diplotype"], method=call["method"],
                                   phenotype=call.get("phenotype"))

@@ -1,8 +1,9 @@
 """The variant-calling hand-off: every VCF, built-in or external, passes this one normalization.
 
 Checks (each failure names the file and the fix): readable VCF, the sample column chosen by
-name, contig names harmonised to the reference ('10' -> 'chr10'), header contig lengths and
-REF alleles checked against the reference (another genome build is an error, not a warning).
+name, contig names harmonised to the reference ('10' -> 'chr10') and header contig lengths checked
+against it (`core.contigs`, the rule the stand-alone commands read VCFs by too), REF alleles
+checked against the reference (another genome build is an error, not a warning).
 Then bcftools keeps the one sample, splits multi-allelic records, left-aligns indels against the
 reference, sorts, and writes `results/{patient}/calls/{sample}.vcf.gz` with a tabix index.
 
@@ -30,9 +31,10 @@ from pathlib import Path
 
 import pysam
 
+from genotailor.core.contigs import header_contigs, match_contigs
 from genotailor.core.errors import InputError
 from genotailor.core.formats import DESCRIPTIONS, checked_input, gunzip_to, open_maybe_gzip, sniff
-from genotailor.core.reference import GRCH37_LENGTHS, Reference
+from genotailor.core.reference import Reference
 from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
 
@@ -152,23 +154,6 @@ def choose_sample_column(vcf: pysam.VariantFile, path, sample_id: str, column: s
     )
 
 
-def _check_contig_lengths(vcf, path, ref: Reference, renames: dict):
-    for name, contig in vcf.header.contigs.items():
-        target = renames.get(name)
-        if target is None or contig.length is None:
-            continue
-        if contig.length != ref.lengths[target]:
-            build = ""
-            if GRCH37_LENGTHS.get(name.removeprefix("chr")) == contig.length:
-                build = " (that is its GRCh37 length)"
-            raise InputError(
-                f"VCF {path}: contig {name} is {contig.length} bp in the VCF header{build} but "
-                f"{ref.lengths[target]} bp in the reference {ref.name}: the VCF was made against "
-                "another genome build — call the variants against GRCh38 (or lift them over) and "
-                "give that VCF"
-            )
-
-
 def check_vcf(path, sample_id: str, column: str | None, ref: Reference) -> NormalizationSummary:
     """Validate an input VCF against the reference; return what normalization will do."""
     with tempfile.TemporaryDirectory(prefix="genotailor-check-vcf.") as tmp:
@@ -179,12 +164,7 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
     """check_vcf of the file `source` that `readable_vcf` made of the user's `path`."""
     vcf = open_vcf(source, path)
     col = choose_sample_column(vcf, path, sample_id, column)
-    renames = {}
-    for name in vcf.header.contigs:
-        target = ref.harmonise_contig(name)
-        if target is not None:
-            renames[name] = target
-    _check_contig_lengths(vcf, path, ref, renames)
+    contigs = match_contigs(path, header_contigs(vcf.header), ref.lengths, f"the reference {ref.name}")
     summary = NormalizationSummary(vcf=str(path), sample=sample_id, source_column=col)
     others = Counter()
     mismatches = []
@@ -204,13 +184,10 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
             declared.add(rec.chrom)
         if rec.alts and all(a in GVCF_ALLELES for a in rec.alts):
             summary.gvcf_reference_blocks += 1
-        target = renames.get(rec.chrom)
+        target = contigs.reference(rec.chrom)
         if target is None:
-            target = ref.harmonise_contig(rec.chrom)
-            if target is None:
-                others[rec.chrom] += 1
-                continue
-            renames[rec.chrom] = target
+            others[rec.chrom] += 1
+            continue
         expected = ref.bases(target, rec.pos, len(rec.ref))
         if "N" in expected:
             summary.ref_unverifiable += 1
@@ -221,7 +198,7 @@ def _check(path, source, sample_id: str, column: str | None, ref: Reference) -> 
     vcf.close()
     summary.records_on_other_contigs = sum(others.values())
     summary.other_contigs = dict(sorted(others.items()))
-    summary.contig_renames = {k: v for k, v in sorted(renames.items()) if k != v}
+    summary.contig_renames = contigs.renames()
     if summary.records_in and summary.records_on_other_contigs == summary.records_in:
         raise InputError(
             f"VCF {path}: none of its contigs ({', '.join(list(others)[:5])}) is in the reference "

@@ -16,8 +16,10 @@ import pysam
 
 from genotailor.core.consent import PAD
 from genotailor.core.consequence import annotate_allele, run_csq_sites
+from genotailor.core.contigs import header_contigs, match_contigs
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import load_acmg_sf, load_germline_panels
+from genotailor.core.reference import Reference
 from genotailor.core.transcripts import models_by_gene
 from genotailor.germline.classify import CANDIDATE, alleles_by_gene, benign_class, classify, meaning, sf_reportable
 
@@ -103,21 +105,34 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
     if missing:
         raise InputError(f"no transcript model for {', '.join(missing)} in {models_gff}")
     clinvar = ClinVar(kb_dir)
+    lengths = Reference(reference).lengths
 
     variants = []  # (gene, chrom, pos, ref, alt, zygosity, genotype, depth)
+    not_examined = []  # {gene, category, reason}
     with pysam.VariantFile(str(vcf)) as vf:
         if sample not in vf.header.samples:
             raise InputError(f"VCF {vcf}: no sample column '{sample}' (columns: {', '.join(vf.header.samples)})")
-        contigs = list(vf.header.contigs)
+        if vf.index is None:
+            raise InputError(f"VCF {vcf}: not indexed — bgzip and tabix it (the hand-off VCF is)")
+        # a contig is in the VCF when its header declares it or its index holds records on it
+        declared = {**dict.fromkeys(vf.index.keys()), **header_contigs(vf.header)}
+        names = match_contigs(vcf, declared, lengths, f"the reference {Path(reference).name}")
+        contigs = sorted({names.reference(c) for c in declared} - {None}, key=list(lengths).index)
         for gene in analysed:
             t = models[gene]
             start, end = min(e[0] for e in t.exons), max(e[1] for e in t.exons)
-            if t.chrom not in contigs:
+            where = names.vcf(t.chrom)
+            if where is None:
+                reason = (f"contig {t.chrom} is not in the reference {Path(reference).name}" if t.chrom not in lengths
+                          else f"contig {t.chrom} (or {t.chrom.removeprefix('chr')}) is not in the VCF")
+                not_examined.append({"gene": gene, "category": "diagnostic" if gene in panel_genes else "secondary",
+                                     "reason": reason})
                 continue
             try:
-                records = vf.fetch(t.chrom, max(0, start - 1 - PAD), end + PAD)
+                records = vf.fetch(where, max(0, start - 1 - PAD), end + PAD)
             except ValueError as exc:
-                raise InputError(f"VCF {vcf}: not indexed — bgzip and tabix it (the hand-off VCF is)") from exc
+                raise InputError(f"VCF {vcf}: cannot read contig {where} ({exc}) — declare it in the header "
+                                 "(##contig) and index the VCF again (tabix -p vcf)") from None
             for rec in records:
                 keys = rec.filter.keys()
                 if keys and keys != ["PASS"]:
@@ -126,8 +141,13 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
                 for i, alt in enumerate(rec.alts or (), start=1):
                     if alt == "*" or alt.startswith("<") or i not in gt:
                         continue
-                    variants.append((gene, rec.chrom, rec.pos, rec.ref, alt, _zygosity(gt, i, rec.chrom, sex),
+                    variants.append((gene, t.chrom, rec.pos, rec.ref, alt, _zygosity(gt, i, t.chrom, sex),
                                      "/".join(map(str, gt)) if gt else ".", dp))
+    if analysed and len(not_examined) == len(analysed):
+        raise InputError(
+            f"VCF {vcf}: none of the {len(analysed)} genes analysed for this patient lies on a contig of the VCF "
+            f"(e.g. {not_examined[0]['gene']}: {not_examined[0]['reason']}): nothing was examined — give the "
+            "sample's GRCh38 VCF (contigs named chr1..chr22, chrX, chrY or 1..22, X, Y)")
     sites = sorted({v[1:5] for v in variants}, key=lambda s: (contigs.index(s[0]), s[1], s[2], s[3]))
     csq = run_csq_sites(sites, reference, models_gff, contigs) if sites else {}
 
@@ -184,17 +204,20 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
             f["meaning"] = meaning(f["inheritance"], f["zygosity"], n, sex)
             secondary.append(f)
     findings += secondary
+    skipped = {n["gene"] for n in not_examined}
     doc = {
         "sample": sample,
         "indications": panels,
-        "genes_analysed": panel_genes,
+        "genes_analysed": [g for g in panel_genes if g not in skipped],
+        "genes_not_examined": not_examined,
         "classification": {"clinvar_release": _clinvar_release(kb_dir), "min_stars": min_stars,
                            "report_vus": report_vus},
-        "secondary_findings": ({"analysed": True, "list": acmg["list"], "genes_analysed": len(sf_genes)}
+        "secondary_findings": ({"analysed": True, "list": acmg["list"],
+                                "genes_analysed": len([g for g in sf_genes if g not in skipped])}
                                if secondary_findings else {"analysed": False}),
         "findings": findings,
         "classified_not_reported": benign,
-        "limitations": list(LIMITATIONS),
+        "limitations": list(LIMITATIONS) + _not_examined_sentences(not_examined),
     }
     return doc
 
@@ -205,6 +228,15 @@ def _not_reported(gene, chrom, pos, ref, alt, c, zygosity, entry, min_stars) -> 
             "hgvs_p": c.hgvs_p, "zygosity": zygosity, "clinvar_class": benign_class(entry, min_stars),
             "clnsig": entry["clnsig"], "stars": entry["stars"], "review_status": entry["review_status"],
             "variation_id": entry["variation_id"], "url": CLINVAR_URL.format(entry["variation_id"])}
+
+
+def _not_examined_sentences(not_examined) -> list[str]:
+    """One sentence per reason: the genes no variant was looked for in, so no negative is read into them."""
+    by_reason: dict[str, list[str]] = {}
+    for n in not_examined:
+        by_reason.setdefault(n["reason"], []).append(n["gene"])
+    return [f"{', '.join(genes)}: not examined — {reason}; no result is given for "
+            f"{'this gene' if len(genes) == 1 else 'these genes'}." for reason, genes in by_reason.items()]
 
 
 def _clinvar_release(kb_dir) -> str:

@@ -18,16 +18,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 import pysam
 
 from genotailor.core.consequence import REPORTED, annotate_allele, run_csq_sites
+from genotailor.core.contigs import header_contigs, match_contigs
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import read_hotspots
+from genotailor.core.reference import Reference
 from genotailor.core.transcripts import load_models, models_by_gene
 from genotailor.oncology.actionability import CoOccurring, assess, load_kb
 from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
-from genotailor.oncology.readcounts import read_counts
+from genotailor.oncology.readcounts import VafReader
 from genotailor.oncology.regions import CHEAP_ORDER, RegionIndex
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
 
@@ -49,8 +52,13 @@ LISTED_RULE = ("listed in full: protein-altering, splice-site and splice-region 
 
 
 def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir, hotspots, settings: TmbSettings,
-                normal: str | None = None, panel=None, coverage_tumor=None, coverage_normal=None) -> dict:
+                normal: str | None = None, panel=None, coverage_tumor=None, coverage_normal=None,
+                vaf_tags: dict | None = None) -> dict:
+    """The somatic stage document of the tumour column `tumor` of `vcf`. Contigs spelled `7` or
+    `chr7` are read as the reference names them (`core.contigs`); `vaf_tags` names the VAF/depth
+    tags of a caller the reader does not know (`oncology.readcounts`)."""
     kb = load_kb(str(kb_dir))
+    lengths = Reference(reference).lengths
     if tumor_type not in kb.nodes:
         raise InputError(f"tumour type {tumor_type!r} is not an OncoTree code ({kb.release})")
     models = models_by_gene(str(models_gff))
@@ -61,26 +69,37 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     other: Counter = Counter()
     candidates, filtered = [], 0  # (record, alt index, key)
     claimed: set[tuple] = set()
+    records, elsewhere = 0, Counter()  # records read; records on contigs the reference does not have
     with pysam.VariantFile(str(vcf)) as vf:
         _sample(vf, tumor, vcf, "tumour")
         if normal is not None:
             _sample(vf, normal, vcf, "normal")
-        contigs = list(vf.header.contigs)
+        names = match_contigs(vcf, header_contigs(vf.header), lengths, f"the reference {Path(reference).name}")
+        reader = VafReader(vf.header, vcf, vaf_tags)
+        contigs = []  # the reference's names of the contigs records lie on, in the VCF's order
         formats = declared_formats(vf.header)  # VEP CSQ / snpEff ANN, when the input carries them
         hot_sites = {k[:2] for k in hot}
         chrom_now = None
         # The hot loop (every record): the windows and classes of the current chromosome bisected
         # here (RegionIndex.needs_csq / cheap_class, inlined), the alleles of a record that is
         # only counted never looked at one by one.
+        vcf_chrom = None
         for rec in vf:
+            records += 1
+            if rec.chrom != vcf_chrom:
+                vcf_chrom = rec.chrom
+                chrom_now = names.reference(vcf_chrom)
+                if chrom_now is not None and chrom_now not in contigs:
+                    contigs.append(chrom_now)
+                    (starts, ends), (points, labels) = regions.windows(chrom_now), regions.painted(chrom_now)
+            if chrom_now is None:
+                elsewhere[vcf_chrom] += 1
+                continue
             flt = rec.filter
             if len(flt) and not (len(flt) == 1 and "PASS" in flt):
                 filtered += 1
                 continue
-            chrom, pos, ref = rec.chrom, rec.pos, rec.ref
-            if chrom != chrom_now:
-                chrom_now = chrom
-                (starts, ends), (points, labels) = regions.windows(chrom), regions.painted(chrom)
+            chrom, pos, ref = chrom_now, rec.pos, rec.ref
             w = bisect_right(starts, pos + len(ref)) - 1
             near = w >= 0 and ends[w] >= pos
             if not near and not formats and (chrom, pos) not in hot_sites:
@@ -106,6 +125,11 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                     candidates.append((rec, i, key))
                 else:
                     other[regions.cheap_class(chrom, pos)] += 1
+    if records and sum(elsewhere.values()) == records:
+        raise InputError(
+            f"VCF {vcf}: none of its {records} records lies on a contig of the reference {Path(reference).name} "
+            f"(contigs: {', '.join(sorted(elsewhere)[:5])}): nothing was examined — check that the VCF is from a "
+            "human GRCh38 alignment (chromosomes named 1..22, X, Y, MT or chr1..chr22, chrX, chrY, chrM)")
     csq_entries = run_csq_sites([k for _, _, k in candidates], str(reference), str(models_gff), contigs)
     listed, tmb_only = [], []
     with pysam.FastaFile(str(reference)) as fasta:
@@ -117,14 +141,14 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                 # codon or a protein-altering consequence): counted, and kept for TMB's rules.
                 other[csq.consequence] += 1
                 if settings.count_synonymous and csq.consequence == "synonymous_variant":
-                    rc = read_counts(rec, tumor, i)
+                    rc = reader.read(rec, tumor, i)
                     tmb_only.append({"chrom": key[0], "pos": key[1], "filter": "PASS", "vaf": rc.vaf,
                                      "depth": rc.depth, "protein_altering": False, "consequence": csq.consequence})
                 continue
             listed.append((rec, i, key, csq))
     # evidence for several variants at once needs all of the tumour's listed variants first
     others = CoOccurring((key, csq) for _, _, key, csq in listed)
-    variants = [_entry(rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot, formats, others)
+    variants = [_entry(reader, rec, i, key, csq, tumor, normal, tumor_type, kb, key in hot, formats, others)
                 for rec, i, key, csq in listed]
     tier_rank = {"I": 0, "II": 1, "III": 2, None: 3}
     variants.sort(key=lambda v: (tier_rank[v["tier"]], v["gene"] or "~", v["chrom"], v["pos"], v["alt"]))
@@ -135,6 +159,8 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
         "tumor_type_name": kb.nodes[tumor_type]["name"],
         "knowledge_base": {**kb.versions(), "transcript_models": "MANE Select v1.5 (GRCh38)"},
         "filtered_records": filtered,
+        "records_on_other_contigs": {"count": sum(elsewhere.values()), "by_contig": dict(sorted(elsewhere.items())),
+                                     "reason": "contigs the reference does not have: not examined"},
         "somatic": variants,
         "other_variants": {"count": sum(other.values()), "by_consequence": dict(sorted(other.items())),
                            "rule": LISTED_RULE},
@@ -142,8 +168,8 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
     }
 
 
-def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats, others) -> dict:
-    rc = read_counts(rec, tumor, i)
+def _entry(reader, rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats, others) -> dict:
+    rc = reader.read(rec, tumor, i)
     external, notes = cross_check(annotations(rec, key[3], formats), csq) if formats else ([], [])
     entry = {
         "gene": csq.gene, "chrom": key[0], "pos": key[1], "ref": key[2], "alt": key[3], "filter": "PASS",
@@ -153,8 +179,8 @@ def _entry(rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, forma
         "annotation_note": "; ".join(n for n in (csq.note, *notes) if n) or None,
         "external_annotations": external,
         "vaf": rc.vaf, "depth": rc.depth, "alt_reads": rc.alt_reads, "vaf_source": rc.vaf_source,
-        "caller_depth": rc.caller_depth,
-        "normal_vaf": read_counts(rec, normal, i).vaf if normal else None,
+        "vaf_status": rc.vaf_status, "caller_depth": rc.caller_depth,
+        "normal_vaf": reader.read(rec, normal, i, role="normal").vaf if normal else None,
         "known_hotspot": known_hotspot,
     }
     entry.update(assess(csq, tumor_type, kb, known_hotspot=known_hotspot, others=others, key=key))

@@ -4,8 +4,10 @@ Callable coding territory = coding exons of the shipped transcript models (CDS, 
 the panel's regions whose mean depth reaches the configured minimum in the tumour and, when there
 is one, the matched normal (the coverage step's per-region means: a region is callable as a whole
 or not at all). Numerator: PASS SNVs and indels inside that territory with VAF and depth at or
-above the thresholds, protein-altering (plus synonymous when the config says so). Below the
-configured minimum territory TMB is "not assessed", with the reason and the figures.
+above the thresholds, protein-altering (plus synonymous when the config says so). A variant that
+would count but whose VAF or depth the VCF does not give readably is not counted, and the number of
+such variants is stated (`uncounted_no_vaf`): the figure is then a lower bound. Below the configured
+minimum territory TMB is "not assessed", with the reason and the figures.
 """
 
 from __future__ import annotations
@@ -76,18 +78,21 @@ def inside(intervals, chrom, pos) -> bool:
 def tmb(variants, callable_coding, settings: TmbSettings, basis: str) -> dict:
     """`variants`: the somatic entries (chrom, pos, vaf, depth, consequence, filter)."""
     counted_terms = "protein-altering" + (" and synonymous" if settings.count_synonymous else "")
-    mutations = 0
+    mutations = unreadable = 0
     for v in variants:
-        if v["filter"] != "PASS" or v["vaf"] is None or v["depth"] is None:
-            continue
-        if v["vaf"] < settings.min_vaf or v["depth"] < settings.min_depth:
+        if v["filter"] != "PASS":
             continue
         coding = v["protein_altering"] or (settings.count_synonymous and v["consequence"] == "synonymous_variant")
-        if coding and inside(callable_coding, v["chrom"], v["pos"]):
+        if not coding or not inside(callable_coding, v["chrom"], v["pos"]):
+            continue
+        if v["vaf"] is None or v["depth"] is None:
+            unreadable += 1
+            continue
+        if v["vaf"] >= settings.min_vaf and v["depth"] >= settings.min_depth:
             mutations += 1
     callable_mb = round(size(callable_coding) / 1e6, 6)
     out = {"mutations": mutations, "callable_mb": callable_mb, "counted": counted_terms, "territory": basis,
-           "thresholds": asdict(settings)}
+           "thresholds": asdict(settings), "uncounted_no_vaf": unreadable}
     if callable_mb < settings.min_callable_mb:
         return {"per_mb": None, "method": "not_assessed", **out,
                 "reason": f"callable coding territory {callable_mb} Mb is below the configured minimum "

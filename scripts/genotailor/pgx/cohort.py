@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from genotailor.core.contigs import GRCH38_LENGTHS, match_contigs
 from genotailor.core.errors import InputError
 from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
 from genotailor.pgx.genotypes import position_clusters
@@ -64,7 +65,7 @@ class JointVcf:
             if index is None:
                 raise InputError(f"{path}: no tabix index ({path}.tbi or .csi): the joint VCF must be bgzipped and "
                                  f"indexed (bgzip it, then tabix -p vcf {path})")
-            samples = IndexedVcf._samples(path)
+            samples, declared = IndexedVcf._header(path)
             if not samples:
                 raise InputError(f"{path}: the VCF has no sample column")
             dup = sorted(s for s, n in Counter(samples).items() if n > 1)
@@ -79,13 +80,17 @@ class JointVcf:
                 tabix = pysam.TabixFile(path, index=index, encoding="latin-1")
             except (OSError, ValueError) as e:
                 raise InputError(f"{path}: cannot read it as a bgzipped, indexed VCF ({e})") from None
-            self.files.append((path, tabix, set(tabix.contigs)))
+            indexed = set(tabix.contigs)
+            # '10' is read as chr10 and a header length of another build refused, as for one patient's VCF
+            names = match_contigs(path, {**dict.fromkeys(sorted(indexed)), **declared}, GRCH38_LENGTHS, "GRCh38")
+            self.files.append((path, tabix, {ref: vcf for ref, vcf in names.to_vcf.items() if vcf in indexed}))
 
     def lines(self, chrom, start, end):
-        """(path, data lines overlapping [start, end)) of the file holding `chrom` (none if no file does)."""
+        """(path, data lines overlapping [start, end)) of the file holding the reference contig `chrom`
+        (spelled `chr10` or `10` in the file); none if no file does."""
         for path, tabix, contigs in self.files:
             if chrom in contigs:
-                return path, tabix.fetch(chrom, start, end)
+                return path, tabix.fetch(contigs[chrom], start, end)
         return self.paths[0], ()
 
 

@@ -16,10 +16,14 @@ def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, se
     from genotailor.pgx.definitions import cached_gene
     from genotailor.pgx.genotypes import gene_evidence
     from genotailor.pgx.rules import interpret
+    from genotailor.pgx.vcfopen import opened
 
     gene = cached_gene(gene_name, kb_dir)
     calls = gene_evidence(vcf, sample, gene, depths, min_depth)
-    return interpret(gene, calls, sex)
+    result = interpret(gene, calls, sex)
+    if not opened(vcf, sample).has_contig(gene.chrom) and result["status"] in ("not_assessed", "not_called"):
+        result["reason"] = f"not examined: contig {gene.chrom} (or {gene.chrom.removeprefix('chr')}) is not in the VCF"
+    return result
 
 
 def read_outside_calls(path) -> list[dict]:
@@ -125,11 +129,28 @@ def _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex
         if gene in outside:
             continue
         results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex))
+    if not outside:  # with outside calls the result is not empty; each gene not examined says why
+        _examined_something(vcf, sample, genes, kb_dir)
     results.extend(outside.values())
     results.sort(key=lambda r: r["gene"])
     drugs = recommend(results, drug_rules)
     attach_to_genes(results, drugs)
     return {"pgx": results, "drugs": drugs}
+
+
+def _examined_something(vcf, sample, genes, kb_dir) -> None:
+    """Refuse a VCF that holds none of the contigs of the genes called from it: nothing was examined
+    (a gene whose contig alone is missing is `not_assessed`, its reason naming the contig)."""
+    from genotailor.pgx.definitions import cached_gene
+    from genotailor.pgx.vcfopen import opened
+
+    chroms = sorted({cached_gene(g, kb_dir).chrom for g in genes if (Path(kb_dir) / "genes" / f"{g}.json").exists()})
+    opened_vcf = opened(vcf, sample)
+    if chroms and not any(opened_vcf.has_contig(c) for c in chroms):
+        have = ", ".join(sorted(opened_vcf.names.to_reference)[:5]) or "none"
+        raise InputError(f"VCF {vcf}: none of the contigs of the genes called ({', '.join(chroms)}) is in the VCF "
+                         f"(its contigs: {have}): nothing was examined — give the patient's GRCh38 VCF (contigs "
+                         "named chr1..chr22, chrX or 1..22, X)")
 
 
 def write_outside_calls(sheet_path, patient_id, out):

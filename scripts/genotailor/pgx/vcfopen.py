@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pysam
 
+from genotailor.core.contigs import GRCH38_LENGTHS, match_contigs
 from genotailor.core.errors import InputError
 
 
@@ -90,7 +91,7 @@ class IndexedVcf:
         if index is None:
             raise InputError(f"{path}: no tabix index ({path}.tbi or .csi): the VCF must be bgzipped and "
                              f"indexed (tabix -p vcf {path})")
-        self.samples = self._samples(path)
+        self.samples, declared = self._header(path)
         if not self.samples:
             raise InputError(f"{path}: the VCF has no sample column")
         if sample is None:
@@ -105,23 +106,47 @@ class IndexedVcf:
             self.tabix = pysam.TabixFile(path, index=index, encoding="latin-1")
         except (OSError, ValueError) as e:
             raise InputError(f"{path}: cannot read it as a bgzipped, indexed VCF ({e})") from None
+        # '22' is read as chr22 (the knowledge base's name), and header lengths of another build refused
+        # (core.contigs: the rule the workflow's normalization follows)
+        self.indexed = set(self.tabix.contigs)
+        self.names = match_contigs(path, {**dict.fromkeys(sorted(self.indexed)), **declared}, GRCH38_LENGTHS, "GRCh38")
 
     @staticmethod
     def _samples(path) -> list[str]:
+        return IndexedVcf._header(path)[0]
+
+    @staticmethod
+    def _header(path) -> tuple[list[str], dict]:
+        """(sample columns, ##contig names with their lengths or None) of the header."""
+        contigs = {}
         try:
             with pysam.BGZFile(path, "rb") as fh:
                 for raw in fh:
                     line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                     if line.startswith("#CHROM"):
-                        return line.split("\t")[9:]
-                    if not line.startswith("##"):
+                        return line.split("\t")[9:], contigs
+                    if line.startswith("##contig=<"):
+                        fields = dict(kv.split("=", 1) for kv in line[10:].rstrip(">").split(",") if "=" in kv)
+                        if "ID" in fields:
+                            length = fields.get("length")
+                            contigs[fields["ID"]] = int(length) if length and length.isdigit() else None
+                    elif not line.startswith("##"):
                         break
         except OSError as e:
             raise InputError(f"{path}: cannot read it as a bgzipped VCF ({e})") from None
         raise InputError(f"{path}: no '#CHROM' header line: not a VCF")
 
+    def has_contig(self, chrom: str) -> bool:
+        """Whether the VCF has the reference contig `chrom` (spelled `chr22` or `22`), in its header
+        or its index."""
+        return self.names.vcf(chrom) is not None
+
     def lines(self, chrom: str, start: int, end: int):
-        """Data lines overlapping [start, end) (0-based, half-open); none if the contig is absent."""
+        """Data lines overlapping [start, end) (0-based, half-open) of the reference contig `chrom`;
+        none if the contig is absent."""
+        chrom = self.names.vcf(chrom)
+        if chrom is None or chrom not in self.indexed:
+            return ()
         try:
             return self.tabix.fetch(chrom, start, end)
         except ValueError:  # contig not in the index

@@ -28,16 +28,46 @@ def build(patient, docs):
         tmb = d["tmb"]
         if tmb["method"] == "not_assessed":
             limitations.append({"section": "tmb", "reason": tmb["reason"]})
+        if tmb.get("uncounted_no_vaf"):
+            limitations.append({"section": "tmb", "reason": uncounted(tmb)})
+        for d in docs:
+            elsewhere = d.get("records_on_other_contigs") or {}
+            if elsewhere.get("count"):
+                contigs = ", ".join(f"{c} {n}" for c, n in elsewhere["by_contig"].items())
+                n = elsewhere["count"]
+                limitations.append({"section": "somatic", "reason": (
+                    f"{d['sample']}: {n} VCF record{'' if n == 1 else 's'} on contigs the "
+                    f"reference does not have ({contigs}) not examined")})
         for v in somatic:
             if v["annotation_note"]:
                 limitations.append({"section": "somatic", "gene": v["gene"] or v["chrom"],
                                     "reason": f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}: {v['annotation_note']}"})
+            if v["vaf"] is None:
+                limitations.append({"section": "somatic", "gene": v["gene"] or v["chrom"],
+                                    "reason": f"{variant_name(v)}: VAF not readable — {vaf_reason(v)}"})
     elif any(s.kind == "tumor" for s in patient.samples):
         limitations.append({"section": "somatic", "reason": "the somatic stage did not run for this tumour"})
     return {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}, limitations
 
 
 TIER_RANK = {"I": 10, "II": 30}
+
+
+def vaf_text(v: dict) -> str:
+    """A variant's VAF as the report prints it: a percentage, or that the VCF does not give it readably."""
+    return "not readable" if v["vaf"] is None else words.pct(v["vaf"])
+
+
+def vaf_reason(v: dict) -> str:
+    status = v.get("vaf_status") or "unreadable"
+    return status.removeprefix("unreadable: ")
+
+
+def uncounted(tmb: dict) -> str:
+    n = tmb["uncounted_no_vaf"]
+    text = (f"{n} coding variant{'' if n == 1 else 's'} in the callable territory could not be counted in the TMB: "
+            "VAF or depth not readable from the VCF")
+    return text + ("; the TMB is a lower bound" if tmb.get("per_mb") is not None else "")
 
 
 def variant_anchor(v: dict) -> str:
@@ -79,8 +109,9 @@ def summarize(fields, patient):
                 parts.append(f"{words.word(words.DIRECTION, direction)} to {names}")
         levels = sorted({t["evidence_level"] for t in here})
         therapy = where + "; ".join(parts) + f" (evidence level {', '.join(levels)})" if parts else "no therapy evidence"
-        out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {words.pct(v['vaf'])} in "
-                        f"{v['sample']}: {therapy}{qc_caveat(fields, [v['sample']])}.", TIER_RANK[v["tier"]], variant_anchor(v)))
+        out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {vaf_text(v)} in "
+                        f"{v['sample']}: {therapy}{qc_caveat(fields, [v['sample']])}.", TIER_RANK[v["tier"]],
+                        variant_anchor(v)))
     listed = fields.get("somatic") or []
     caveat = qc_caveat(fields, [s.id for s in patient.samples if s.kind == "tumor"])
     if not tiered:
@@ -97,7 +128,9 @@ def summarize(fields, patient):
                         "clinical significance (Tier III or not tiered).", 50, "somatic"))
     tmb = fields.get("tmb") or {}
     if tmb.get("per_mb") is not None:
-        out.append(line("somatic", "result", f"Tumour mutational burden: {tmb['per_mb']} mutations/Mb{caveat}.", 50, "tmb"))
+        lower = f"; {uncounted(tmb)}" if tmb.get("uncounted_no_vaf") else ""
+        out.append(line("somatic", "result", f"Tumour mutational burden: {tmb['per_mb']} mutations/Mb{lower}{caveat}.",
+                        50, "tmb"))
     elif fields.get("somatic") is not None and tmb.get("reason") and tmb["reason"] != "no tumour sample":
         out.append(line("somatic", "not_assessed", f"Tumour mutational burden: not assessed — {tmb['reason']}.", 30, "tmb"))
     return out

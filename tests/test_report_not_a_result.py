@@ -267,15 +267,20 @@ def test_somatic_and_germline_lines_from_a_failed_sample_carry_the_qc_caveat():
     failed = {"qc": {"T1-T": {"status": "fail"}, "T1-N": {"status": "fail"}}}
     fields = {**failed, "somatic": [variant("TP53", "p.R175H", None, [])], "tmb": {"per_mb": 4.0}}
     assert [ln["text"] for ln in somatic.summarize(fields, patient())] == [
-        "Somatic variants: no Tier I or II variant (1 variant listed) (sample T1-T failed quality control: not "
-        "reliable).", "Tumour mutational burden: 4.0 mutations/Mb (sample T1-T failed quality control: not reliable)."]
+        "Somatic variants: no Tier I or II variant (1 variant listed); what was examined is not known (no ledger), so "
+        "this is not a negative result (sample T1-T failed quality control: not reliable).",
+        "Tumour mutational burden: 4.0 mutations/Mb (sample T1-T failed quality control: not reliable)."]
     braf = {**failed, "somatic": [variant("BRAF", "p.V600E", "I", [therapy("Dabrafenib")])], "tmb": {}}
     assert somatic.summarize(braf, patient())[0]["text"].endswith(
         "in T1-T: sensitivity to Dabrafenib (evidence level A) (sample T1-T failed quality control: not reliable).")
     hboc = {"title": "Hereditary breast and ovarian cancer", "genes": ["BRCA1", "BRCA2"]}
+    # the ledger calls every gene of a sample that failed QC not assessed: no negative is stated for them
+    ledger = [{"scope": "gene", "name": g, "category": c, "status": "not_assessed", "reason": "sample T1-N failed QC"}
+              for g, c in (("BRCA1", "diagnostic"), ("BRCA2", "diagnostic"), ("MLH1", "secondary"))]
     germline = {**failed, "germline": {"sample": "T1-N", "indications": [hboc], "secondary_findings": "analysed"},
-                "germline_findings": []}
+                "germline_findings": [], "assessed": ledger}
     assert [ln["text"] for ln in germline_findings.summarize(germline, patient(consent_secondary=True))] == [
-        "Inherited disease (Hereditary breast and ovarian cancer; 2 genes): no pathogenic or likely pathogenic "
-        "variant and no loss-of-function candidate found (sample T1-N failed quality control: not reliable).",
-        "Secondary findings (ACMG): no reportable finding (sample T1-N failed quality control: not reliable)."]
+        "Inherited disease (Hereditary breast and ovarian cancer): none of the 2 requested genes could be fully "
+        "assessed — no negative result can be stated (see What this test examined).",
+        "Secondary findings (ACMG): the requested gene could not be fully assessed — no negative result can be "
+        "stated (see What this test examined)."]

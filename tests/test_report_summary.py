@@ -151,9 +151,22 @@ def test_germline_findings_are_actionable_lines_with_their_evidence_and_a_link()
         ("result", 50, "Inherited disease: BRCA2 p.K102* — candidate needs expert review (not in ClinVar at the "
          "required review level), heterozygous.", "germline-chr13-32316500-G-T"),
     ]
-    # nothing found in the panel, secondary findings consented and none reportable: one result line each
-    empty = germline_findings.summarize({"germline": {"indications": [hboc], "secondary_findings": "analysed"},
-                                         "germline_findings": []}, patient(consent_secondary=True, tumour=False))
+    # nothing found, secondary findings consented and none reportable: the negative names only the genes the
+    # ledger calls assessed (BRCA2, MLH1), never BRCA1 or APC, which it did not examine fully
+    ledger = [{"scope": "gene", "name": g, "category": c, "status": st, "reason": "r"}
+              for g, c, st in (("BRCA1", "diagnostic", "not_assessed"), ("BRCA2", "diagnostic", "assessed"),
+                               ("APC", "secondary", "partly"), ("MLH1", "secondary", "assessed"))]
+    base = {"germline": {"indications": [hboc], "secondary_findings": "analysed"}, "germline_findings": []}
+    empty = germline_findings.summarize({**base, "assessed": ledger}, patient(consent_secondary=True, tumour=False))
     assert [ln["text"] for ln in empty] == [
-        "Inherited disease (Hereditary breast and ovarian cancer; 2 genes): no pathogenic or likely pathogenic "
-        "variant and no loss-of-function candidate found.", "Secondary findings (ACMG): no reportable finding."]
+        "Inherited disease (Hereditary breast and ovarian cancer): no pathogenic or likely pathogenic variant and no "
+        "loss-of-function candidate found in the 1 assessed gene (BRCA2); 1 other requested gene not fully assessed.",
+        "Secondary findings (ACMG): no reportable finding in the 1 assessed gene (MLH1); 1 other requested gene not "
+        "fully assessed."]
+    # a report without a ledger states no negative at all
+    unknown = germline_findings.summarize(base, patient(consent_secondary=True, tumour=False))
+    assert [(ln["kind"], ln["text"]) for ln in unknown] == [
+        ("not_assessed", "Inherited disease (Hereditary breast and ovarian cancer): what was examined is not known (no "
+         "ledger); no negative result can be stated."),
+        ("not_assessed", "Secondary findings (ACMG): what was examined is not known (no ledger); no negative result can "
+         "be stated.")]

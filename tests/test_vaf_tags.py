@@ -228,7 +228,7 @@ def test_the_report_says_vaf_not_readable_not_a_dash():
     v = {"sample": "T", "gene": "BRAF", "protein_change": "p.V600E", "hgvs_c": "c.1799T>A", "chrom": "chr7",
          "pos": 140753336, "ref": "A", "alt": "T", "tier": "I", "vaf": None, "depth": None,
          "vaf_status": "unreadable: no VAF tag", "therapies": []}
-    patient = SimpleNamespace(samples=[SimpleNamespace(kind="tumor")])
+    patient = SimpleNamespace(samples=[SimpleNamespace(id="T", kind="tumor")])
     tmb = {"per_mb": 4.0, "uncounted_no_vaf": 2}
     lines = somatic_section.summarize({"somatic": [v], "tmb": tmb}, patient)
     text = json.dumps(lines, ensure_ascii=False)

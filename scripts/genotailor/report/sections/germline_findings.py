@@ -117,9 +117,10 @@ def _negative(category, title, negative, fields, caveat="") -> list[dict]:
     genes = assessed_genes(fields, category)
     total = len(genes_of(fields, category))
     if not genes:
-        return [line("germline_findings", "not_assessed", f"{title}: none of the {total} requested gene"
-                     f"{'' if total == 1 else 's'} could be fully assessed — no negative result can be stated (see "
-                     "What this test examined).", 35, "examined")]
+        which = "the requested gene" if total == 1 else f"none of the {total} requested genes"
+        could = "could not" if total == 1 else "could"
+        return [line("germline_findings", "not_assessed", f"{title}: {which} {could} be fully assessed — no negative "
+                     "result can be stated (see What this test examined).", 35, "examined")]
     rest = total - len(genes)
     tail = f"; {rest} other requested gene{'' if rest == 1 else 's'} not fully assessed" if rest else ""
     return [line("germline_findings", "result", f"{title}: {negative} in the {len(genes)} assessed gene"

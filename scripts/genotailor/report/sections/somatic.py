@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from genotailor.report import words
 from genotailor.report.sections.base import Section, anchor, line, qc_caveat
-from genotailor.report.sections.examined import assessed_genes, genes_of, named
+from genotailor.report.sections.examined import assessed_genes, genes_of, has_ledger, named
 
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
 MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by protein change, codon, exon "
@@ -117,11 +117,16 @@ def summarize(fields, patient):
     if not tiered:
         genes = assessed_genes(fields, "somatic")
         total = len(genes_of(fields, "somatic"))
-        where = (f"in the {len(genes)} fully assessed gene{'' if len(genes) == 1 else 's'} ({named(genes)})" if genes
-                 else f"among the variants found; none of the panel's {total} genes was fully assessed (see What this "
-                 "test examined)")
-        out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant {where} ({len(listed)} variant"
-                        f"{'' if len(listed) == 1 else 's'} listed){caveat}.", 50, "somatic"))
+        where, suffix = "", ""
+        if not has_ledger(fields):
+            suffix = "; what was examined is not known (no ledger), so this is not a negative result"
+        elif genes:
+            where = f" in the {len(genes)} fully assessed gene{'' if len(genes) == 1 else 's'} ({named(genes)})"
+        else:
+            suffix = (f"; none of the panel's {total} gene{'' if total == 1 else 's'} was fully assessed (see What this "
+                      "test examined), so this is not a negative result")
+        out.append(line("somatic", "result", f"Somatic variants: no Tier I or II variant{where} ({len(listed)} variant"
+                        f"{'' if len(listed) == 1 else 's'} listed){suffix}{caveat}.", 50, "somatic"))
     elif len(listed) > len(tiered):
         rest = len(listed) - len(tiered)
         out.append(line("somatic", "standard", f"{rest} other somatic variant{'' if rest == 1 else 's'} of unknown "

@@ -18,7 +18,7 @@ from genotailor.core.consent import PAD
 from genotailor.core.consequence import annotate_allele, run_csq_sites
 from genotailor.core.contigs import header_contigs, match_contigs
 from genotailor.core.errors import InputError
-from genotailor.core.kbfiles import load_acmg_sf, load_germline_panels
+from genotailor.core.kbfiles import clinvar_gene_coverage, load_acmg_sf, load_germline_panels
 from genotailor.core.reference import Reference
 from genotailor.core.transcripts import models_by_gene
 from genotailor.germline.classify import CANDIDATE, alleles_by_gene, benign_class, classify, meaning, sf_reportable
@@ -105,6 +105,13 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
     if missing:
         raise InputError(f"no transcript model for {', '.join(missing)} in {models_gff}")
     clinvar = ClinVar(kb_dir)
+    coverage = clinvar_gene_coverage(kb_dir)
+    # a gene the ClinVar table holds no record of: its variants are still looked at (a predicted
+    # loss of function is a candidate), but none can be classified, so no negative holds for it
+    without_records = [{"gene": g, "category": "diagnostic" if g in panel_genes else "secondary",
+                        "reason": f"no ClinVar records for {g} in the knowledge base (ClinVar release "
+                                  f"{coverage['release']}): no variant of it can be classified"}
+                       for g in analysed if g not in coverage["gene_coverage"]]
     lengths = Reference(reference).lengths
 
     variants = []  # (gene, chrom, pos, ref, alt, zygosity, genotype, depth)
@@ -210,6 +217,7 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
         "indications": panels,
         "genes_analysed": [g for g in panel_genes if g not in skipped],
         "genes_not_examined": not_examined,
+        "genes_without_kb_records": [w for w in without_records if w["gene"] not in skipped],
         "classification": {"clinvar_release": _clinvar_release(kb_dir), "min_stars": min_stars,
                            "report_vus": report_vus},
         "secondary_findings": ({"analysed": True, "list": acmg["list"],
@@ -217,7 +225,9 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
                                if secondary_findings else {"analysed": False}),
         "findings": findings,
         "classified_not_reported": benign,
-        "limitations": list(LIMITATIONS) + _not_examined_sentences(not_examined),
+        "limitations": list(LIMITATIONS) + _not_examined_sentences(not_examined)
+        + _without_records_sentence([w["gene"] for w in without_records if w["gene"] not in skipped],
+                                    coverage["release"]),
     }
     return doc
 
@@ -228,6 +238,15 @@ def _not_reported(gene, chrom, pos, ref, alt, c, zygosity, entry, min_stars) -> 
             "hgvs_p": c.hgvs_p, "zygosity": zygosity, "clinvar_class": benign_class(entry, min_stars),
             "clnsig": entry["clnsig"], "stars": entry["stars"], "review_status": entry["review_status"],
             "variation_id": entry["variation_id"], "url": CLINVAR_URL.format(entry["variation_id"])}
+
+
+def _without_records_sentence(genes, release) -> list[str]:
+    if not genes:
+        return []
+    return [f"No ClinVar records in the knowledge base (ClinVar release {release}) for {', '.join(genes)}: none of "
+            f"{'its' if len(genes) == 1 else 'their'} variants can be classified, so no negative result holds for "
+            f"{'it' if len(genes) == 1 else 'them'} (genotailor kb-update clinvar builds the table from a complete "
+            "release)."]
 
 
 def _not_examined_sentences(not_examined) -> list[str]:

@@ -67,7 +67,7 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
         limitations += section_limitations
     # after every section: a somatic therapy that meets a PGx result is flagged in both places
     crosslinks = link_pgx_and_somatic(fields, patient.consent_pgx)
-    add_tmb(fields)  # TMB enters the ledger once the somatic section is built
+    add_tmb(fields, patient)  # TMB enters the ledger once the somatic section is built
     second_hits(fields)  # a germline finding that a somatic variant of the same gene may complete
     if crosslinks:
         fields["pgx_crosslinks"] = crosslinks

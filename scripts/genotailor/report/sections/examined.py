@@ -29,10 +29,11 @@ def build(patient, docs):
     return {"assessed": assessed, "examined": d["settings"]}, []
 
 
-def add_tmb(fields) -> None:
-    """TMB enters the ledger as a biomarker: assessed with its figure, or not assessed with the reason."""
+def add_tmb(fields, patient) -> None:
+    """TMB enters the ledger of a patient with a tumour sample as a biomarker: assessed with its
+    figure, or not assessed with the reason."""
     tmb = fields.get("tmb")
-    if tmb is None or "assessed" not in fields or fields.get("somatic") is None:
+    if tmb is None or "assessed" not in fields or not any(s.kind == "tumor" for s in patient.samples):
         return
     if tmb.get("per_mb") is not None:
         entry = {"status": "assessed", "reason": f"{tmb['per_mb']} mutations/Mb over {tmb['callable_mb']} Mb",
@@ -99,13 +100,15 @@ def summarize(fields, patient):
 
 def _short(reason: str) -> str:
     """A reason without its per-gene detail, so genes sharing it are named together."""
-    head = reason.split(" (")[0]
+    head = reason.split(" (also ")[0]
     if head.startswith("no ClinVar records for "):
         return "no ClinVar records in the knowledge base"
     if head.startswith("no record for ") and "oncology knowledge base" in reason:
         return "no oncology knowledge-base record"
     if head.startswith("sample ") and "failed QC" in head:
         return "sample failed QC"
+    if head.startswith("entered as a VCF"):
+        return "entered as a VCF: callable territory not known"
     return head.removeprefix("nothing examined: ")
 
 

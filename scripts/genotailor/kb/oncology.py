@@ -404,6 +404,8 @@ def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, cross
              "citation": "Kundra et al., JCO Clin Cancer Inform 2021"},
         ],
         "files": {name: sha256_file(out / name) for name in outputs},
+        # what the knowledge base holds: a tumour-panel gene absent here gets no tier above III
+        "genes": sorted({e["gene"] for e in entries}),
     }
     dump_json(manifest, out / "manifest.json")
     return {"manifest": manifest, "report": report}

@@ -70,10 +70,15 @@ def panel_genes(panel: dict, models: dict) -> list[str]:
 
 
 def _oncology_genes(kb_dir) -> set:
-    path = Path(kb_dir) / "actionability.json"
+    """The genes the oncology knowledge base holds records of: its manifest's list (a knowledge base
+    built before the list existed: counted from its entries)."""
+    path = Path(kb_dir) / "manifest.json"
     if not path.exists():
         raise InputError(f"{path}: not found — point --oncology-kb at the compiled oncology knowledge base")
-    return {e["gene"] for e in json.loads(path.read_text())["entries"]}
+    manifest = json.loads(path.read_text())
+    if "genes" in manifest:
+        return set(manifest["genes"])
+    return {e["gene"] for e in json.loads((Path(kb_dir) / "actionability.json").read_text())["entries"]}
 
 
 def _oncology_release(kb_dir) -> str:

@@ -279,7 +279,10 @@ class _GeneCalls:
                 for i in {slot_of[r] for r in differ}:
                     calls[i] = evidence(i, listed)
             result = interpret(gene, resolve_spanning_deletions(gene, calls), sexes[int(column[-1])])
-            self.rows.append((result["status"], result["diplotype"], result["phenotype"], result["activity_score"],
+            # the table's diplotype is a call only: an ambiguous or uncalled gene's first candidate would
+            # read as that sample's result and enter the cohort's diplotype frequencies
+            called = result["diplotype"] if result["status"] == "called" else None
+            self.rows.append((result["status"], called, result["phenotype"], result["activity_score"],
                               len(result["missing_positions"])))
             state = states.setdefault(rule_inputs(result), len(states))
             if state == len(self.state_results):

@@ -357,7 +357,7 @@ def test_each_report_lists_its_jobs_logs_and_every_listed_file_exists(demo):
     on_disk = {str(p.relative_to(demo)) for p in (demo / "logs").rglob("*.log") if "/TUMOR01" in str(p)}
     assert on_disk == {job["log"] for job in jobs}
     vcf_only = {job["rule"] for job in report(demo, "VCF001")["provenance"]["jobs"]}
-    assert vcf_only == {"verify_checksums", "normalize_vcf", "qc_sample", "pgx", "report"}
+    assert vcf_only == {"verify_checksums", "normalize_vcf", "qc_sample", "pgx", "ledger", "report"}
     html = (demo / "results/TUMOR01/report/TUMOR01.html").read_text()
     assert "<code>logs/call_somatic/TUMOR01/TUMOR01-T.log</code>" in html
 
@@ -443,13 +443,13 @@ def requests_made(driver) -> list[str]:
 
 
 @pytest.mark.parametrize("patient, sections", [
-    ("PGX001", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
-    ("TUMOR01", ["summary", "qc", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
-    ("VCF001", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
-    ("LOWQ01", ["summary", "qc", "pgx", "figures", "limitations", "methods", "disclaimer"]),
-    ("LUNG01", ["summary", "qc", "somatic", "figures", "limitations", "methods", "disclaimer"]),
-    ("GERM01", ["summary", "qc", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
-    ("GERM02", ["summary", "qc", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
+    ("PGX001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("VCF001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("LOWQ01", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
+    ("LUNG01", ["summary", "qc", "examined", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("GERM01", ["summary", "qc", "examined", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
+    ("GERM02", ["summary", "qc", "examined", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
 ])
 def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chromium, patient, sections):
     page = demo / f"results/{patient}/report/{patient}.html"
@@ -543,7 +543,8 @@ def test_ledger_callable_fractions_match_a_recount_from_the_bam(demo):
     germ = {e["name"]: e for e in report(demo, "GERM01")["assessed"] if e["category"] == "diagnostic"}
     assert germ["BRCA2"]["status"] == "assessed"
     assert germ["BRCA1"]["status"] == "not_assessed" and germ["PALB2"]["status"] == "not_assessed"
-    tumour = {e["name"]: e["status"] for e in report(demo, "TUMOR01")["assessed"] if e["category"] == "somatic"}
+    tumour = {e["name"]: e["status"] for e in report(demo, "TUMOR01")["assessed"]
+              if e["category"] == "somatic" and e["scope"] == "gene"}
     assert tumour == {"BRAF": "partly", "EGFR": "partly", "KRAS": "partly", "NRAS": "partly", "PIK3CA": "partly"}
 
 

@@ -34,7 +34,7 @@ CATEGORY_WORDS = {"pgx": "pharmacogenomics", "diagnostic": "inherited disease (i
 # Why a base of the territory was not examined, in the order a reason is named.
 WHY = ("no_kb_records", "no_reference", "outside_panel", "low_depth", "no_genotype")
 WHY_WORDS = {
-    "no_kb_records": "no knowledge-base records",
+    "no_kb_records": "no {kb} records",
     "no_reference": "no reference sequence (N)",
     "outside_panel": "outside the sample's panel",
     "low_depth": "depth below {depth}x",
@@ -142,6 +142,9 @@ def judge(gene: str, category: str, sample: str, regions: list[Region], *, min_f
           examined: str = "callable at {depth}x or more") -> GeneEntry:
     """The status of a gene whose territory was measured: from the callable share of its bases.
     `examined` says what counted as examined."""
+    def words(why: str) -> str:
+        return WHY_WORDS[why].format(depth=depth, kb=knowledge_base or "knowledge-base")
+
     size = sum(r.size for r in regions)
     callable_bp = sum(r.callable_bp for r in regions)
     fraction = round(callable_bp / size, 4) if size else 0.0
@@ -152,12 +155,12 @@ def judge(gene: str, category: str, sample: str, regions: list[Region], *, min_f
         why = r.main_reason() or "low_depth"
         below.append({"region": r.label, "chrom": r.chrom, "start": r.start + 1, "end": r.end,
                       "callable_fraction": round(r.fraction(), 4), "why": why,
-                      "why_text": WHY_WORDS[why].format(depth=depth)})
+                      "why_text": words(why)})
     totals = {w: sum(r.missing.get(w, 0) for r in regions) for w in WHY}
     if callable_bp == 0:
         main = max((w for w in WHY if totals[w]), key=lambda w: (totals[w], -WHY.index(w)), default="low_depth")
-        reason = "nothing examined: " + WHY_WORDS[main].format(depth=depth)
-        others = [WHY_WORDS[w].format(depth=depth) for w in WHY if totals[w] and w != main]
+        reason = "nothing examined: " + words(main)
+        others = [words(w) for w in WHY if totals[w] and w != main]
         if others:
             reason += " (also " + ", ".join(others) + ")"
         status = "not_assessed"

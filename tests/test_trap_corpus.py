@@ -198,7 +198,7 @@ def test_pgx_trap_an_outside_call_is_named_as_taken_not_examined():
 # ---------------------------------------------------------------------------------------------
 # 3. Commands on real coordinates.
 # ---------------------------------------------------------------------------------------------
-def test_hfe_homozygote_with_the_shipped_clinvar_table_is_not_assessed_for_lack_of_records(tmp_path, chr6_reference):
+def test_hfe_homozygote_with_the_shipped_clinvar_table_is_not_assessed_for_lack_of_records(tmp_path, chr6_reference):  # noqa: F811
     vcf = write_vcf(tmp_path / "hfe.vcf.gz", [(*HFE_C282Y, "1/1")], contigs=(("chr6", CHR6_LENGTH),))
     doc = run_germline(vcf, "S1", ["hereditary_hemochromatosis"], False, chr6_reference, TRANSCRIPT_MODELS, GERMLINE_KB)
     assert doc["findings"] == []

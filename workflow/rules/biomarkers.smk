@@ -108,18 +108,18 @@ rule ledger:
         sheet=config["samples"],
         ref=REFERENCE,
         models=TRANSCRIPT_MODELS,
+        germline_kb=GERMLINE_KB,
         germline_manifest=f"{GERMLINE_KB}/manifest.json",
         germline_panels=f"{GERMLINE_KB}/panels.yaml",
+        oncology_kb=ONCOLOGY_KB,
         oncology_manifest=f"{ONCOLOGY_KB}/manifest.json",
+        pgx_kb=PGX_KB,
         pgx_manifest=f"{PGX_KB}/manifest.json",
     output:
         json="results/{patient}/ledger/{patient}.ledger.json",
         versions="results/{patient}/versions/ledger/{patient}.json",
     params:
         flags=ledger_flags,
-        germline_kb=GERMLINE_KB,
-        oncology_kb=ONCOLOGY_KB,
-        pgx_kb=PGX_KB,
     log:
         "logs/ledger/{patient}.log",
     benchmark:
@@ -133,6 +133,6 @@ rule ledger:
         "../../envs/coverage.yaml"
     shell:
         "python -m genotailor --versions {output.versions:q} ledger --sheet {input.sheet:q} --patient {wildcards.patient}"
-        " --reference {input.ref:q} --models {input.models:q} --germline-kb {params.germline_kb:q}"
-        " --oncology-kb {params.oncology_kb:q} --pgx-kb {params.pgx_kb:q} {params.flags} --threads {threads}"
+        " --reference {input.ref:q} --models {input.models:q} --germline-kb {input.germline_kb:q}"
+        " --oncology-kb {input.oncology_kb:q} --pgx-kb {input.pgx_kb:q} {params.flags} --threads {threads}"
         " --out {output.json:q} 2> {log:q}"

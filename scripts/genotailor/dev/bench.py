@@ -406,26 +406,32 @@ def _ledger_command(results: Path, patient: str, out: Path) -> list[str]:
     return cmd
 
 
+def _timed_per_patient(results: Path, patients, needs: str, out: Path, command, what: str, repeats: int) -> dict:
+    """patient -> {median_s, peak_rss_mb, runs_s} of `command(results, patient, out)`, run once
+    unmeasured and then `repeats` times; the demo's `results/{patient}/{needs}` must exist."""
+    from genotailor.core.tools import run_measured
+
+    missing = [p for p in patients if not (results / p / needs).exists()]
+    if missing:
+        raise SystemExit(f"no demo results for {', '.join(missing)} in {results}: run `make demo` first")
+    out.mkdir(parents=True, exist_ok=True)
+    per_patient = {}
+    for patient in patients:
+        cmd = command(results, patient, out)
+        run_measured(cmd, f"{what} of {patient}")
+        runs = [run_measured(cmd, f"{what} of {patient}") for _ in range(repeats)]
+        per_patient[patient] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
+                                "peak_rss_mb": round(max(m for _, m in runs), 1), "runs_s": [round(t, 4) for t, _ in runs]}
+    return per_patient
+
+
 def bench_ledger(workdir: Path, results: Path, repeats: int, patients=("GERM01", "TUMOR01", "PGX001")) -> dict:
     """`ledger_per_patient_s`: median wall time of one `genotailor ledger` run (mosdepth over the
     requested genes' coding exons in each sample with reads, Python start-up included): what the
     ledger adds to a patient's run, beside `report_per_patient_s`."""
-    from genotailor.core.tools import run_measured
-
-    missing = [p for p in patients if not (results / p / "align").exists()]
-    if missing:
-        raise SystemExit(f"no demo results for {', '.join(missing)} in {results}: run `make demo` first")
-    out = workdir / "ledger"
-    out.mkdir(parents=True, exist_ok=True)
-    per_patient = {}
-    for patient in patients:
-        cmd = _ledger_command(results, patient, out)
-        run_measured(cmd, f"ledger of {patient}")
-        runs = [run_measured(cmd, f"ledger of {patient}") for _ in range(repeats)]
-        genes = len(json.loads((out / f"{patient}.ledger.json").read_text())["genes"])
-        per_patient[patient] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
-                                "peak_rss_mb": round(max(m for _, m in runs), 1), "genes": genes,
-                                "runs_s": [round(t, 4) for t, _ in runs]}
+    per_patient = _timed_per_patient(results, patients, "align", workdir / "ledger", _ledger_command, "ledger", repeats)
+    for patient, r in per_patient.items():
+        r["genes"] = len(json.loads((workdir / "ledger" / f"{patient}.ledger.json").read_text())["genes"])
     worst = max(per_patient.values(), key=lambda r: r["median_s"])
     return {"name": "ledger_per_patient", "repeats": repeats, "patients": per_patient,
             "ledger_per_patient_s": worst["median_s"],
@@ -444,22 +450,10 @@ def bench_report(workdir: Path, results: Path, repeats: int, patients=("PGX001",
     """`report_per_patient_s`: median wall time of one `genotailor report` run (JSON, HTML with
     figures, PDF and FHIR of one patient, Python start-up included) over `repeats` runs after one
     unmeasured run, for the demo patients with the most content; and the peak memory of a run."""
-    from genotailor.core.tools import run_measured
-
-    missing = [p for p in patients if not (results / p / "report").exists()]
-    if missing:
-        raise SystemExit(f"no demo results for {', '.join(missing)} in {results}: run `make demo` first")
     out = workdir / "report"
-    out.mkdir(parents=True, exist_ok=True)
-    per_patient = {}
-    for patient in patients:
-        cmd = _report_command(results, patient, out)
-        run_measured(cmd, f"report of {patient}")
-        runs = [run_measured(cmd, f"report of {patient}") for _ in range(repeats)]
-        per_patient[patient] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
-                                "peak_rss_mb": round(max(m for _, m in runs), 1),
-                                "runs_s": [round(t, 4) for t, _ in runs],
-                                "pdf_pages": _pdf_pages(out / f"{patient}.pdf")}
+    per_patient = _timed_per_patient(results, patients, "report", out, _report_command, "report", repeats)
+    for patient, r in per_patient.items():
+        r["pdf_pages"] = _pdf_pages(out / f"{patient}.pdf")
     worst = max(per_patient.values(), key=lambda r: r["median_s"])
     return {"name": "report_per_patient", "repeats": repeats, "patients": per_patient,
             "report_per_patient_s": worst["median_s"], "report_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values()),

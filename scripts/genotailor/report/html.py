@@ -50,11 +50,31 @@ def environment() -> Environment:
     env.filters["examined_status"] = lambda s: words.word(words.EXAMINED_STATUS, s)
     env.filters["examined_category"] = lambda c: words.word(words.EXAMINED_CATEGORY, c)
     env.filters["examined_fraction"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
+    env.filters["examined_print_rows"] = examined_print_rows
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
     env.filters["germline_anchor"] = finding_anchor
     env.globals["figure_url"] = FIGURE_URL
     return env
+
+
+def examined_print_rows(entries) -> list[dict]:
+    """The ledger's gene rows for print: genes not assessed for the same reason in the same sample
+    share one row (a panel that misses twenty pharmacogenes is one line, not twenty)."""
+    rows, index = [], {}
+    for e in entries:
+        if e["scope"] != "gene" or e["status"] != "not_assessed":
+            rows.append(e)
+            continue
+        reason = e["reason"].replace(f" for {e['name']} ", " for these genes ")
+        key = (e["category"], e.get("sample"), reason)
+        if key in index:
+            index[key]["name"] += f", {e['name']}"
+            index[key]["reason"] = reason
+        else:
+            index[key] = {**e}
+            rows.append(index[key])
+    return rows
 
 
 def render_html(report: dict, for_print: bool = False, figures: list | None = None) -> str:

@@ -1,7 +1,8 @@
 """Allele read counts, depth and VAF of one sample of a somatic VCF, whichever caller wrote it.
 
 One reader (`VafReader`) for every convention. With per-allele read counts, VAF = alternate reads
-/ (reference + alternate reads) and depth = reference + alternate reads:
+/ depth and depth = reference + alternate reads (at a multi-allelic site, the reads of every allele
+counted: one ALT's VAF is its reads over all reads at the site, as bcftools +fill-tags FORMAT/VAF):
 - FORMAT/AD with one value per allele (Mutect2, DRAGEN, VarDict, GATK, bcftools, the built-in screen);
 - Strelka2 SNVs: tier-1 counts of the REF and ALT bases (FORMAT AU/CU/GU/TU, first value);
 - Strelka2 indels: tier-1 FORMAT TAR (reference) and TIR (indel) counts;
@@ -99,6 +100,11 @@ def _number(value, index: int = 0):
         return None
 
 
+def _other_alts(counts: tuple, alt_index: int) -> int:
+    """Reads of the ALTs other than `alt_index` in per-allele counts (REF first); 0 when biallelic."""
+    return sum(c for j, c in enumerate(counts) if j not in (0, alt_index) and c is not None)
+
+
 def _first(value):
     return value[0] if isinstance(value, tuple) else value
 
@@ -133,38 +139,40 @@ class VafReader:
             return self._named(rec, call, keys, alt_index, dp)
         got = self._counts(rec, call, keys, alt_index, role)
         if got is not None:
-            r, a, source, caller_depth = got
-            depth = r + a
+            r, a, source, caller_depth, others = got
+            depth = r + a + others
             return ReadCounts(r, a, depth, round(a / depth, 4) if depth else None, source,
                               dp if caller_depth is None else caller_depth,
                               READ if depth else "unreadable: the reference and alternate read counts are both 0")
         return self._fraction(rec, call, keys, alt_index, dp, role)
 
     def _counts(self, rec, call, keys, alt_index, role):
-        """(ref reads, alt reads, source, caller depth or None) from per-allele read counts, or None."""
+        """(ref reads, alt reads, source, caller depth or None, reads of the site's other ALTs) from
+        per-allele read counts, or None."""
         ref, alt = rec.ref, rec.alleles[alt_index]
         if "AD" in keys and self.formats.get("AD") != 1:
             ad = _ints(call.get("AD"))
             if ad and len(ad) > alt_index and ad[0] is not None and ad[alt_index] is not None:
-                return ad[0], ad[alt_index], "FORMAT/AD", None
+                return ad[0], ad[alt_index], "FORMAT/AD", None, _other_alts(ad, alt_index)
         if len(ref) == 1 and len(alt) == 1 and STRELKA_BASES.get(ref) in keys and STRELKA_BASES.get(alt) in keys:
             r, a = _first(call[STRELKA_BASES[ref]]), _first(call[STRELKA_BASES[alt]])
             if r is not None and a is not None:
-                return r, a, "Strelka2 tier-1 counts", None
+                return r, a, "Strelka2 tier-1 counts", None, 0
         if "TAR" in keys and "TIR" in keys:
             r, a = _first(call["TAR"]), _first(call["TIR"])
             if r is not None and a is not None:
-                return r, a, "Strelka2 tier-1 counts", None
+                return r, a, "Strelka2 tier-1 counts", None, 0
         if "RD" in keys and "AD" in keys and self.formats.get("AD") == 1 and len(rec.alleles) == 2:
             r, a = _first(call["RD"]), _first(call["AD"])
             if r is not None and a is not None:
-                return int(r), int(a), "VarScan RD/AD", None
+                return int(r), int(a), "VarScan RD/AD", None, 0
         counts, total = ("ADT", "DPT") if role == "tumour" else ("ADC", "DPC")
         if counts in keys:
             ad = _ints(call.get(counts))
             if ad and len(ad) > alt_index and ad[0] is not None and ad[alt_index] is not None:
                 caller = _ints(call.get(total)) if total in keys else None
-                return ad[0], ad[alt_index], f"FORMAT/{counts}", caller[0] if caller else None
+                return (ad[0], ad[alt_index], f"FORMAT/{counts}", caller[0] if caller else None,
+                        _other_alts(ad, alt_index))
         return None
 
     def _fraction(self, rec, call, keys, alt_index, dp, role) -> ReadCounts:

@@ -143,7 +143,8 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                 if settings.count_synonymous and csq.consequence == "synonymous_variant":
                     rc = reader.read(rec, tumor, i)
                     tmb_only.append({"chrom": key[0], "pos": key[1], "filter": "PASS", "vaf": rc.vaf,
-                                     "depth": rc.depth, "protein_altering": False, "consequence": csq.consequence})
+                                     "depth": rc.depth, "alt_reads": rc.alt_reads, "protein_altering": False,
+                                     "consequence": csq.consequence})
                 continue
             listed.append((rec, i, key, csq))
     # evidence for several variants at once needs all of the tumour's listed variants first

@@ -75,8 +75,16 @@ def inside(intervals, chrom, pos) -> bool:
     return any(c == chrom and s < pos <= e for c, s, e in intervals)
 
 
+def _fraction(v) -> float:
+    """The VAF compared with the threshold: alternate reads / depth when the reads are known (the
+    entry's `vaf` is rounded to four decimals: 105 of 2101 reads is 0.05 there, yet below 5%)."""
+    if v.get("alt_reads") is not None and v["depth"]:
+        return v["alt_reads"] / v["depth"]
+    return v["vaf"]
+
+
 def tmb(variants, callable_coding, settings: TmbSettings, basis: str) -> dict:
-    """`variants`: the somatic entries (chrom, pos, vaf, depth, consequence, filter)."""
+    """`variants`: the somatic entries (chrom, pos, vaf, depth, alt_reads when known, consequence, filter)."""
     counted_terms = "protein-altering" + (" and synonymous" if settings.count_synonymous else "")
     mutations = unreadable = 0
     for v in variants:
@@ -88,7 +96,7 @@ def tmb(variants, callable_coding, settings: TmbSettings, basis: str) -> dict:
         if v["vaf"] is None or v["depth"] is None:
             unreadable += 1
             continue
-        if v["vaf"] >= settings.min_vaf and v["depth"] >= settings.min_depth:
+        if _fraction(v) >= settings.min_vaf and v["depth"] >= settings.min_depth:
             mutations += 1
     callable_mb = round(size(callable_coding) / 1e6, 6)
     out = {"mutations": mutations, "callable_mb": callable_mb, "counted": counted_terms, "territory": basis,

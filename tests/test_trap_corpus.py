@@ -357,3 +357,21 @@ def test_report_names_the_biomarker_classes_it_does_not_assess(hboc):
     assert markers == [("exon-level deletions and duplications", "not_assessed")]
     assert "Not assessed by this test: exon-level deletions and duplications." in [
         ln["text"] for ln in report["summary"]["not_assessed"]]
+
+
+def test_printed_page_names_every_unassessed_gene_with_its_reason_in_grouped_rows(hboc):
+    _, report = hboc
+    extra = {"scope": "gene", "category": "diagnostic", "sample": "H1-blood", "status": "not_assessed",
+             "callable_fraction": None, "territory": "coding exons", "regions_below": []}
+    entries = report["assessed"] + [
+        {**extra, "name": g, "reason": f"no ClinVar records for {g} in the knowledge base (ClinVar release 2026-02-26)"}
+        for g in ("HFE", "LDLR")]
+    text = _visible(render_html({**report, "assessed": entries}, for_print=True, figures=[]))
+    flat = re.sub(r"\s+", " ", text)
+    assert "Assessed (inherited disease): BRCA2 (100.0%)." in flat
+    # PALB2, HFE and LDLR share one reason: one row naming the three, the reason without a gene name
+    assert ("PALB2, HFE, LDLR inherited disease H1-blood not assessed — no ClinVar records for these genes in the "
+            "knowledge base (ClinVar release 2026-02-26)") in flat
+    assert "BRCA1 inherited disease H1-blood not assessed 0.0% nothing examined: no reference sequence (N)" not in flat
+    assert "BRCA1 inherited disease H1-blood not assessed — nothing examined: no reference sequence (N)" in flat
+    _assert_no_negative_for_unexamined(text)

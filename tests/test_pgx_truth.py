@@ -104,6 +104,12 @@ def source_vcf(tmp_path, gene: str, hap1: dict[int, str], hap2: dict[int, str] |
     return write_vcf(tmp_path / f"{name}.vcf.gz", records, contigs=((d["chromosome"], None),))
 
 
+def cpic_functions(gene: str) -> dict[str, str]:
+    """CPIC's allele functions of the gene's alleles kept (PharmCAT's phenotype file; none without one)."""
+    p = cpic_phenotypes(gene)
+    return {a["name"]: a["functionValue"] for a in p["namedAlleles"]} if p else {}
+
+
 def cpic_row(gene: str, a1: str, a2: str) -> dict:
     """CPIC's diplotype row of a pair (PharmCAT's phenotype file)."""
     key = dict(Counter([a1, a2]))
@@ -207,6 +213,9 @@ def test_phased_diplotype_gets_the_sources_phenotype(tmp_path, gene, a1, a2):
     assert r["status"] == "called", (r["status"], r["diplotype"], r.get("reason"), r.get("tie"))
     assert sorted(r["alleles"]) == sorted([a1, a2])
     assert sorted(r["diplotype"].split("/")) == sorted([a1, a2])
+    functions = cpic_functions(gene)
+    if functions:  # CPIC's allele functions, where PharmCAT's phenotype file gives them
+        assert r["allele_functions"] == {a: functions[a] for a in (a1, a2)}
     phenotype, activity = expected(gene, a1, a2)
     if gene == "CYP2D6":  # a sum, compared as a number
         assert (r["phenotype"], float(r["activity_score"])) == (phenotype, activity)

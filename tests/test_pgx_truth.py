@@ -223,6 +223,28 @@ def test_phased_diplotype_gets_the_sources_phenotype(tmp_path, gene, a1, a2):
         assert (r["phenotype"], r["activity_score"]) == (phenotype, activity)
 
 
+# Unphased genotypes, as most VCFs give them: homozygous pairs, and heterozygous pairs whose
+# variants no other pair of defined alleles explains.
+UNPHASED = [("ABCG2", REF, "rs2231142 variant (T)"), ("CYP2B6", "*6", "*6"), ("CYP2C9", REF, "*3"),
+            ("CYP2C9", "*2", "*3"), ("CYP2D6", "*4", "*4"), ("CYP3A5", REF, "*3"), ("CYP3A5", "*3", "*3"),
+            ("DPYD", REF, "c.1905+1G>A (*2A)"), ("DPYD", "c.1905+1G>A (*2A)", "c.2846A>T"), ("NAT2", "*5", "*5"),
+            ("NUDT15", REF, "*3"), ("SLCO1B1", REF, "*5"), ("TPMT", REF, "*2"), ("TPMT", "*3A", "*3A"),
+            ("UGT1A1", REF, "*28"), ("UGT1A1", "*28", "*28"), ("VKORC1", REF, "rs9923231 variant (T)")]
+
+
+@pytest.mark.parametrize("gene, a1, a2", UNPHASED, ids=[f"{g}:{a1 if a1 is not REF else 'ref'}/{a2}"
+                                                         for g, a1, a2 in UNPHASED])
+def test_unphased_diplotype_gets_the_sources_phenotype(tmp_path, gene, a1, a2):
+    a1, a2 = _name(gene, a1), _name(gene, a2)
+    r = call_gene(gene, source_vcf(tmp_path, gene, haplotype(gene, [a1]), haplotype(gene, [a2])), None, None)
+    assert (r["status"], sorted(r["alleles"])) == ("called", sorted([a1, a2])), (r["diplotype"], r.get("tie"))
+    phenotype, activity = expected(gene, a1, a2)
+    if gene == "CYP2D6":
+        assert (r["phenotype"], float(r["activity_score"])) == (phenotype, activity)
+    else:
+        assert (r["phenotype"], r["activity_score"]) == (phenotype, activity)
+
+
 @pytest.mark.parametrize("allele", ["A- 202A_376G", "A", "B (reference)"])
 def test_g6pd_male_hemizygous_allele_gets_the_sources_phenotype(tmp_path, allele):
     vcf = source_vcf(tmp_path, "G6PD", haplotype("G6PD", [allele]), None)

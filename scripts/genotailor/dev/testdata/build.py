@@ -157,7 +157,8 @@ def _patient_truth(patient, sample_truth, gen) -> dict:
         truth["expected_diplotypes_note"] = (
             "Haplotypes were built from the knowledge-base definitions and called back with an exact "
             "definition matcher (most specific matching allele). The first allele of each diplotype "
-            "was planted on haplotype 1, the second on haplotype 2.")
+            "was planted on haplotype 1, the second on haplotype 2. The phenotypes and activity scores "
+            "are CPIC's published ones for the planted diplotypes, not the engine's.")
     elif pid == "TUMOR01":
         truth["purity"] = 0.6
         truth["expected_diplotypes"] = {}
@@ -478,7 +479,7 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
       f"{st(s, 'depth_at_kb_positions_without_duplicates')['min']}). Expected QC: pass.")
     a("Haplotypes are built from the allele definitions; everything else is reference.")
     a("")
-    a("| Gene | Planted diplotype | Phenotype (knowledge base) | Unphased genotypes also fit |")
+    a("| Gene | Planted diplotype | Phenotype (CPIC) | Unphased genotypes also fit |")
     a("|---|---|---|---|")
     for g, e in pgx001["expected_pgx"].items():
         if g in scenarios.PGX001_DIPLOTYPES:

@@ -4,7 +4,8 @@ should conclude about it.
 Every planted germline pharmacogene haplotype is built directly from the knowledge-base
 allele definitions (`workflow/resources/pgx/genes/*.json`), then called back with a simple
 definition matcher, so the expected diplotypes in the truth files are exactly what the
-definitions say.
+definitions say. Their expected phenotypes are CPIC's published ones (`published.py`), not the
+engine's.
 
 Patients
 - PGX001: germline pharmacogenomics from reads (two lanes), several actionable diplotypes.
@@ -27,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from genotailor.core.paths import HOTSPOTS
+from genotailor.dev.testdata.published import published_phenotype
 from genotailor.dev.testdata.reference import BGZF_EOF, GRCH38_LENGTHS, DemoGenome, bgzf_block
 from genotailor.dev.testdata.simulate import Haplotype, Library, ReadSet, Variant, simulate
 from genotailor.pgx.definitions import IUPAC, GeneDefinition, allele_matches, load_gene
-from genotailor.pgx.matcher import phenotype_call
 
 DEFAULT_SEED = 20261128
 
@@ -180,30 +181,29 @@ def compatible_unphased(gene: GeneDefinition, hap1, hap2) -> list[str]:
 def expected_diplotype(gene: GeneDefinition, hap1, hap2) -> dict:
     a1, a2 = call_haplotype(gene, hap1), call_haplotype(gene, hap2)
     key = "/".join(sorted([a1, a2]))
-    # the knowledge base's phenotype from the gene's table or phenotype method, as the workflow
-    # gives it (CYP2D6 activity score, G6PD, RYR1, IFNL3 methods; CYP4F2: none, with the reason)
-    phen = phenotype_call(gene, [a1, a2])
+    # CPIC's published phenotype of the planted pair, not the engine's (CYP4F2: none, with the reason)
+    phenotype, activity, reason = published_phenotype(gene.gene, [a1, a2])
     functions = {a.name: a.function for a in gene.alleles}
     others = [d for d in compatible_unphased(gene, hap1, hap2) if d != key]
     return {
         "diplotype": f"{a1}/{a2}",
         "alleles": [a1, a2],
         "functions": [functions.get(a1), functions.get(a2)],
-        "phenotype": phen.phenotype,
-        "activity_score": phen.activity_score,
+        "phenotype": phenotype,
+        "activity_score": activity,
         # why there is no phenotype (null when there is one)
-        "phenotype_reason": phen.reason,
+        "phenotype_reason": reason,
         # other diplotypes the unphased genotypes fit equally (a caller must rank them)
         "unphased_alternatives": others,
     }
 
 
 def expected_outside_call(gene_name: str, diplotype: str) -> dict:
-    """An outside call as the sample sheet gives it (no phenotype stated) and the phenotype the
-    knowledge base gives its diplotype (CYP2D6: from the activity score)."""
-    phen = phenotype_call(load_gene(gene_name), diplotype.split("/"))
-    return {"diplotype": diplotype, "source": "sample sheet outside_calls", "phenotype": phen.phenotype,
-            "activity_score": phen.activity_score, "phenotype_reason": phen.reason}
+    """An outside call as the sample sheet gives it (no phenotype stated) and the phenotype CPIC
+    publishes for its diplotype (CYP2D6: from the activity score), which the report must give it."""
+    phenotype, activity, reason = published_phenotype(gene_name, diplotype.split("/"))
+    return {"diplotype": diplotype, "source": "sample sheet outside_calls", "phenotype": phenotype,
+            "activity_score": activity, "phenotype_reason": reason}
 
 
 def pgx_targets(genome: DemoGenome, genes=PGX_TARGET_GENES, pad=PGX_PAD) -> list[tuple[str, int, int, str]]:

@@ -181,8 +181,9 @@ def report(stages):
     return _assemble(stages)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def bundle(report):
+    # built in each test (a few milliseconds): a mutation tool then sees which test reads which builder code
     return build_bundle(report)
 
 

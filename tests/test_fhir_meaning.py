@@ -86,23 +86,23 @@ LOINC_TERMS = {
 
 # LOINC answer lists: question code -> {answer code: display}.
 ANSWERS = {
-    # Allelic state, https://loinc.org/53034-5/ (answer list LL381-5; also
+    # Allelic state, https://loinc.org/53034-5/ (its answers also in
     # http://hl7.org/fhir/2017Jan/valueset-LOINC-53034-5-answerlist.html)
     "53034-5": {"LA6706-1": "Heterozygous", "LA6705-3": "Homozygous", "LA6707-9": "Hemizygous",
                 "LA6703-8": "Heteroplasmic", "LA6704-6": "Homoplasmic"},
-    # Genomic source class, https://loinc.org/48002-0/ (LL378-1; also
+    # Genomic source class, https://loinc.org/48002-0/ (its answers also in
     # http://hl7.org/fhir/2017Jan/valueset-LOINC-48002-0-answerlist.html)
-    "48002-0": {"LA6683-2": "Germline", "LA6684-0": "Somatic", "LA10429-1": "Prenatal"},
+    "48002-0": {"LA6683-2": "Germline", "LA6684-0": "Somatic"},
     # Genetic variation clinical significance, https://loinc.org/53037-8/ (ACMG answer list LL4034-6
     # since LOINC 2.56; pathogenic and benign kept their codes from LL603-2)
     "53037-8": {"LA6668-3": "Pathogenic", "LA26332-9": "Likely pathogenic", "LA26333-7": "Uncertain significance",
                 "LA26334-5": "Likely benign", "LA6675-8": "Benign"},
-    # Human reference sequence assembly version, https://loinc.org/62374-4/ (LL1040-6)
+    # Human reference sequence assembly version, https://loinc.org/62374-4/
     "62374-4": {"LA26806-2": "GRCh38", "LA14029-5": "GRCh37"},
-    # Genomic coordinate system, https://loinc.org/92822-6/ (LL5323-2)
-    "92822-6": {"LA30100-4": "0-based interval counting", "LA30102-0": "1-based character counting"},
-    # Genetic variant assessment, https://loinc.org/69548-6/ (LL1971-2)
-    "69548-6": {"LA9633-4": "Present", "LA9634-2": "Absent"},
+    # Genomic coordinate system, https://loinc.org/92822-6/
+    "92822-6": {"LA30102-0": "1-based character counting"},
+    # Genetic variant assessment, https://loinc.org/69548-6/ (the IG's variant examples: "Present")
+    "69548-6": {"LA9633-4": "Present"},
 }
 # the report's words -> the answer they must be coded as
 ZYGOSITY = {"heterozygous": "LA6706-1", "homozygous": "LA6705-3", "hemizygous": "LA6707-9"}

@@ -410,6 +410,50 @@ def test_somatic_variants_are_somatic_with_their_vaf_as_a_fraction_in_ucum_unit_
     assert component(l858r, "48004-6")["valueCodeableConcept"]["coding"][0]["code"] == "NM_005228.5:c.2573T>G"
 
 
+TBD = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs"
+SO = "http://www.sequenceontology.org"
+# Sequence Ontology accessions (http://www.sequenceontology.org/browser/)
+SO_TERMS = {"missense_variant": "SO:0001583", "stop_gained": "SO:0001587", "splice_region_variant": "SO:0001630",
+            "synonymous_variant": "SO:0001819"}
+# GRCh38 chromosome RefSeq accessions (NCBI GRCh38.p14 assembly report)
+CHROMOSOMES = {"EGFR": "NC_000007.14", "BRCA2": "NC_000013.11", "MLH1": "NC_000003.12"}
+
+
+def consequences(obs):
+    return [(c["code"]["coding"][0]["system"], c["code"]["coding"][0]["code"], c["valueCodeableConcept"]["coding"][0])
+            for c in obs["component"] if c["code"]["coding"][0]["code"] == "molecular-consequence"]
+
+
+def test_variants_name_their_consequence_in_sequence_ontology_and_their_chromosome_in_refseq(bundle):
+    variants = {gene_of(o): o for o in observations(bundle, "69548-6")
+                if component(o, "81254-5")["valueRange"]["low"]["value"] in (55191822, 32316470, 37040201)}
+    assert consequences(variants["EGFR"]) == [
+        (TBD, "molecular-consequence", {"system": SO, "code": "SO:0001583", "display": "missense_variant"})]
+    assert consequences(variants["BRCA2"]) == [
+        (TBD, "molecular-consequence", {"system": SO, "code": "SO:0001587", "display": "stop_gained"})]
+    for gene, obs in variants.items():
+        assert component(obs, "48013-7")["valueCodeableConcept"]["coding"] == [
+            {"system": "http://www.ncbi.nlm.nih.gov/refseq", "code": CHROMOSOMES[gene]}]
+    assert component(variants["BRCA2"], "48004-6")["valueCodeableConcept"]["coding"][0]["code"] == "NM_000059.4:c.10G>T"
+
+
+def test_each_consequence_term_of_a_variant_is_its_own_sequence_ontology_component(report):
+    changed = copy.deepcopy(report)
+    (v,) = [v for v in changed["somatic"] if v["pos"] == 55191822]
+    v["consequence"] = "splice_region_variant&synonymous_variant"
+    (obs,) = [o for o in observations(build_bundle(changed), "69548-6")
+              if component(o, "81254-5")["valueRange"]["low"]["value"] == 55191822]
+    assert [c[2]["code"] for c in consequences(obs)] == ["SO:0001630", "SO:0001819"]
+
+
+def test_a_variant_without_a_transcript_gives_its_c_hgvs_alone(report):
+    changed = copy.deepcopy(report)
+    for f in changed["germline_findings"]:
+        f["refseq"] = f["transcript"] = None
+    (brca2,) = [o for o in observations(build_bundle(changed), "69548-6") if gene_of(o) == "BRCA2"]
+    assert component(brca2, "48004-6")["valueCodeableConcept"]["coding"][0]["code"] == "c.10G>T"
+
+
 def test_tmb_not_assessed_has_a_reason_and_no_value(report, bundle):
     assert report["tmb"]["method"] == "not_assessed"  # the panel is 0.000461 Mb
     (tmb,) = observations(bundle, "94076-7")

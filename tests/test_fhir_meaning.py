@@ -274,6 +274,14 @@ def test_every_reference_resolves_to_a_resource_in_the_bundle(bundle):
             assert r["for"] == {"reference": patient_url}
 
 
+def test_the_patient_is_the_sheet_id_with_the_sheet_sex_as_fhir_gender(report, bundle):
+    # FHIR R4 administrative-gender: male | female | other | unknown
+    (patient,) = resources(bundle, "Patient")
+    assert (patient["identifier"], patient["gender"]) == ([{"system": "urn:genotailor:patient", "value": "FH1"}], "female")
+    (unstated,) = resources(build_bundle({**report, "sex": None}), "Patient")
+    assert unstated["gender"] == "unknown"
+
+
 def test_the_diagnostic_report_lists_every_observation_and_each_once(bundle):
     (diagnostic,) = resources(bundle, "DiagnosticReport")
     results = [x["reference"] for x in diagnostic["result"]]

@@ -11,7 +11,8 @@ start again). Each module's killed / survived / timeout counts, its score and it
 `results/mutation/summary.json`; `mutmut results` and `mutmut show NAME` in a workspace list and
 show the survivors.
 
-Usage: python scripts/mutation.py [--jobs N] [MODULE ...]   (MODULE as in MODULES, e.g. steps/qc.py)
+Usage: python scripts/mutation.py [--jobs N] [--survivors] [MODULE ...]   (MODULE as in MODULES, e.g.
+steps/qc.py; --survivors tests the last run's survivors again, after tests were added)
 """
 
 from __future__ import annotations
@@ -72,13 +73,15 @@ def workspace(module: str) -> Path:
     return ws
 
 
-def run(module: str, jobs: int) -> dict:
+def run(module: str, jobs: int, again=()) -> dict:
+    """mutmut over one module; `again`: only these mutants, tested anew (survivors after new tests)."""
     ws = workspace(module)
     # the tests must import the mutated package: no folder holding an unmutated genotailor on the path
     kept = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and not (Path(p) / "genotailor").is_dir()]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(kept)}
     start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)], cwd=ws, env=env, check=False)
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *again], cwd=ws, env=env,
+                   check=False)
     seconds = round(time.monotonic() - start, 1)
     subprocess.run([sys.executable, "-m", "mutmut", "export-cicd-stats"], cwd=ws, env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -98,6 +101,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="modules under scripts/genotailor/ (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only the last run's survivors of each module (after adding tests)")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -105,7 +110,12 @@ def main(argv=None) -> int:
     summary_path = WORKDIR / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     for module in args.modules or list(MODULES):
-        result = run(module, args.jobs)
+        again = summary.get(module, {}).get("survivors", []) if args.survivors else []
+        if args.survivors and not again:
+            continue
+        result = run(module, args.jobs, again)
+        if again:  # the seconds of the whole module stay those of its full run
+            result["seconds"] = summary[module]["seconds"]
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")

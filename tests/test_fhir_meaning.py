@@ -489,6 +489,52 @@ def test_genotype_and_pgx_implication_values(bundle):
     assert component(clopidogrel, "53040-2")["valueCodeableConcept"]["text"] == "CYP2C19 Poor Metabolizer"
 
 
+def _implication(bundle, drug):
+    (obs,) = [o for o in resources(bundle, "Observation") if o.get("meta", {}).get("profile") == [IG + "therapeutic-implication"]
+              and component(o, "51963-7")["valueCodeableConcept"]["text"] == drug]
+    return obs
+
+
+def test_pgx_results_carry_pharmvar_alleles_the_cpic_phenotype_action_dose_and_guideline(bundle):
+    # CYP2C19 *2/*2: two no-function alleles, a CPIC Poor Metabolizer; CPIC (clopidogrel, 2022): use
+    # an alternative antiplatelet, strong; CPIC (tricyclics, 2016): avoid amitriptyline, or 50% of the
+    # starting dose
+    (cyp2c19,) = [o for o in observations(bundle, "84413-4") if gene_of(o) == "CYP2C19"]
+    assert cyp2c19["valueCodeableConcept"]["coding"] == [
+        {"system": "https://www.pharmvar.org", "code": "CYP2C19*2 / CYP2C19*2", "display": "CYP2C19 *2/*2"}]
+    assert cyp2c19["note"] == [{"text": "Phenotype: Poor Metabolizer"}]
+    clopidogrel = _implication(bundle, "clopidogrel")
+    assert component(clopidogrel, "predicted-therapeutic-implication")["code"]["coding"] == [
+        {"system": TBD, "code": "predicted-therapeutic-implication", "display": "Predicted Therapeutic Implication"}]
+    assert component(clopidogrel, "predicted-therapeutic-implication")["valueCodeableConcept"] == {
+        "text": "Use an alternative drug"}
+    assert component(clopidogrel, "93044-6")["valueCodeableConcept"] == {"text": "CPIC guideline: strong"}
+    assert clopidogrel["note"] == [{"text": "Guideline: https://cpicpgx.org/guidelines/guideline-for-clopidogrel-and-cyp2c19/"}]
+    amitriptyline = _implication(bundle, "amitriptyline")
+    assert component(amitriptyline, "predicted-therapeutic-implication")["valueCodeableConcept"]["text"].endswith(
+        "(50% of the starting dose)")
+    tasks = {t["description"].split(":")[0]: t for t in resources(bundle, "Task")}
+    assert tasks["clopidogrel"]["description"] == "clopidogrel: Use an alternative drug"
+    assert tasks["amitriptyline"]["description"].endswith("(50% of the starting dose)")
+    assert tasks["clopidogrel"]["code"]["coding"] == [
+        {"system": TBD, "code": "medication-recommendation", "display": "Medication Recommendation"}]
+    # a drug with standard dosing (CYP2C9 *1/*1) has an implication but nothing to do: no Task
+    celecoxib = _implication(bundle, "celecoxib")
+    assert "celecoxib" not in tasks and component(celecoxib, "53040-2")["valueCodeableConcept"] == {
+        "text": "CYP2C9 Normal Metabolizer"}
+
+
+def test_somatic_implications_carry_therapy_direction_level_and_disease(bundle):
+    egfr = [o for o in resources(bundle, "Observation") if o.get("meta", {}).get("profile") == [IG + "therapeutic-implication"]
+            and component(o, "51963-7")["valueCodeableConcept"]["text"] == "Osimertinib"]
+    assert {component(o, "93044-6")["valueCodeableConcept"]["text"] for o in egfr} <= {
+        "AMP/ASCO/CAP level A", "AMP/ASCO/CAP level B"}
+    for o in egfr:
+        assert component(o, "predicted-therapeutic-implication")["valueCodeableConcept"] == {"text": "sensitivity"}
+        assert component(o, "81259-4")["valueCodeableConcept"] == {"text": "Non-Small Cell Lung Cancer"}
+        assert o["note"][0]["text"].startswith("Evidence: https://")
+
+
 # --- statuses ---------------------------------------------------------------------------------
 def test_a_report_whose_samples_passed_is_final_and_its_tasks_requested(bundle):
     assert statuses(bundle) == {"genomic-report": {"final"}, "genotype": {"final"}, "therapeutic-implication": {"final"},

@@ -9,7 +9,7 @@ CORES ?= 2
 # Rules run the venv's tools first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test test-cluster lint tools test-tools venv clean-demo testdata bench
+.PHONY: demo test test-cluster lint tools test-tools venv clean-demo testdata bench mutation
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { \
@@ -75,3 +75,10 @@ bench: venv tools
 	$(VENV)/bin/genotailor bench ledger --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench cohort --workdir results/bench
 	$(VENV)/bin/genotailor bench overhead --workdir results/bench
+
+## mutation: mutation score of the decision modules (mutmut, pinned in the test extra), each against its
+## fast tests (scripts/mutation.py lists them); slow, never part of `make test`. MODULES="steps/qc.py ..."
+## runs some only. Workspaces and results/mutation/summary.json (scores, survivors, seconds) under results/.
+MODULES ?=
+mutation: venv
+	$(VENV)/bin/python scripts/mutation.py --jobs $(CORES) $(MODULES)

@@ -336,7 +336,9 @@ class _Builder:
         tmb = self.report["tmb"]
         fields = {}
         if tmb.get("per_mb") is not None:
-            fields["valueQuantity"] = {"value": tmb["per_mb"], "unit": "mutations/Mb"}
+            # UCUM 1/1000000{Base}: the unit of the IG's tmb profile examples, which an EHR can read
+            fields["valueQuantity"] = {"value": tmb["per_mb"], "unit": "mutations/Mb", "system": "http://unitsofmeasure.org",
+                                       "code": "1/1000000{Base}"}
         else:
             fields["dataAbsentReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                                                       "code": "not-performed"}], "text": tmb.get("reason") or "not assessed"}

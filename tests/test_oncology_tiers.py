@@ -136,3 +136,16 @@ def test_evidence_for_two_variants_together_counts_only_when_the_tumour_carries_
     twice = CoOccurring([("a", l858r), ("a2", variant("EGFR", "p.L858R", 858, 21))])
     assert not [r for r in assess(l858r, "LUAD", kb, others=twice, key="a")["therapies"]
                 if r["therapies"] == ["Osimertinib"]]
+
+
+def test_level_b_evidence_in_the_tumours_own_type_gives_tier_i_and_elsewhere_tier_ii(kb):
+    # AMP/ASCO/CAP 2017 (Li et al., J Mol Diagn 19:4): Tier I is level A *or B* evidence in this
+    # tumour type; level A/B evidence for another type only is Tier II (level C). The fixture holds
+    # PIK3CA H1047R -> alpelisib at CIViC level B for breast cancer (EID9011) and nothing stronger.
+    own = assess(variant("PIK3CA", "p.H1047R", 1047, 21), "BRCA", kb)
+    assert (own["tier"], own["amp_level"]) == ("I", "B")
+    other = assess(variant("PIK3CA", "p.H1047R", 1047, 21), "MEL", kb)
+    assert (other["tier"], other["amp_level"]) == ("II", "C")
+    # level B in its own type outranks level A elsewhere: BRAF V600E in colorectal cancer (EID9003)
+    crc = assess(variant("BRAF", "p.V600E", 600, 15), "COADREAD", kb)
+    assert (crc["tier"], crc["amp_level"]) == ("I", "B")

@@ -26,11 +26,6 @@ from dataclasses import dataclass, field
 
 from genotailor.core.coverage import in_regions
 
-STATUSES = ("assessed", "partly", "not_assessed")
-CATEGORIES = ("pgx", "diagnostic", "secondary", "somatic")
-CATEGORY_WORDS = {"pgx": "pharmacogenomics", "diagnostic": "inherited disease (indication)",
-                  "secondary": "secondary findings (ACMG)", "somatic": "tumour panel"}
-
 # Why a base of the territory was not examined, in the order a reason is named.
 WHY = ("no_kb_records", "no_reference", "outside_panel", "low_depth", "no_genotype")
 WHY_WORDS = {

@@ -212,13 +212,14 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
             secondary.append(f)
     findings += secondary
     skipped = {n["gene"] for n in not_examined}
+    unclassifiable = [w for w in without_records if w["gene"] not in skipped]
     doc = {
         "sample": sample,
         "indications": panels,
         "genes_analysed": [g for g in panel_genes if g not in skipped],
         "genes_not_examined": not_examined,
-        "genes_without_kb_records": [w for w in without_records if w["gene"] not in skipped],
-        "classification": {"clinvar_release": _clinvar_release(kb_dir), "min_stars": min_stars,
+        "genes_without_kb_records": unclassifiable,
+        "classification": {"clinvar_release": coverage["release"], "min_stars": min_stars,
                            "report_vus": report_vus},
         "secondary_findings": ({"analysed": True, "list": acmg["list"],
                                 "genes_analysed": len([g for g in sf_genes if g not in skipped])}
@@ -226,7 +227,7 @@ def run_germline(vcf, sample: str, indications, secondary_findings: bool, refere
         "findings": findings,
         "classified_not_reported": benign,
         "limitations": list(LIMITATIONS) + _not_examined_sentences(not_examined)
-        + _without_records_sentence([w["gene"] for w in without_records if w["gene"] not in skipped],
+        + _without_records_sentence([w["gene"] for w in unclassifiable],
                                     coverage["release"]),
     }
     return doc
@@ -256,10 +257,3 @@ def _not_examined_sentences(not_examined) -> list[str]:
         by_reason.setdefault(n["reason"], []).append(n["gene"])
     return [f"{', '.join(genes)}: not examined — {reason}; no result is given for "
             f"{'this gene' if len(genes) == 1 else 'these genes'}." for reason, genes in by_reason.items()]
-
-
-def _clinvar_release(kb_dir) -> str:
-    import json
-
-    manifest = json.loads((Path(kb_dir) / "manifest.json").read_text())
-    return manifest["clinvar"]["release"]

@@ -356,7 +356,7 @@ class _Builder:
         for e in self.report.get("assessed") or []:
             if e["scope"] != "gene":
                 continue
-            status = {"assessed": "assessed", "partly": "partly assessed", "not_assessed": "not assessed"}[e["status"]]
+            status = words.word(words.EXAMINED_STATUS, e["status"])
             text = f"{e['name']} ({e['category']}): {status} — {e['reason']}"
             below = e.get("regions_below") or []
             if below:

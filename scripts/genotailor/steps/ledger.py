@@ -32,8 +32,8 @@ from genotailor.core.ledger import (
 from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
 from genotailor.core.transcripts import models_by_gene
+from genotailor.steps.coverage import MIN_MAPPING_QUALITY  # the reads the coverage step and the callers count
 
-MIN_MAPPING_QUALITY = 20  # as the coverage step: the reads the callers use
 VCF_ENTRY = ("entered as a VCF: its callable territory is not known, so the absence of a variant is not a "
              "negative result (variants the VCF lists are still reported)")
 
@@ -69,21 +69,17 @@ def panel_genes(panel: dict, models: dict) -> list[str]:
     return sorted(genes)
 
 
-def _oncology_genes(kb_dir) -> set:
-    """The genes the oncology knowledge base holds records of: its manifest's list (a knowledge base
-    built before the list existed: counted from its entries)."""
+def _oncology_kb(kb_dir) -> tuple[set, str]:
+    """(genes, releases) of the oncology knowledge base: the genes it holds records of, from its
+    manifest's list (a knowledge base built before the list existed: counted from its entries)."""
     path = Path(kb_dir) / "manifest.json"
     if not path.exists():
         raise InputError(f"{path}: not found — point --oncology-kb at the compiled oncology knowledge base")
     manifest = json.loads(path.read_text())
+    release = ", ".join(f"{s['name']} {s['release']}" for s in manifest.get("sources", []) if s["name"] != "OncoTree")
     if "genes" in manifest:
-        return set(manifest["genes"])
-    return {e["gene"] for e in json.loads((Path(kb_dir) / "actionability.json").read_text())["entries"]}
-
-
-def _oncology_release(kb_dir) -> str:
-    manifest = json.loads((Path(kb_dir) / "manifest.json").read_text())
-    return ", ".join(f"{s['name']} {s['release']}" for s in manifest.get("sources", []) if s["name"] != "OncoTree")
+        return set(manifest["genes"]), release
+    return {e["gene"] for e in json.loads((Path(kb_dir) / "actionability.json").read_text())["entries"]}, release
 
 
 class _Bases:
@@ -126,7 +122,7 @@ def _measure(entries, bam, depth, scratch, bases: _Bases, threads=1):
     pieces, owners = [], []
     for regions, kb_span, panel in entries:
         for r in regions:
-            inside_kb, outside_kb = clip(r.start, r.end, [kb_span] if kb_span else [(r.start, r.end)])
+            inside_kb, outside_kb = clip(r.start, r.end, [kb_span or (r.start, r.end)])
             if outside_kb:
                 r.missing["no_kb_records"] = sum(e - s for s, e in outside_kb)
             for s, e in inside_kb:
@@ -182,8 +178,7 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         for chrom, pos, _ref, _alts, gene, _rsid in load_positions(pgx_kb):
             kb_positions.setdefault(gene, (chrom, []))[1].append(pos)
     clinvar = _clinvar(germline_kb) if any(c in ("diagnostic", "secondary") for c, *_ in request) else None
-    onco_genes = _oncology_genes(oncology_kb) if any(c == "somatic" for c, *_ in request) else set()
-    onco_release = _oncology_release(oncology_kb) if onco_genes else None
+    onco_genes, onco_release = _oncology_kb(oncology_kb) if any(c == "somatic" for c, *_ in request) else (set(), None)
 
     entries: list = [None] * len(request)
     to_measure: dict[str, list] = {}  # sample -> [(index, gene, category, regions, kb_span, kb name)]
@@ -214,14 +209,12 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
             entries[i] = not_assessed(gene, category, sample_id, VCF_ENTRY)
             continue
         t = models[gene]
-        if category == "somatic":
+        if category == "somatic":  # gene-level records: the whole territory is within them
             kb_span, kb_name = None, onco_release
-        else:
+        else:  # the span of the gene's ClinVar records (none on another contig)
             cov = clinvar["genes"][gene]
-            kb_span = None if cov["chrom"] != t.chrom else (cov["start"] - 1, cov["end"])
+            kb_span = (cov["start"] - 1, cov["end"]) if cov["chrom"] == t.chrom else (0, 0)
             kb_name = f"ClinVar {clinvar['release']}"
-            if kb_span is None:
-                kb_span = (0, 0)
         to_measure.setdefault(sample_id, []).append((i, gene, category, coding_territory(t, margin), kb_span, kb_name))
 
     for sample_id, items in to_measure.items():

@@ -12,7 +12,6 @@ from genotailor.report.sections.base import Section, line
 
 CATEGORY_TITLES = {"pgx": "Pharmacogenomics", "diagnostic": "Inherited disease", "secondary": "Secondary findings (ACMG)",
                    "somatic": "Tumour panel"}
-STATUS_WORDS = {"assessed": "assessed", "partly": "partly assessed", "not_assessed": "not assessed"}
 MAX_NAMED = 8  # genes named in one summary line; the section lists them all
 
 

@@ -302,11 +302,16 @@ SHEET_HEADER = """\
 #   samples:  <sample id>:
 #     kind:         germline | tumor  (a tumour names its purity and its matched normal)
 #     panel:        a panel of the config (default: `default`)
+#     specimen:     optional {type, collected, received} for the report's specimen block
 #     exactly one entry point:
 #       units:      FASTQ pairs per lane: <unit>: {r1, r2, optional sha256: {r1, r2}}
 #       vcf:        a VCF from elsewhere (+ vcf_sample: its column, caller, optional sha256)
 # Paths are relative to this file's folder.
 """
+
+
+# the specimen type each demo sample stands for (printed in the report's specimen block)
+SPECIMEN = {"germline": "peripheral blood (EDTA)", "tumor": "tumour tissue (FFPE)"}
 
 
 def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Path):
@@ -327,6 +332,7 @@ def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Pa
                 lines += [f"        purity: {s.extra['purity']}", f"        normal: {s.extra['normal']}"]
             if s.panel != "default":
                 lines.append(f"        panel: {s.panel}")
+            lines.append(f"        specimen: {{type: {SPECIMEN[s.kind]}}}")
             lines.append("        units:")
             for i, (unit, u) in enumerate(units[s.name].items()):
                 r1, r2 = _rel(u["r1"], base), _rel(u["r2"], base)

@@ -7,6 +7,7 @@ The reports are built as the other report tests build them: a colorectal BRAF p.
 `genotailor somatic` run with DPYD and UGT1A1 calls (a long evidence table, two figures), a
 pharmacogenomic report and an inherited-disease report with its ledger."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -14,12 +15,16 @@ import pytest
 from pypdf import PdfReader
 
 from browser import chromium, requests_made  # noqa: F401  (the fixture)
+from conftest import DEMO_REFERENCE, vcf_entry_stage_files
+from genotailor.cli import main
+from genotailor.core.samplesheet import Patient, Sample
+from genotailor.report.assemble import assemble
 from genotailor.report.figures import figures
 from genotailor.report.html import render_html
 from genotailor.report.pdf import write_pdf
 from pdf_layout import MM, lines, text_runs
 from test_report import male_patient  # noqa: F401  (the fixture)
-from test_report_crosslinks import crc_report, pgx_results, somatic_json  # noqa: F401  (the fixtures)
+from test_report_crosslinks import VCF, crc_report, pgx_results, somatic_json  # noqa: F401  (the fixtures)
 from test_trap_corpus import hboc  # noqa: F401  (the fixture)
 
 # the print CSS's page: A4 with 14 mm margins left and right, 18 mm top and bottom
@@ -213,6 +218,29 @@ def _print(report, out):
     return PdfReader(out)
 
 
+LUAD_VCF = VCF.replace("CRC-N\tCRC-T", "LUNG-N\tLUNG-T").replace(
+    "chr7\t140753336\t.\tA\tT", "chr7\t55181378\t.\tC\tT") + VCF.splitlines()[-1].replace(
+    "chr7\t140753336\t.\tA\tT", "chr7\t55191822\t.\tT\tG") + "\n"
+
+
+@pytest.fixture(scope="module")
+def luad_pdf(tmp_path_factory):
+    """EGFR p.L858R with p.T790M in a lung adenocarcinoma: two variants with long evidence tables for
+    this tumour type, in the widest table of the report."""
+    d = tmp_path_factory.mktemp("luad")
+    (d / "luad.vcf").write_text(LUAD_VCF)
+    assert main(["somatic", "--vcf", str(d / "luad.vcf"), "--tumor", "LUNG-T", "--normal", "LUNG-N",
+                 "--tumor-type", "LUAD", "--reference", str(DEMO_REFERENCE), "--json", str(d / "somatic.json")]) == 0
+    normal = Sample("LUNG-N", "LUNG1", "germline", "vcf", (), d / "n.vcf.gz", None, "Mutect2", None, None, None, None)
+    tumour = Sample("LUNG-T", "LUNG1", "tumor", "vcf", (), d / "t.vcf.gz", None, "Mutect2", 0.5, "LUNG-N", None, None)
+    patient = Patient("LUNG1", "female", "LUAD", False, False, (), (normal, tumour))
+    (d / "prov.json").write_text(json.dumps({"workflow": {"version": "test"}, "reference": {"name": "demo", "sha256": "0" * 64},
+                                             "aligner": "none", "tools": {}, "knowledge_bases": {}}))
+    qc, calls = zip(*(vcf_entry_stage_files(d, s) for s in ("LUNG-N", "LUNG-T")))
+    report = assemble(patient, "2026-01-15", qc, calls, d / "prov.json", {"somatic": [d / "somatic.json"]})
+    return report, _print(report, d / "LUNG1.pdf")
+
+
 @pytest.fixture(scope="module")
 def crc_pdf(crc, tmp_path_factory):
     return crc[0], _print(crc[0], tmp_path_factory.mktemp("crc-pdf") / "CRC01.pdf")
@@ -263,8 +291,9 @@ def pages_ending_on_a_header(reader, page_html: str) -> list[tuple[int, str]]:
     return found
 
 
-def test_the_pdf_keeps_its_text_inside_the_margins(crc_pdf):
-    _, reader = crc_pdf
+@pytest.mark.parametrize("pdf", ["crc_pdf", "luad_pdf"])
+def test_the_pdf_keeps_its_text_inside_the_margins(pdf, request):
+    _, reader = request.getfixturevalue(pdf)
     assert len(reader.pages) >= 4
     assert outside_the_margins(reader) == []
 

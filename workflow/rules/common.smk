@@ -44,7 +44,7 @@ if _PROBLEMS:
 # Rules run the package as `python -m genotailor`: it is found through PYTHONPATH, and `python`
 # is the conda env's under --sdm conda, else the interpreter running Snakemake (e.g. .venv's).
 # umask 027: every file a job writes (reports, VCFs, logs) is readable by its owner and group
-# only, never by other users of a shared machine (README, "Data protection").
+# only, never by other users of a shared machine (docs/usage.md, "Data protection").
 _PREFIX = f"set -euo pipefail; umask 027; export PYTHONPATH={shlex.quote(str(SCRIPTS))}; "
 if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
     _PREFIX += f"export PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH; "

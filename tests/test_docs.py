@@ -8,6 +8,7 @@ repeated heading gets `-1`, `-2`, ...). Links inside code spans and fenced block
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -117,3 +118,15 @@ def test_docs_folder_holds_the_documented_pages():
 def test_readme_is_at_most_250_lines():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move detail into docs/"
+
+
+STAGE_SCHEMAS = ["report", "qc", "norm", "pgx", "somatic", "germline", "ledger"]
+
+
+@pytest.mark.parametrize("stage", STAGE_SCHEMAS)
+def test_output_doc_names_every_top_level_field_of_each_stage_json(stage):
+    schema = json.loads((ROOT / "workflow" / "schemas" / f"{stage}.schema.json").read_text())
+    doc = (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    assert f"workflow/schemas/{stage}.schema.json" in doc
+    missing = [field for field in schema["properties"] if f"`{field}`" not in doc]
+    assert missing == [], f"docs/output.md does not describe these {stage} fields: {missing}"

@@ -1,6 +1,7 @@
 """The documentation's links resolve and the README stays short.
 
-Every relative link and image in README.md and docs/*.md must name a file of the project, and every
+Every relative link and image in README.md, docs/*.md, config/README.md and
+workflow/resources/README.md must name a file of the project, and every
 `#anchor` must be the slug GitHub gives one of the target file's headings (lower case; characters
 other than letters, digits, spaces, hyphens and underscores dropped; spaces become hyphens; a
 repeated heading gets `-1`, `-2`, ...). Links inside code spans and fenced blocks are not links.
@@ -17,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README_MAX_LINES = 250
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# the references beside the code the docs link to, which link back into docs/
+REFERENCES = [ROOT / "config" / "README.md", ROOT / "workflow" / "resources" / "README.md"]
 
 LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -105,7 +108,7 @@ def test_a_missing_file_and_a_wrong_anchor_are_reported(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", DOCS + REFERENCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_relative_link_and_anchor_resolves(path):
     assert broken_links(path) == []
 

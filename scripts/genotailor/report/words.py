@@ -5,6 +5,8 @@ the PDF, the summary lines and the cohort summary say them with these phrases in
 
 from __future__ import annotations
 
+from genotailor.core.qcmetrics import METRIC_WORDS
+
 QC_STATUS = {
     "pass": "Passed",
     "warn": "Passed with warnings",
@@ -97,20 +99,7 @@ TIER = {
     None: "not tiered",
 }
 
-METRIC = {
-    "reads_before_filtering": "Reads before filtering",
-    "reads_after_filtering": "Reads after filtering",
-    "q30_rate": "Bases with quality ≥ Q30",
-    "adapter_trimmed_rate": "Reads with adapters trimmed",
-    "insert_size_peak": "Insert size (peak)",
-    "primary_reads": "Primary reads",
-    "mapped_rate": "Reads mapped",
-    "duplication_rate": "Duplicate reads",
-    "loci_in_panel": "Biomarker loci in the panel",
-    "loci_covered_rate": "Biomarker loci covered",
-    "loci_mean_depth": "Mean depth at biomarker loci",
-    "vcf_records": "Records in the VCF",
-}
+METRIC = METRIC_WORDS
 
 SECTION = {
     "summary": "Summary",

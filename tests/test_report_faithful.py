@@ -326,7 +326,9 @@ def test_azathioprine_for_tpmt_star3a_or_star3b_star3c_says_both_in_the_summary_
                            "indeterminate (2 diplotypes fit; Intermediate Metabolizer); caveat: ")
     caveat = text.split("; caveat: ", 1)[1]
     poor = json.loads(pm["lookup"])["TPMT"]
-    assert f"TPMT *3B/*3C ({poor}: consider alternative, dose factor {pm['dose_factor']})" in caveat
+    # CPIC's "alternative|reduce_dose": an alternative drug, or a tenth of the dose if it is used
+    assert f"TPMT *3B/*3C ({poor}: consider an alternative drug, if used at {_pct(pm['dose_factor'])} of the usual " \
+           "dose)" in caveat
     assert "phased genotypes or family testing" in caveat
     assert drug_row(page, "azathioprine")["caveat"] + "." == caveat
 

@@ -907,16 +907,25 @@ def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen) -> lis
     return out
 
 
+# how the reason of an ambiguous call says the action another diplotype would lead to
+_ACTION_PHRASES = {"standard": "standard dosing", "reduce_dose": "reduce the dose", "increase_dose": "increase the dose",
+                   "avoid": "avoid the drug", "use_alternative": "use an alternative drug",
+                   "consider_alternative": "consider an alternative drug", "monitor": "use with extra monitoring"}
+
+
 def _other_actions_text(other: list[dict]) -> str:
     def what(o):
         if o["action"] == UNDETERMINED_ACTION:
             return "no single action"
+        text = _ACTION_PHRASES[o["action"]]
         dose = o["dose_factor"]
-        if isinstance(dose, list):
-            dose = f"{dose[0]:g}-{dose[1]:g}"
-        elif dose is not None:
-            dose = f"{dose:g}"
-        return o["action"].replace("_", " ") + (f", dose factor {dose}" if dose is not None else "")
+        if dose is None:
+            return text
+        share = (f"{100 * dose[0]:g}–{100 * dose[1]:g}%" if isinstance(dose, list) else f"{100 * dose:g}%") + \
+            " of the usual dose"
+        if o["action"] in ("reduce_dose", "increase_dose"):
+            return f"{text} to {share}"
+        return f"{text}, if used at {share}"
 
     parts = [f"{o['gene']} {o['diplotype']} (" + (f"{o['phenotype']}: " if o["phenotype"] else "") + f"{what(o)})"
              for o in other]

@@ -842,7 +842,7 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
         if untested:
             # no rule covers the tested genes without the missing one: it is what is lacking
             return _undetermined(base, "not_assessed", _join(untested))
-        values = ", ".join(f"{g} {shown[g]}" for g in genes if shown[g] is not None)
+        values = ", ".join(f"{g} {shown[g]}" for g in genes if shown[g] is not None) or f"the results of {_join(genes)}"
         return _undetermined(base, "indeterminate", f"the knowledge base has no recommendation for {values}")
 
     first = rules[0]

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from genotailor.core.samplesheet import load_sheet
 from genotailor.pgx.recommendations import attach_to_genes, recommend
 from genotailor.report.assemble import assemble
+from genotailor.report.cohort import write_summary_html
 from genotailor.report.fhir import build_bundle
 from genotailor.report.figures import figures
 from genotailor.report.html import render_html
@@ -64,6 +65,13 @@ def raw_enum_tokens() -> set[str]:
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         _enum_values(json.loads(path.read_text()), values)
     return {v for v in values if re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", v)}
+
+
+def qc_metric_names() -> set[str]:
+    """The QC metric names (`q30_rate`): the properties of a sample's QC metrics in qc.schema.json,
+    by which the QC step names its gates."""
+    schema = json.loads((SCHEMAS / "qc.schema.json").read_text())
+    return set(schema["properties"]["metrics"]["properties"])
 
 
 def raw_enums_in(text: str, tokens: set[str]) -> list[str]:
@@ -216,6 +224,19 @@ def test_no_raw_enum_reaches_the_page_the_pdf_or_the_prose_of_json_and_fhir(demo
         assert raw_enums_in(d["pdf"], tokens) == []
     leaks = [(k, t) for source in ("report", "fhir") for k, t in prose(d[source]) if raw_enums_in(t, tokens)]
     assert leaks == []
+
+
+def test_the_cohort_page_says_statuses_and_qc_gates_in_words(demo, tmp_path):
+    paths = []
+    for patient, d in demo.items():
+        paths.append(tmp_path / f"{patient}.json")
+        paths[-1].write_text(json.dumps(d["report"]))
+    write_summary_html(paths, tmp_path / "summary.html")
+    page = (tmp_path / "summary.html").read_text()
+    assert raw_enums_in(visible_text(page), raw_enum_tokens() | qc_metric_names()) == []
+    # LOWQ01 failed five gates: the page names them as the report's QC table does
+    assert "Reads with adapters trimmed; Biomarker loci covered; Reads mapped; Bases with quality ≥ Q30; Reads " \
+           "after filtering" in htmllib.unescape(page)
 
 
 @pytest.mark.parametrize("patient", DEMO)

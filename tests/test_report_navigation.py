@@ -180,6 +180,21 @@ def test_the_page_makes_no_request_and_its_contents_links_resolve(chromium, crc_
     assert (boxes >= 1) if script else boxes == 0  # the filter boxes are the script's; without it, the whole report
 
 
+@pytest.mark.parametrize("script", [True, False], ids=["with-script", "without-script"])
+def test_every_demo_page_opens_without_request_or_error_and_its_contents_links_resolve(
+        chromium, reports, tmp_path, script):  # noqa: F811
+    for patient in DEMO:
+        path = tmp_path / f"{patient}.html"
+        path.write_text(reports[patient][1])
+        chromium.get_log("browser")
+        assert _load(chromium, path, script) == [], patient
+        assert [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"] == [], patient
+        missing = chromium.execute_script(
+            "return [...document.querySelectorAll('#contents a')].map(a => a.getAttribute('href').slice(1))"
+            ".filter(id => !document.getElementById(id))")
+        assert missing == [], patient
+
+
 def _therapy_rows(driver):
     return driver.execute_script(
         "return [...document.querySelectorAll('table.therapies > tbody > tr')].filter(r => !r.hidden)"

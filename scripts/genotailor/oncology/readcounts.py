@@ -118,7 +118,6 @@ class VafReader:
     many values each holds), then `read(record, sample, alt_index, role)` per allele."""
 
     def __init__(self, header, path=None, tags: dict | None = None):
-        self.path = path
         self.formats = {k: header.formats[k].number for k in header.formats}
         self.infos = {k: header.info[k].number for k in header.info}
         self.tags = tags

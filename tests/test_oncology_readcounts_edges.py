@@ -339,3 +339,16 @@ def test_a_bad_tag_name_is_reported_for_itself_not_as_a_missing_vaf():
     with pytest.raises(InputError) as e:
         parse_vaf_tags({"depth": "TDP"}, "t")
     assert str(e.value) == "t: depth: 'TDP' is not INFO/NAME or FORMAT/NAME — e.g. vaf: INFO/TVAF, depth: INFO/TDP"
+
+
+def test_a_named_tag_of_unfixed_length_is_read_at_its_first_value_for_any_alt(tmp_path):
+    tags = parse_vaf_tags("vaf=FORMAT/XAF,depth=FORMAT/XDP", "t")
+    got = read(tmp_path, [GT, ("XAF", ".", "Float"), ("XDP", 1, "Integer")], "GT:XAF:XDP", ["1/2:0.2,0.9:50"],
+               alt="T,C", alt_index=2, tags=tags)
+    assert got.vaf == 0.2
+
+
+def test_every_named_tag_without_a_value_is_named(tmp_path):
+    tags = parse_vaf_tags("vaf=FORMAT/XAF,depth=FORMAT/XDP", "t")
+    got = read(tmp_path, [GT, ("XAF", "A", "Float"), ("XDP", 1, "Integer")], "GT:XAF:XDP", ["0/1:.:."], tags=tags)
+    assert got.vaf_status == "unreadable: no value of FORMAT/XAF, FORMAT/XDP in this record"

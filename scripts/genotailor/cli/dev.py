@@ -83,6 +83,16 @@ def register(sub):
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=_cohort)
 
+    p = sub.add_parser("msi-purity-scan", help="MSI status of simulated MSI-H tumours across purities",
+                       description="Simulates an MSI-H tumour (test-data/msi windows) at each purity against its "
+                       "normal and writes a TSV of status, score and planted vs called unstable loci.")
+    p.add_argument("--out", required=True, help="scratch folder for the simulated BAMs")
+    p.add_argument("--tsv", required=True, help="result table")
+    p.add_argument("--purities", default="0.05,0.075,0.1,0.125,0.15,0.2,0.3", help="comma-separated")
+    p.add_argument("--seeds", default="1,2,3", help="comma-separated simulation seeds")
+    p.add_argument("--depth", type=float, default=150.0, help="mean depth over the windows (default: %(default)s)")
+    p.set_defaults(func=_msi_purity_scan)
+
     p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
                        description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
                        "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
@@ -157,6 +167,23 @@ def _cohort(args):
     from genotailor.dev.cohort import write_cohort
 
     print(json.dumps(write_cohort(args.out, args.samples, args.seed), indent=1))
+    return 0
+
+
+def _msi_purity_scan(args):
+    from pathlib import Path
+
+    from genotailor.dev.testdata.msi import purity_scan
+
+    repo = Path(__file__).resolve().parents[3]
+    source = repo / "test-data" / "reference" / "source"
+    rows = purity_scan(source / "msi_locus_windows.fa", source / "msi_loci.tsv",
+                       Path(args.out), [float(x) for x in args.purities.split(",")],
+                       [int(x) for x in args.seeds.split(",")], depth=args.depth)
+    cols = list(rows[0])
+    Path(args.tsv).write_text("\t".join(cols) + "\n" + "".join("\t".join(str(r[c]) for c in cols) + "\n" for r in rows))
+    for r in rows:
+        print("\t".join(str(r[c]) for c in cols))
     return 0
 
 

@@ -8,6 +8,7 @@ RESOURCES = REPO / "workflow" / "resources"
 PGX_KB = RESOURCES / "pgx"
 HOTSPOTS = RESOURCES / "oncology" / "hotspots.tsv"
 ONCOLOGY_KB = RESOURCES / "oncology"
+MSI_LOCI = RESOURCES / "oncology" / "msi_loci.tsv"
 TRANSCRIPT_MODELS = RESOURCES / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"
 GERMLINE_KB = RESOURCES / "germline"
 

@@ -226,3 +226,39 @@ def test_the_test_loci_are_rows_of_the_shipped_list_and_their_windows_hold_them(
         seq = "".join(windows[key])
         assert seq[340:350] == r["left_flank"] and seq[350:-350] == r["unit"] * int(r["copies"])
         assert seq[-350:-340] == r["right_flank"]
+
+
+# --- tier and therapies of the status (the shipped knowledge base's curated MSI-H evidence)
+
+def test_msi_h_in_a_colorectal_tumour_is_tier_i_with_pembrolizumab_at_level_a():
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import actionability
+
+    a = actionability("MSI-H", "COADREAD", ONCOLOGY_KB)
+    assert (a["tier"], [r["therapies"] for r in a["therapies"]]) == ("I", [["Pembrolizumab"], ["Pembrolizumab"]])
+    assert {r["oncotree"] for r in a["therapies"]} == {"COADREAD", "TISSUE"}
+
+
+def test_msi_h_in_any_solid_tumour_is_tier_i_through_the_tumour_agnostic_approval():
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import actionability
+
+    a = actionability("MSI-H", "UCEC", ONCOLOGY_KB)  # endometrial: only the tissue-agnostic approval applies
+    assert (a["tier"], [(r["oncotree"], r["this_tumour_type"]) for r in a["therapies"]]) == (
+        "I", [("TISSUE", True), ("COADREAD", False)])
+
+
+def test_mss_has_no_therapy():
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import actionability
+
+    a = actionability("MSS", "COADREAD", ONCOLOGY_KB)
+    assert (a["tier"], a["therapies"]) == (None, [])
+
+
+def test_msi_h_in_a_leukaemia_gets_no_tier_i_from_the_solid_tumour_approval():
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import actionability
+
+    a = actionability("MSI-H", "AML", ONCOLOGY_KB)  # the 2017 approval covers solid tumours only
+    assert a["tier"] == "II" and not any(r["this_tumour_type"] for r in a["therapies"])

@@ -61,6 +61,8 @@ def register_msi(sub):
     p.add_argument("--loci", default=str(MSI_LOCI), help="microsatellite loci list (default: %(default)s)")
     p.add_argument("--panel", help="panel BED: only loci inside it are examined")
     p.add_argument("--purity", type=float, help="tumour purity (0-1] from the sample sheet")
+    p.add_argument("--tumor-type", help="OncoTree code: the tier and therapies of the result (with --kb)")
+    p.add_argument("--kb", default=str(ONCOLOGY_KB), help="actionability knowledge base (default: %(default)s)")
     p.add_argument("--json", required=True, help="output JSON")
     p.add_argument("--threshold", type=float, default=d.threshold_percent,
                    help="MSI-H at or above this %% of unstable informative loci (default: %(default)s)")
@@ -97,7 +99,8 @@ def _msi(args):
                            min_distance=args.min_distance, anchor=args.anchor,
                            tumor_only_min_shifted=args.tumor_only_min_shifted)
     doc = run_msi(args.tumor_bam, args.loci, settings, tumor=args.tumor, normal_bam=args.normal_bam,
-                  normal=args.normal, panel=args.panel, purity=args.purity)
+                  normal=args.normal, panel=args.panel, purity=args.purity, tumor_type=args.tumor_type,
+                  kb_dir=args.kb)
     validate_stage("msi", doc, args.json)
     Path(args.json).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     return 0

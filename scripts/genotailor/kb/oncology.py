@@ -353,7 +353,9 @@ BIOMARKERS = ("MSI-H",)
 
 def read_curated_biomarkers(path: Path, tree: dict) -> list[dict]:
     """Therapy evidence for biomarkers that are not one gene's variants (MSI-H): one entry per row,
-    each checked (known biomarker, OncoTree code, direction, level, a PMID)."""
+    each checked (known biomarker, OncoTree code, direction, level, a PMID). The optional `not_for`
+    column lists OncoTree codes (';') the evidence does not cover although they descend from its code
+    (an approval for solid tumours given at the OncoTree root excludes MYELOID and LYMPH)."""
     with open(path, newline="") as fh:
         lines = [line for line in fh if not line.startswith("#")]
     reader = csv.DictReader(lines, delimiter="\t")
@@ -371,7 +373,12 @@ def read_curated_biomarkers(path: Path, tree: dict) -> list[dict]:
             raise InputError(f"{where}: direction must be sensitivity/resistance/reduced_sensitivity, level A-D")
         if not r["pmid"].isdigit():
             raise InputError(f"{where}: pmid {r['pmid']!r} is not a PubMed id")
+        not_for = [c.strip() for c in (r.get("not_for") or "").split(";") if c.strip() not in ("", ".")]
+        unknown = [c for c in not_for if c not in tree]
+        if unknown:
+            raise InputError(f"{where}: not_for names unknown OncoTree code(s) {', '.join(unknown)}")
         out.append({"id": f"BIO{n:05d}", "biomarker": r["biomarker"], "oncotree": r["oncotree"],
+                    **({"not_for": not_for} if not_for else {}),
                     "diseases": [tree[r["oncotree"]]["name"]],
                     "therapies": sorted(t.strip() for t in r["therapies"].split("+")),
                     "direction": r["direction"], "level": r["level"],

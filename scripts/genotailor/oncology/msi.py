@@ -326,9 +326,46 @@ def assess_msi(tumor_counts, normal_counts, loci: list[Locus], examined: list[bo
     }
 
 
+def actionability(status: str, tumor_type: str, kb_dir) -> dict:
+    """Tier and therapies of an MSI status for the tumour's OncoTree type, from the knowledge base's
+    curated biomarker evidence (AMP/ASCO/CAP as for variants: level A/B evidence for this tumour type,
+    a related type or - at level A only - any tumour (a tumour-agnostic approval) is tier I; other
+    evidence tier II). Only MSI-H has evidence; MSS and not assessed get none."""
+    import json
+
+    from genotailor.oncology.actionability import load_kb
+
+    kb = load_kb(str(kb_dir))
+    if tumor_type not in kb.nodes:
+        raise InputError(f"tumour type {tumor_type!r} is not an OncoTree code ({kb.release})")
+    doc = json.loads((Path(kb_dir) / "actionability.json").read_text())
+    rows = []
+    for b in doc.get("biomarkers", []) if status == MSI_H else ():
+        if b["biomarker"] != MSI_H:
+            continue
+        excluded = bool(set(b.get("not_for", ())) & set(kb.lineage(tumor_type)))
+        rows.append({"therapies": b["therapies"], "direction": b["direction"], "evidence_level": b["level"],
+                     "oncotree": b["oncotree"], "disease": kb.nodes[b["oncotree"]]["name"],
+                     "this_tumour_type": kb.related(b["oncotree"], tumor_type, b["level"]) and not excluded,
+                     "sources": b["evidence"], "kb_id": b["id"]})
+    rows.sort(key=lambda r: (not r["this_tumour_type"], r["evidence_level"], r["therapies"], r["oncotree"]))
+    strong = [r for r in rows if r["this_tumour_type"] and r["evidence_level"] in "AB"]
+    if strong:
+        tier, level = "I", min(r["evidence_level"] for r in strong)
+        reason = f"MSI-H: level {level} evidence for {tumor_type}, a related OncoTree type or any solid tumour"
+    elif rows:
+        tier, reason = "II", "MSI-H: evidence for other tumour types or below level B only"
+    else:
+        tier, reason = None, ("no therapy evidence for MSI-H in the knowledge base" if status == MSI_H
+                              else f"{status}: no biomarker-directed therapy")
+    return {"tumor_type": tumor_type, "tier": tier, "tier_reason": reason, "therapies": rows,
+            "knowledge_base": kb.versions()}
+
+
 def run_msi(tumor_bam, loci_path, settings: MsiSettings, *, tumor: str, normal_bam=None, normal: str | None = None,
-            panel=None, purity: float | None = None) -> dict:
-    """The MSI stage document of one tumour (and its matched normal, when given)."""
+            panel=None, purity: float | None = None, tumor_type: str | None = None, kb_dir=None) -> dict:
+    """The MSI stage document of one tumour (and its matched normal, when given); with `tumor_type`
+    and `kb_dir`, the tier and therapies of the result."""
     from genotailor.core.coverage import read_bed
 
     if not 1 <= settings.anchor <= 10:
@@ -344,4 +381,5 @@ def run_msi(tumor_bam, loci_path, settings: MsiSettings, *, tumor: str, normal_b
     tumor_counts = [next(counts_t) if e else Counter() for e in examined]
     normal_counts = [next(counts_n) if e else Counter() for e in examined] if counts_n else None
     doc = assess_msi(tumor_counts, normal_counts, loci, examined, settings, purity)
-    return {"sample": tumor, "normal": normal, **doc}
+    action = actionability(doc["status"], tumor_type, kb_dir) if tumor_type and kb_dir else None
+    return {"sample": tumor, "normal": normal, **doc, "actionability": action}

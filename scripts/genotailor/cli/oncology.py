@@ -31,6 +31,8 @@ def register(sub):
     p.add_argument("--vaf-tags", help="the tags holding the tumour's VAF and depth when the caller's are not read "
                    "by default: vaf=, depth=, alt_reads= each INFO/NAME or FORMAT/NAME, e.g. "
                    "vaf=INFO/TVAF,depth=INFO/TDP (the sample sheet's vaf_tags)")
+    p.add_argument("--msi", help="the tumour's MSI result (genotailor msi JSON): its status, score and therapies "
+                   "are carried into the somatic document")
     p.add_argument("--min-vaf", type=float, default=0.05, help="TMB: minimum VAF (default: %(default)s)")
     p.add_argument("--min-depth", type=int, default=50, help="TMB: minimum depth, per variant and per region "
                    "(default: %(default)s)")
@@ -119,7 +121,8 @@ def _somatic(args):
                            min_callable_mb=args.min_callable_mb)
     doc = run_somatic(args.vcf, args.tumor, args.tumor_type, args.reference, args.models, args.kb, args.hotspots,
                       settings, normal=args.normal, panel=args.panel, coverage_tumor=args.coverage_tumor,
-                      coverage_normal=args.coverage_normal, vaf_tags=parse_vaf_tags(args.vaf_tags, "--vaf-tags"))
+                      coverage_normal=args.coverage_normal, vaf_tags=parse_vaf_tags(args.vaf_tags, "--vaf-tags"),
+                      msi=args.msi)
     validate_stage("somatic", doc, args.json)
     # compact: json's C encoder runs only without indent, and a whole-exome VCF gives a large file
     Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")

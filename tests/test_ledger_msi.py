@@ -76,3 +76,16 @@ def _stage():
     normal = [Counter({12: 100})] * 5
     doc = assess_msi(tumour, normal, loci, [True] * 5, MsiSettings(min_informative_loci=5), 0.5)
     return {"sample": "T1", "normal": "N1", **doc, "actionability": None}
+
+
+def test_the_report_lists_the_tumours_msi_entry_with_its_sample_and_reason():
+    from genotailor.report.sections.examined import build
+
+    ledger = {"settings": {}, "genes": [],
+              "biomarkers": biomarker_entries({"somatic"}, msi=[msi_entry(_doc("MSI-H", "48 of 120 informative loci "
+                                                                          "unstable (40%; MSI-H at >= 20%)"))])}
+    fields, _ = build(None, [ledger])
+    msi = [e for e in fields["assessed"] if e["name"] == MSI_CLASS]
+    assert msi == [{"scope": "biomarker", "name": MSI_CLASS, "category": "somatic", "status": "assessed",
+                    "reason": "MSI-H: 48 of 120 informative loci unstable (40%; MSI-H at >= 20%)",
+                    "callable_fraction": None, "sample": "T1"}]

@@ -24,7 +24,8 @@ def build(patient, docs):
                  "territory": g["territory"], "regions_below": g["regions_below"],
                  **({"knowledge_base": g["knowledge_base"]} if "knowledge_base" in g else {})} for g in d["genes"]]
     assessed += [{"scope": "biomarker", "name": b["name"], "category": b["group"], "status": b["status"],
-                  "reason": b["reason"], "callable_fraction": None} for b in d["biomarkers"]]
+                  "reason": b["reason"], "callable_fraction": None,
+                  **({"sample": b["sample"]} if "sample" in b else {})} for b in d["biomarkers"]]
     return {"assessed": assessed, "examined": d["settings"]}, []
 
 

@@ -77,8 +77,7 @@ def test_too_few_spanning_reads_is_not_assessed_for_depth(sims, tmp_path):
 
 def test_purity_below_the_configured_limit_is_not_assessed(sims, tmp_path):
     root, _, _ = sims
-    doc = _msi(tmp_path / "msi.json", root / "high" / "tumour.bam", root / "high" / "normal.bam",
-               "--purity", "0.1", "--min-purity", "0.15")
+    doc = _msi(tmp_path / "msi.json", root / "high" / "tumour.bam", root / "high" / "normal.bam", "--purity", "0.1")
     assert (doc["status"], doc["not_assessed_because"]) == ("not_assessed", ["purity"])
 
 
@@ -96,3 +95,53 @@ def test_same_inputs_give_byte_identical_output(sims, tmp_path):
     _msi(a, root / "high" / "tumour.bam", root / "high" / "normal.bam")
     _msi(b, root / "high" / "tumour.bam", root / "high" / "normal.bam")
     assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def polymorphic(tmp_path_factory):
+    """A stable tumour and its normal sharing germline length polymorphisms at 25% of the loci."""
+    root = tmp_path_factory.mktemp("msi_germline")
+    truth = simulate_pair(WINDOWS, LOCI, root, purity=0.5, unstable_fraction=0.0, seed=11, depth=100,
+                          germline_fraction=0.25)
+    return root, truth
+
+
+def test_germline_length_polymorphisms_stay_mss_against_the_normal(polymorphic, tmp_path):
+    root, _ = polymorphic
+    doc = _msi(tmp_path / "msi.json", root / "tumour.bam", root / "normal.bam")
+    assert (doc["status"], doc["unstable_loci"]) == ("MSS", 0)
+
+
+def test_tumour_only_mistakes_germline_length_polymorphisms_for_instability(polymorphic, tmp_path):
+    # the weakness the tumour-only caveat names: 30 planted germline polymorphisms (25% of 120 loci),
+    # no instability, yet tumour-only calls those loci unstable and the stable tumour MSI-H
+    root, truth = polymorphic
+    doc = _msi(tmp_path / "msi.json", root / "tumour.bam", None)
+    assert len(truth["germline_length_polymorphisms"]) == 30
+    assert _unstable(doc) == set(truth["germline_length_polymorphisms"])
+    assert (doc["status"], doc["mode"]) == ("MSI-H", "tumor_only")
+
+
+@pytest.fixture(scope="module")
+def limit(tmp_path_factory):
+    """Seed 1 of the purity scan (docs/msi_purity_scan.tsv): the MSI-H tumour at purity 0.2 and 0.1."""
+    root = tmp_path_factory.mktemp("msi_purity")
+    at = simulate_pair(WINDOWS, LOCI, root / "p0.2", purity=0.2, unstable_fraction=0.4, seed=1, depth=150)
+    simulate_pair(WINDOWS, LOCI, root / "p0.1", purity=0.1, unstable_fraction=0.4, seed=1, depth=150, normal=False)
+    return root, at
+
+
+def test_at_the_purity_limit_the_msi_h_tumour_is_still_msi_h(limit, tmp_path):
+    root, truth = limit
+    doc = _msi(tmp_path / "msi.json", root / "p0.2" / "tumour.bam", root / "p0.2" / "normal.bam", "--purity", "0.2")
+    assert doc["status"] == "MSI-H" and _unstable(doc) <= set(truth["unstable"])
+
+
+def test_below_the_purity_limit_the_msi_h_tumour_would_be_missed_so_it_is_not_assessed(limit, tmp_path):
+    root, _ = limit
+    tumour, normal = root / "p0.1" / "tumour.bam", root / "p0.2" / "normal.bam"
+    missed = _msi(tmp_path / "a.json", tumour, normal, "--purity", "0.1", "--min-purity", "0")
+    guarded = _msi(tmp_path / "b.json", tumour, normal, "--purity", "0.1")
+    assert missed["status"] == "MSS"  # planted MSI-H, called MSS: the error the limit prevents
+    assert (guarded["status"], guarded["not_assessed_because"]) == ("not_assessed", ["purity"])
+    assert guarded["reason"].startswith("tumour purity 0.1 is below the minimum 0.2")

@@ -35,8 +35,9 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|overhead`")
-    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead"])
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|"
+                       "overhead|msi`")
+    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "msi"])
     p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
@@ -126,6 +127,12 @@ def _bench(args):
         record(workdir, {"somatic_vs_bcftools_scan": result["ratio"],
                          "somatic_vs_bcftools_scan_coding_dense": result["coding_dense"]["ratio"],
                          "somatic_bench": result})
+    elif args.what == "msi":
+        from genotailor.dev.bench import bench_msi
+
+        result = bench_msi(workdir, args.repeats or 5)
+        record(workdir, {"msi_vs_mosdepth": result["msi_vs_mosdepth"], "msi_peak_rss_mb": result["msi_peak_rss_mb"],
+                         "msi_bench": result})
     elif args.what == "overhead":
         from genotailor.dev.overhead import bench_overhead
 

@@ -49,7 +49,7 @@ class MsiSettings:
     threshold_percent: float = 20.0
     min_informative_loci: int = 50
     min_reads: int = 20
-    min_purity: float = 0.15
+    min_purity: float = 0.2  # measured on simulations (docs/msi.md)
     fdr: float = 0.05
     min_distance: float = 0.1
     anchor: int = 8

@@ -9,6 +9,9 @@ their GRCh38 coordinates, so the BAMs look like any GRCh38 alignment restricted 
 The planted truth, per sample (haplotype weights are exact in expectation):
 - normal: reference-length alleles, plus PCR slippage shared by every sample: `STUTTER_MINUS` of
   the molecules one unit shorter and `STUTTER_PLUS` one unit longer at every locus;
+- germline length polymorphisms (optional, `germline_fraction` of the loci outside the unstable
+  ones): one allele of normal and tumour cells differs by 1 or 2 units — what tumour-only MSI
+  cannot tell from instability;
 - tumour at purity p: the normal's alleles with weight 1 - p; tumour cells' two alleles with
   p / 2 each. At each unstable locus the first tumour allele loses `d1` units; at half of them the
   second loses `d2` units too (biallelic shifts, common in MSI-H). Unstable loci: a seeded
@@ -93,13 +96,29 @@ def _indel(win: _Windows, contig: str, lc, units: int) -> Variant:
     return Variant(contig, off, anchor, anchor + lc.unit * units)
 
 
-def haplotypes(win: _Windows, loci, planted: dict, purity: float) -> list[Haplotype]:
+def germline_lengths(loci, fraction: float, seed: int, avoid=()) -> dict:
+    """locus key -> units one germline allele differs by (+-1 or +-2; a length polymorphism), at a
+    seeded `fraction` of the loci not in `avoid`."""
+    rng = np.random.default_rng([seed, 25])
+    keys = [f"{lc.chrom}:{lc.start0 + 1}" for lc in loci]
+    free = [i for i, k in enumerate(keys) if k not in avoid and loci[i].copies > 4]
+    n = min(len(free), int(round(fraction * len(loci))))
+    chosen = sorted(rng.choice(free, size=n, replace=False)) if n else []
+    return {keys[i]: int(rng.choice([-2, -1, 1, 2])) for i in chosen}
+
+
+def haplotypes(win: _Windows, loci, planted: dict, purity: float, germline: dict | None = None) -> list[Haplotype]:
     contig_of = {(win.place[c][0], win.place[c][1] + WINDOW_PAD): c for c in win.names}
     located = [(contig_of[(lc.chrom, lc.start0)], lc) for lc in loci]
     stutter = [Haplotype(STUTTER_MINUS, tuple(_indel(win, c, lc, -1) for c, lc in located)),
                Haplotype(STUTTER_PLUS, tuple(_indel(win, c, lc, 1) for c, lc in located))]
+    germline = germline or {}
+    germ = tuple(_indel(win, c, lc, germline[f"{lc.chrom}:{lc.start0 + 1}"]) for c, lc in located
+                 if f"{lc.chrom}:{lc.start0 + 1}" in germline)
+    # without germline polymorphisms the normal alleles are one haplotype (the draws stay as they were)
+    normal = [Haplotype(0.5, germ), Haplotype(0.5)] if germ else [Haplotype(1.0)]
     if purity == 0 or not planted:
-        return [Haplotype(1.0), *stutter]
+        return [*normal, *stutter]
     t1, t2 = [], []
     for c, lc in located:
         d1, d2 = planted.get(f"{lc.chrom}:{lc.start0 + 1}", (0, 0))
@@ -107,7 +126,9 @@ def haplotypes(win: _Windows, loci, planted: dict, purity: float) -> list[Haplot
             t1.append(_indel(win, c, lc, -d1))
         if d2:
             t2.append(_indel(win, c, lc, -d2))
-    return [Haplotype(1.0 - purity), Haplotype(purity / 2, tuple(t1)), Haplotype(purity / 2, tuple(t2)), *stutter]
+    t2_germ = tuple(sorted([*t2, *germ], key=lambda v: (v.chrom, v.pos)))
+    return [*(Haplotype(h.weight * (1.0 - purity), h.variants) for h in normal), Haplotype(purity / 2, tuple(t1)),
+            Haplotype(purity / 2, t2_germ), *stutter]
 
 
 def _align(win: _Windows, reads, ref_fa: Path, bam: Path, sample: str, work: Path):
@@ -145,7 +166,8 @@ def _align(win: _Windows, reads, ref_fa: Path, bam: Path, sample: str, work: Pat
 
 
 def simulate_pair(windows_fa, loci_tsv, out: Path, *, purity: float, unstable_fraction: float, seed: int,
-                  depth: float = 150.0, normal: bool = True, tumour: bool = True) -> dict:
+                  depth: float = 150.0, normal: bool = True, tumour: bool = True,
+                  germline_fraction: float = 0.0) -> dict:
     """Write tumour.bam and normal.bam (either one can be left out) into `out`; return the planted truth."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -159,12 +181,14 @@ def simulate_pair(windows_fa, loci_tsv, out: Path, *, purity: float, unstable_fr
     lib = Library()
     n_pairs = int(depth * total / lib.mean_covered_bases())
     planted = plant(loci, unstable_fraction, seed)
+    germline = germline_lengths(loci, germline_fraction, seed, avoid=planted)
     truth = {"purity": purity, "unstable_fraction": unstable_fraction, "seed": seed, "depth": depth,
-             "loci": len(loci), "unstable": sorted(planted), "stutter": [STUTTER_MINUS, STUTTER_PLUS]}
+             "loci": len(loci), "unstable": sorted(planted), "stutter": [STUTTER_MINUS, STUTTER_PLUS],
+             "germline_length_polymorphisms": sorted(germline)}
     samples = ([("tumour", purity, 1)] if tumour else []) + ([("normal", 0.0, 2)] if normal else [])
     for name, p, stream in samples:
-        reads = simulate(win, targets, haplotypes(win, loci, planted if p else {}, p), n_pairs, [seed, stream], lib,
-                         flowcell=f"HMSI{stream}")
+        haps = haplotypes(win, loci, planted if p else {}, p, germline)
+        reads = simulate(win, targets, haps, n_pairs, [seed, stream], lib, flowcell=f"HMSI{stream}")
         _align(win, reads, ref, out / f"{name}.bam", name, out)
     for f in out.glob("windows.fa*"):
         f.unlink()

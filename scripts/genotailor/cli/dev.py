@@ -84,6 +84,19 @@ def register(sub):
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=_cohort)
 
+    p = sub.add_parser("msi-simulate", help="simulated tumour/normal BAMs over the MSI test windows",
+                       description="Writes tumour.bam, normal.bam and truth.json (the planted unstable loci) into "
+                       "--out: reads over the 120 real GRCh38 windows of test-data/reference/source, aligned with "
+                       "bwa mem, at GRCh38 coordinates.")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--purity", type=float, default=0.5)
+    p.add_argument("--unstable-fraction", type=float, default=0.4, help="share of the loci shifted in the tumour")
+    p.add_argument("--germline-fraction", type=float, default=0.0,
+                   help="share of the loci with a germline length polymorphism (normal and tumour)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--depth", type=float, default=150.0)
+    p.set_defaults(func=_msi_simulate)
+
     p = sub.add_parser("msi-purity-scan", help="MSI status of simulated MSI-H tumours across purities",
                        description="Simulates an MSI-H tumour (test-data/msi windows) at each purity against its "
                        "normal and writes a TSV of status, score and planted vs called unstable loci.")
@@ -174,6 +187,18 @@ def _cohort(args):
     from genotailor.dev.cohort import write_cohort
 
     print(json.dumps(write_cohort(args.out, args.samples, args.seed), indent=1))
+    return 0
+
+
+def _msi_simulate(args):
+    from genotailor.core.paths import REPO
+    from genotailor.dev.testdata.msi import simulate_pair
+
+    source = REPO / "test-data" / "reference" / "source"
+    truth = simulate_pair(source / "msi_locus_windows.fa", source / "msi_loci.tsv", args.out, purity=args.purity,
+                          unstable_fraction=args.unstable_fraction, seed=args.seed, depth=args.depth,
+                          germline_fraction=args.germline_fraction)
+    print(f"{args.out}: tumour.bam, normal.bam; {len(truth['unstable'])} of {truth['loci']} loci unstable (truth.json)")
     return 0
 
 

@@ -467,13 +467,14 @@ def bench_msi(workdir: Path, repeats: int, depth: float = 150.0) -> dict:
     windows), on a simulated MSI-H pair over the 120 test windows; peak memory of each."""
     from genotailor.core.paths import MSI_LOCI, REPO
     from genotailor.core.tools import run_measured
-    from genotailor.dev.testdata.msi import simulate_pair
 
     source = REPO / "test-data" / "reference" / "source"
     data = Path(workdir) / "msi"
     if not (data / "tumour.bam").exists():
-        simulate_pair(source / "msi_locus_windows.fa", source / "msi_loci.tsv", data, purity=0.5,
-                      unstable_fraction=0.4, seed=7, depth=depth)
+        # in a child process: Linux counts a forked child's pre-exec memory in its peak, so this
+        # process must stay small for the peaks measured below
+        run([*_genotailor_command(), "dev", "msi-simulate", "--out", str(data), "--purity", "0.5",
+             "--unstable-fraction", "0.4", "--seed", "7", "--depth", str(depth)], "bench msi: simulated reads")
     bed = data / "windows.bed"  # the windows the reads cover, 0-based (headers >chrom:start-end name)
     spans = [re.match(r">(\S+):(\d+)-(\d+)", h).groups()
              for h in (source / "msi_locus_windows.fa").read_text().splitlines() if h.startswith(">")]

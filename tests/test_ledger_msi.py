@@ -88,4 +88,55 @@ def test_the_report_lists_the_tumours_msi_entry_with_its_sample_and_reason():
     msi = [e for e in fields["assessed"] if e["name"] == MSI_CLASS]
     assert msi == [{"scope": "biomarker", "name": MSI_CLASS, "category": "somatic", "status": "assessed",
                     "reason": "MSI-H: 48 of 120 informative loci unstable (40%; MSI-H at >= 20%)",
-                    "callable_fraction": None, "sample": "T1"}]
+                    "callable_fraction": None, "sample": "T1", "result": "MSI-H"}]
+
+
+# --- the report's summary lines (report/sections/somatic.py, examined.py)
+
+def _report_fields(msi_doc, actionability=None):
+    from genotailor.report.sections.examined import build
+
+    ledger = {"settings": {}, "genes": [], "biomarkers": biomarker_entries({"somatic"}, msi=[msi_entry(msi_doc)])}
+    fields, _ = build(None, [ledger])
+    fields["msi"] = [{**msi_doc, "actionability": actionability}]
+    fields["somatic"], fields["tmb"] = [], {}
+    return fields
+
+
+def _patient():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(samples=[SimpleNamespace(id="T1", kind="tumor")])
+
+
+def _summary(fields):
+    from genotailor.report.sections.examined import summarize as examined
+    from genotailor.report.sections.somatic import summarize as somatic
+
+    return [(ln["kind"], ln["text"]) for ln in somatic(fields, _patient()) + examined(fields, _patient())]
+
+
+def test_msi_h_leads_with_pembrolizumab_at_its_tier_and_level():
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import actionability
+
+    fields = _report_fields(_doc("MSI-H", "48 of 120 informative loci unstable (40%; MSI-H at >= 20%)"),
+                            actionability("MSI-H", "COADREAD", ONCOLOGY_KB))
+    assert ("actionable", "MSI-H in T1 — Tier I: sensitivity to Pembrolizumab (evidence level A); 48 of 120 "
+            "informative loci unstable (40%; MSI-H at >= 20%).") in _summary(fields)
+
+
+def test_mss_is_a_result_line_with_its_score():
+    fields = _report_fields(_doc("MSS", "0 of 120 informative loci unstable (0%; MSI-H at >= 20%)"))
+    assert ("result", "Microsatellite instability: MSS in T1 (0 of 120 informative loci unstable (0%; MSI-H at "
+            ">= 20%)).") in _summary(fields)
+
+
+def test_msi_not_assessed_names_its_reason_and_is_not_called_a_class_the_test_skips():
+    fields = _report_fields(_doc("not_assessed", "tumour purity 0.1 is below the minimum 0.2: instability would be "
+                                 "diluted below what the test detects"))
+    lines = _summary(fields)
+    assert ("not_assessed", "Microsatellite instability: not assessed in T1 — tumour purity 0.1 is below the minimum "
+            "0.2: instability would be diluted below what the test detects.") in lines
+    classes = [t for k, t in lines if t.startswith("Not assessed by this test:")]
+    assert classes and MSI_CLASS not in classes[0]

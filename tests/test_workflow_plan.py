@@ -55,6 +55,8 @@ def test_bam_entry_is_imported_fastq_is_marked_and_each_caller_writes_its_own_ra
     assert sorted(j["output"][0] for j in jobs["coverage_panel"]) == [
         "results/P1/coverage/P1-N.panel.mosdepth.summary.txt", "results/P1/coverage/P1-T.panel.mosdepth.summary.txt"]
     assert len(jobs["coverage_loci"]) == 2
+    # MSI of the tumour against its matched normal (both with reads), read by the somatic step and the ledger
+    assert [j["output"][0] for j in jobs["msi"]] == ["results/P1/msi/P1-T.json"]
     assert not {"flagstat", "vcf_stats", "outside_calls"} & jobs.keys()
 
 

@@ -52,6 +52,7 @@ rule somatic:
         territory=somatic_territory_flags,
         tmb=tmb_flags,
         vaf_tags=vaf_tags_flag,
+        msi=msi_result_flag,
     log:
         "logs/somatic/{patient}/{sample}.log",
     benchmark:
@@ -66,8 +67,38 @@ rule somatic:
     shell:
         "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
         " --tumor-type {params.tumor_type:q} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
-        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} {params.vaf_tags} --json {output.json:q}"
-        " 2> {log}"
+        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} {params.vaf_tags} {params.msi}"
+        " --json {output.json:q} 2> {log}"
+
+
+# Microsatellite instability of a tumour against its matched normal (both with reads): repeat
+# lengths at the loci list's microsatellites, MSI-H / MSS / not assessed with the reason.
+rule msi:
+    input:
+        unpack(msi_inputs),
+        loci=MSI_LOCI,
+        kb=ONCOLOGY_KB,
+        kb_manifest=f"{ONCOLOGY_KB}/manifest.json",
+    output:
+        json="results/{patient}/msi/{sample}.json",
+        versions="results/{patient}/versions/msi/{sample}.json",
+    params:
+        flags=msi_flags,
+    log:
+        "logs/msi/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/msi/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor --versions {output.versions:q} msi --tumor-bam {input.tumor_bam:q} --tumor {wildcards.sample}"
+        " --normal-bam {input.normal_bam:q} {params.flags} --loci {input.loci:q} --kb {input.kb:q}"
+        " --json {output.json:q} 2> {log}"
 
 
 rule germline:

@@ -41,6 +41,7 @@ COMMANDS = {
     "pgx-cohort": "genotailor.cli.pgx",
     "pgx-cohort-merge": "genotailor.cli.pgx",
     "somatic": "genotailor.cli.oncology",
+    "msi": "genotailor.cli.oncology",
     "report": "genotailor.cli.report",
     "cohort-summary": "genotailor.cli.report",
     "provenance": "genotailor.cli.report",

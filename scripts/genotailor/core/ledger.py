@@ -46,6 +46,10 @@ NOT_ASSESSED_CLASSES = {
     "pgx": ("CYP2D6 copy number and hybrid alleles", "HLA alleles (HLA-A, HLA-B)"),
 }
 NOT_ASSESSED_CLASS_REASON = "not assessed by this test (small variants only)"
+MSI_CLASS = "microsatellite instability (MSI)"
+MSI_NO_NORMAL = ("no matched normal with reads: MSI is measured from the tumour's and its normal's reads "
+                 "(tumour-only MSI is not run by the workflow)")
+MSI_NO_READS = "entered as a VCF: there are no reads to measure repeat lengths in"
 
 
 @dataclass
@@ -206,11 +210,28 @@ def pgx_entry(gene_result: dict | None, gene: str, chrom: str | None, positions:
     return entry
 
 
-def biomarker_entries(categories) -> list[dict]:
-    """The biomarker classes of the patient's request: each not-assessed class with its reason."""
+def msi_entry(doc: dict) -> dict:
+    """The ledger's MSI entry of one tumour from its MSI stage document (oncology.msi): assessed
+    (MSI-H or MSS, with the score and any tumour-only caveat) or not assessed with every reason."""
+    if doc["status"] == "not_assessed":
+        return {"name": MSI_CLASS, "group": "somatic", "status": "not_assessed", "reason": doc["reason"],
+                "sample": doc["sample"], "result": None}
+    reason = f"{doc['status']}: {doc['reason']}" + (f"; {doc['caveat']}" if doc.get("caveat") else "")
+    return {"name": MSI_CLASS, "group": "somatic", "status": "assessed", "reason": reason, "sample": doc["sample"],
+            "result": doc["status"]}
+
+
+def biomarker_entries(categories, msi: list[dict] | None = None) -> list[dict]:
+    """The biomarker classes of the patient's request: each not-assessed class with its reason. `msi`:
+    one entry per tumour (msi_entry, or not assessed with why MSI was not run); without it MSI is listed
+    as a class this test does not examine."""
     out = []
     for group in ("somatic", "germline", "pgx"):
         if group in categories:
-            out += [{"name": name, "group": group, "status": "not_assessed", "reason": NOT_ASSESSED_CLASS_REASON}
-                    for name in NOT_ASSESSED_CLASSES[group]]
+            for name in NOT_ASSESSED_CLASSES[group]:
+                if name == MSI_CLASS and msi is not None:
+                    out += msi
+                else:
+                    out.append({"name": name, "group": group, "status": "not_assessed",
+                                "reason": NOT_ASSESSED_CLASS_REASON})
     return out

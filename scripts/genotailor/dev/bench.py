@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -458,3 +459,37 @@ def bench_report(workdir: Path, results: Path, repeats: int, patients=("PGX001",
     return {"name": "report_per_patient", "repeats": repeats, "patients": per_patient,
             "report_per_patient_s": worst["median_s"], "report_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values()),
             "outputs": "JSON + HTML (3 figures) + PDF + FHIR", "goal": "< 2 s"}
+
+
+def bench_msi(workdir: Path, repeats: int, depth: float = 150.0) -> dict:
+    """`msi_vs_mosdepth`: median wall time of `genotailor msi` (tumour vs normal over the shipped
+    loci list) over that of mosdepth on the same tumour BAM (per-region depth over the same
+    windows), on a simulated MSI-H pair over the 120 test windows; peak memory of each."""
+    from genotailor.core.paths import MSI_LOCI, REPO
+    from genotailor.core.tools import run_measured
+
+    source = REPO / "test-data" / "reference" / "source"
+    data = Path(workdir) / "msi"
+    if not (data / "tumour.bam").exists():
+        # in a child process: Linux counts a forked child's pre-exec memory in its peak, so this
+        # process must stay small for the peaks measured below
+        run([*_genotailor_command(), "dev", "msi-simulate", "--out", str(data), "--purity", "0.5",
+             "--unstable-fraction", "0.4", "--seed", "7", "--depth", str(depth)], "bench msi: simulated reads")
+    bed = data / "windows.bed"  # the windows the reads cover, 0-based (headers >chrom:start-end name)
+    spans = [re.match(r">(\S+):(\d+)-(\d+)", h).groups()
+             for h in (source / "msi_locus_windows.fa").read_text().splitlines() if h.startswith(">")]
+    bed.write_text("".join(f"{c}\t{int(a) - 1}\t{b}\n" for c, a, b in spans))
+    msi = [*_genotailor_command(), "msi", "--tumor-bam", str(data / "tumour.bam"), "--tumor", "T",
+           "--normal-bam", str(data / "normal.bam"), "--normal", "N", "--loci", str(MSI_LOCI),
+           "--json", str(data / "msi.json")]
+    mosdepth = ["mosdepth", "--no-per-base", "--by", str(bed), "-t", "1", str(data / "tumour"), str(data / "tumour.bam")]
+    figures = {}
+    for name, cmd in (("msi", msi), ("mosdepth", mosdepth)):
+        run_measured(cmd, f"bench msi: {name}")
+        runs = [run_measured(cmd, f"bench msi: {name}") for _ in range(repeats)]
+        figures[name] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
+                         "peak_rss_mb": round(max(m for _, m in runs), 1), "runs_s": [round(t, 4) for t, _ in runs]}
+    return {"name": "msi_vs_mosdepth", "repeats": repeats, "depth": depth, "windows": 120,
+            "loci_in_list": sum(1 for _ in open(MSI_LOCI)) - 1, **figures,
+            "msi_vs_mosdepth": round(figures["msi"]["median_s"] / figures["mosdepth"]["median_s"], 2),
+            "msi_peak_rss_mb": figures["msi"]["peak_rss_mb"]}

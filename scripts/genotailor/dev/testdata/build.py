@@ -420,7 +420,7 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a = L.append
     a("# Demo and test data")
     a("")
-    a("Everything in this folder except `reference/source/` is generated, deterministically, by")
+    a("Everything in this folder except `reference/source/` (inputs) is generated, deterministically, by")
     a("")
     a("```sh")
     a(COMMAND.format(seed=seed))
@@ -451,6 +451,13 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("|---|---|")
     a("| `reference/source/grch38_windows.fa.gz` | Input: real GRCh38 windows, headers `chrom:start-end name` "
       "(1-based, inclusive, plus strand). |")
+    a("| `reference/source/msi_locus_windows.fa` | Input of the MSI tests: 120 real GRCh38 windows, each one "
+      "microsatellite locus ± 350 bp (headers `chrom:start-end name`), cut from the same staged GRCh38 windows as "
+      "`workflow/resources/oncology/msi_loci.tsv`; no synthetic base. The tests simulate tumour/normal reads over "
+      "them (`genotailor.dev.testdata.msi`). |")
+    a("| `reference/source/msi_loci.tsv` | The 120 rows of `workflow/resources/oncology/msi_loci.tsv` those windows "
+      "hold: the six staged markers (BAT-25, BAT-26, T15-1, T15-2, T15-3, T13) and 114 loci spread through the "
+      "list. |")
     a(f"| `reference/{reference.REFERENCE_NAME}` (+ `.fai`, `.gzi`) | The demo reference, bgzip: "
       f"{len(reference.GRCH38_LENGTHS)} contigs ({', '.join(reference.GRCH38_LENGTHS)}) at their true GRCh38 "
       "lengths, 60-column lines, `N` except in the windows and the synthetic flanks, so every coordinate "

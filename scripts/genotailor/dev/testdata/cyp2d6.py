@@ -160,16 +160,24 @@ def simulate_sample(window: Window, locus: Locus, haplotypes, depth: float, seed
 
 
 def write_reference(window: Window, path) -> Path:
-    """FASTA with contig `window.chrom` of N up to the window, then the window: GRCh38 coordinates
-    without a whole chromosome (and its .fai)."""
+    """FASTA with contig `window.chrom` at its GRCh38 length, N except the window: GRCh38
+    coordinates and contig length without a whole chromosome (and its .fai)."""
     import pysam
 
+    from genotailor.core.contigs import GRCH38_LENGTHS
+
     path = Path(path)
-    with open(path, "w") as fh:
-        fh.write(f">{window.chrom}\n")
-        full = b"N" * (window.start - 1) + window.seq
-        for i in range(0, len(full), 60):
-            fh.write(full[i : i + 60].decode() + "\n")
+    length = GRCH38_LENGTHS[window.chrom]
+    line = b"N" * 60 + b"\n"
+    with open(path, "wb") as fh:
+        fh.write(f">{window.chrom}\n".encode())
+        full_before = window.start - 1
+        # N lines up to the window, then the window and the rest, 60 bases a line
+        head = b"N" * (full_before % 60)
+        fh.write(line * (full_before // 60))
+        rest = head + window.seq + b"N" * (length - window.end)
+        for i in range(0, len(rest), 60):
+            fh.write(rest[i : i + 60] + b"\n")
     pysam.faidx(str(path))
     return path
 

@@ -83,6 +83,16 @@ def register(sub):
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=_cohort)
 
+    p = sub.add_parser("cyp2d6-accuracy", help="copy-number accuracy of cyp2d6-cn on held-back simulations",
+                       description="Simulates the truth set of genotailor.dev.cyp2d6_accuracy over the real GRCh38 "
+                       "CYP2D locus at each depth, read length and seed, calls each sample and writes "
+                       "OUT/cyp2d6_accuracy.json (correct, withheld as uncertain, wrong).")
+    p.add_argument("--out", type=Path, default=Path("results/bench/cyp2d6"))
+    p.add_argument("--seeds", default="101,102,103", help="comma-separated seeds (default: %(default)s)")
+    p.add_argument("--depths", default="20,40", help="comma-separated diploid depths (default: %(default)s)")
+    p.add_argument("--read-lengths", default="100,150", help="comma-separated read lengths (default: %(default)s)")
+    p.set_defaults(func=_cyp2d6_accuracy)
+
     p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
                        description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
                        "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
@@ -157,6 +167,17 @@ def _cohort(args):
     from genotailor.dev.cohort import write_cohort
 
     print(json.dumps(write_cohort(args.out, args.samples, args.seed), indent=1))
+    return 0
+
+
+def _cyp2d6_accuracy(args):
+    from genotailor.dev.cyp2d6_accuracy import run
+
+    ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
+    doc = run(args.out, ints(args.seeds), ints(args.depths), ints(args.read_lengths))
+    s = doc["summary"]
+    print(f"{s['samples']} samples: {s.get('correct', 0)} correct, {s.get('withheld', 0)} withheld (uncertain), "
+          f"{s.get('wrong', 0)} wrong; by depth {json.dumps(doc['by_depth'], sort_keys=True)}")
     return 0
 
 

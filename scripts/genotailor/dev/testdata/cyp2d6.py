@@ -96,17 +96,19 @@ def rep_unit(window: Window, locus: Locus) -> tuple[int, int]:
 
 def hybrid_switch(window: Window, locus: Locus, exon: int) -> tuple[int, int]:
     """(0-based point in CYP2D6 intron `exon`, the homologous 0-based point in CYP2D7): the
-    20-mer identical in both copies nearest the middle of the intron, found along the offset
-    between the flanking exons and their CYP2D7 segments."""
+    20-mer identical in both copies nearest the middle of the intron, at an offset within 40 bp
+    of those between the flanking exons and their CYP2D7 segments."""
     if not 1 <= exon <= 8:
         raise ValueError("a hybrid switches in CYP2D6 introns 1-8")
     s = window.seq
     # CYP2D6 is on the minus strand: intron x lies between exon x+1 (lower) and exon x (higher).
     lo, hi = window.index(locus.exons[exon + 1].end) + 1, window.index(locus.exons[exon].start)
-    offsets = {locus.paralog_offset(exon), locus.paralog_offset(exon + 1)}
+    # the intron's offset lies near its flanking exons' (small indels between the copies)
+    o1, o2 = sorted((locus.paralog_offset(exon), locus.paralog_offset(exon + 1)))
+    offsets = range(o1 - 40, o2 + 41)
     middle = (lo + hi) // 2
     best = None
-    for off in sorted(offsets):
+    for off in offsets:
         for i in range(lo, hi - SWITCH_KMER):
             if s[i : i + SWITCH_KMER] == s[i + off : i + off + SWITCH_KMER]:
                 key = (abs(i - middle), i)

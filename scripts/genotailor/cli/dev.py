@@ -35,8 +35,9 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|overhead`")
-    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead"])
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|overhead"
+                       "|cyp2d6`")
+    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "cyp2d6"])
     p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
@@ -131,6 +132,11 @@ def _bench(args):
 
         result = bench_overhead(workdir, args.pairs, args.repeats or 1)
         record(workdir, result)
+    elif args.what == "cyp2d6":
+        from genotailor.dev.bench import bench_cyp2d6
+
+        result = bench_cyp2d6(workdir, args.repeats or 9)
+        record(workdir, {"cyp2d6_vs_mosdepth": result["ratio"], "cyp2d6_bench": result})
     elif args.what == "cohort":
         workdir.mkdir(parents=True, exist_ok=True)
         result = bench_cohort(workdir, args.samples, args.repeats or 3)

@@ -25,6 +25,7 @@ import pysam
 import pytest
 
 from conftest import write_vcf
+from genotailor.core.contracts import validate_stage
 from genotailor.dev.testdata import cyp2d6 as sim
 from genotailor.dev.testdata.simulate import Variant
 from genotailor.pgx import DEFAULT_KB
@@ -144,7 +145,9 @@ def test_star_alleles_with_copy_number(locus_files, case, depth, tmp_path):
     vcf = _truth_vcf(locus_files, case, tmp_path)
     cn = tmp_path / "cn.json"
     cn.write_text(json.dumps(_copy_number(locus_files, case, depth)))
-    result = run_pgx(str(vcf), genes=["CYP2D6"], cyp2d6_cn=str(cn))["pgx"][0]
+    out = run_pgx(str(vcf), genes=["CYP2D6"], cyp2d6_cn=str(cn))
+    validate_stage("pgx", out, f"PGx of {case}")  # the stage contract holds for the combined result
+    result = out["pgx"][0]
     expected = CASES[case][2]
     if expected is None:
         assert result["status"] == "not_called" and result["diplotype"] is None and result["phenotype"] is None
@@ -168,7 +171,9 @@ def test_duplication_without_allele_balance_lists_both_readings(locus_files, tmp
     cn["allele_counts"] = []
     path = tmp_path / "cn.json"
     path.write_text(json.dumps(cn))
-    result = run_pgx(str(vcf), genes=["CYP2D6"], cyp2d6_cn=str(path))["pgx"][0]
+    out = run_pgx(str(vcf), genes=["CYP2D6"], cyp2d6_cn=str(path))
+    validate_stage("pgx", out, "PGx of *1/*4 with three copies")
+    result = out["pgx"][0]
     readings = {result["diplotype"]} | {a["diplotype"] for a in result["alternatives"]}
     assert readings == {"*1x2/*4", "*1/*4x2"}
     assert result["status"] == "ambiguous" and result["phenotype"] is None

@@ -148,8 +148,8 @@ def _split_noise(cn, w, parts, floor: float) -> float:
     parts (length-scaled), never below `floor` (the model from the baseline bins)."""
     resid, dof = 0.0, len(cn) - len(parts)
     for part in parts:
-        m = max(float(np.average(cn[part], weights=w[part])), 0.5)
-        resid += float((((cn[part] - m) / m) ** 2 * (w[part] / BIN)).sum())
+        m = float(np.average(cn[part], weights=w[part]))
+        resid += float((((cn[part] - m) / max(m, 0.5)) ** 2 * (w[part] / BIN)).sum())
     return max(math.sqrt(resid / dof) if dof > 0 else 0.0, floor)
 
 

@@ -158,12 +158,14 @@ def with_copy_number(result: dict, cn: dict | None, gene, calls) -> dict:
     result["limitations"] = [CN_LIMITATION]
     n = cn["copy_number"]
     at_least = cn["copy_number_label"] == "4+"
+    if n == 0:  # no CYP2D6 at all: whatever the SNV step saw (nothing, or CYP2D7 reads), *5/*5
+        _set_readings(result, gene, [_reading(gene, [(DELETION, 1), (DELETION, 1)], False)],
+                      "copy number 0: both chromosomes carry *5 (whole-gene deletion)")
+        result["status"] = "called"
+        return result
     if n == 2 or result["status"] not in ("called", "ambiguous"):
         if n != 2:
             result["notes"].append(f"copy number {cn['copy_number_label']}, but no SNV diplotype to place it on")
-        return result
-    if n == 0:
-        _set_readings(result, gene, [_reading(gene, [(DELETION, 1), (DELETION, 1)], False)], "copy number 0")
         return result
     if n == 1:
         # One copy: the SNV engine's equally supported diplotypes that read as one allele twice

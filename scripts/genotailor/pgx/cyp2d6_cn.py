@@ -19,14 +19,19 @@ Method (one pass over the locus of one BAM):
    like a deletion; counting them on CYP2D6 alone would let CYP2D7 reads inflate it.
    Copy number of a segment = 2 x (CYP2D6 + CYP2D7 depth, all reads) / baseline x unique share.
 4. Call. The gene's copy number is the length-weighted mean of its segments. Its noise is the
-   baseline bins' coefficient of variation scaled to the gene's and the baseline's lengths; the
-   confidence is the posterior probability of the nearest whole number (Gaussian likelihood, equal
-   priors over 0..8 copies). 4 or more copies are reported as "4+" (depth separates 4 from 5
-   poorly). Below `min_confidence` the copy number is "uncertain" and not used.
+   larger of the baseline bins' spread and the segments' own scatter (which also carries the
+   noise of the CYP2D6 share), scaled to the gene's and the baseline's lengths; the confidence is
+   the posterior probability of the nearest whole number (Gaussian likelihood, equal priors over
+   0..8 copies). 4 or more copies are reported as "4+" (depth separates 4 from 5 poorly). Below
+   `min_confidence`, or further than `max_deviation` from the whole number, the copy number is
+   "uncertain" and not used.
 5. Hybrid. A CYP2D6/CYP2D7 hybrid (*13, *36, *68 …) changes the copy number part-way along the
-   gene. The best split of the 9 segments into a 5' and a 3' part is tested; a difference of at
-   least `hybrid_min_step` copies that is `hybrid_min_z` times its noise gives "hybrid suspected
-   — confirm", never a copy-number call.
+   gene. The best split of the 9 segments into a 5' and a 3' part is tested: parts that round to
+   different copy numbers, at least `hybrid_min_step` apart and `hybrid_min_z` times the noise of
+   the step, give "hybrid suspected — confirm", never a copy-number call; a weaker step
+   (`uneven_min_z`) makes the copy number "uncertain". A hybrid changing only one segment's
+   region is not reliably seen at 15x; one that keeps only exon 9 of CYP2D6 reads as one copy
+   fewer (as *5: both are no-function alleles).
 
 "Not assessed", with the reason, when the sample is a tumour, failed QC, the contig is missing,
 the locus or the normalising regions have no or too little depth, the normalising regions

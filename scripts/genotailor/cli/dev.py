@@ -87,7 +87,7 @@ def register(sub):
     p = sub.add_parser("cyp2d6-accuracy", help="copy-number accuracy of cyp2d6-cn on held-back simulations",
                        description="Simulates the truth set of genotailor.dev.cyp2d6_accuracy over the real GRCh38 "
                        "CYP2D locus at each depth, read length and seed, calls each sample and writes "
-                       "OUT/cyp2d6_accuracy.json (correct, withheld as uncertain, wrong).")
+                       "OUT/cyp2d6_accuracy.json (correct, withheld, hybrid suspected without one, wrong).")
     p.add_argument("--out", type=Path, default=Path("results/bench/cyp2d6"))
     p.add_argument("--seeds", default="101,102,103", help="comma-separated seeds (default: %(default)s)")
     p.add_argument("--depths", default="20,40", help="comma-separated diploid depths (default: %(default)s)")
@@ -182,8 +182,9 @@ def _cyp2d6_accuracy(args):
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     doc = run(args.out, ints(args.seeds), ints(args.depths), ints(args.read_lengths))
     s = doc["summary"]
-    print(f"{s['samples']} samples: {s.get('correct', 0)} correct, {s.get('withheld', 0)} withheld (uncertain), "
-          f"{s.get('wrong', 0)} wrong; by depth {json.dumps(doc['by_depth'], sort_keys=True)}")
+    print(f"{s['samples']} samples: {s.get('correct', 0)} correct, {s.get('withheld', 0)} withheld (uncertain or not "
+          f"assessed), {s.get('false_hybrid', 0)} hybrid suspected without one, {s.get('wrong', 0)} wrong; by depth "
+          f"{json.dumps(doc['by_depth'], sort_keys=True)}")
     return 0
 
 

@@ -4,9 +4,10 @@ lengths), over the real GRCh38 CYP2D locus (`dev.testdata.cyp2d6`).
 Each sample is a pair of chromosomes from the truth set below, simulated and aligned with the
 workflow's alignment step, and called. A call is counted:
 - correct: the copy number (or, for a hybrid, "hybrid suspected") equals the truth;
-- withheld: "uncertain" (no copy number given, the reason says why);
-- wrong: any other call (a confident wrong copy number, or a hybrid suspected where there is none).
-The figures reported are correct / all and wrong / all, per depth and in total.
+- withheld: "uncertain" or "not assessed" (no copy number given, the reason says why);
+- false_hybrid: "hybrid suspected — confirm" where there is none (no copy number given either);
+- wrong: a copy number that is not the truth (for a hybrid: any copy number).
+The figures reported are these counts per depth and in total.
 """
 
 from __future__ import annotations
@@ -52,10 +53,15 @@ def run(out: Path, seeds, depths, read_lengths) -> dict:
                     bam = sim.simulate_bam(window, locus, ref, haps, depth, seed, folder, "SIM", lib)
                     cn = call_copy_number(bam, locus)
                     got = "hybrid" if cn["status"] == "hybrid_suspected" else (cn["copy_number_label"] or cn["status"])
-                    verdict = "correct" if got == truth else ("withheld" if cn["status"] == "uncertain" else "wrong")
+                    if got == truth:
+                        verdict = "correct"
+                    elif cn["status"] in ("uncertain", "not_assessed"):
+                        verdict = "withheld"
+                    else:
+                        verdict = "false_hybrid" if got == "hybrid" else "wrong"
                     rows.append({"sample": name, "depth": depth, "read_length": read_length, "seed": seed,
                                  "truth": truth, "call": got, "estimate": cn["estimate"],
-                                 "confidence": cn["confidence"], "verdict": verdict})
+                                 "confidence": cn["confidence"], "verdict": verdict, "reason": cn["reason"]})
                     for f in folder.iterdir():
                         f.unlink()
                     folder.rmdir()

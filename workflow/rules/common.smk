@@ -433,6 +433,8 @@ def pgx_inputs(wildcards):
     inputs = {"vcf": f"{base}/calls/{sample.id}.vcf.gz"}
     if sample.entry in READ_ENTRIES:
         inputs["coverage"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
+        if "CYP2D6" in config["pgx"]["genes"]:
+            inputs["cyp2d6_cn"] = f"{base}/pgx/{sample.id}.cyp2d6_cn.json"
     return inputs
 
 
@@ -442,6 +444,16 @@ def pgx_sample_id(wildcards):
 
 def coverage_flag(wildcards, input):
     return f"--coverage {shlex.quote(input.coverage)}" if "coverage" in input.keys() else ""
+
+
+def cyp2d6_cn_flag(wildcards, input):
+    """The CYP2D6 copy number from read depth, when the PGx sample has reads."""
+    return f"--cyp2d6-cn {shlex.quote(input.cyp2d6_cn)}" if "cyp2d6_cn" in input.keys() else ""
+
+
+def sample_kind_of(wildcards):
+    """germline | tumor, as the sheet gives it."""
+    return SAMPLES[wildcards.sample].kind
 
 
 def report_inputs(wildcards):

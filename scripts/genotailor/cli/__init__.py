@@ -38,6 +38,7 @@ COMMANDS = {
     "germline": "genotailor.cli.germline",
     "pgx": "genotailor.cli.pgx",
     "outside-calls": "genotailor.cli.pgx",
+    "cyp2d6-cn": "genotailor.cli.pgx",
     "pgx-cohort": "genotailor.cli.pgx",
     "pgx-cohort-merge": "genotailor.cli.pgx",
     "somatic": "genotailor.cli.oncology",

@@ -36,8 +36,8 @@ def register(sub):
     p.set_defaults(func=_usage)
 
     p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|"
-                       "overhead|msi`")
-    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "msi"])
+                       "overhead|msi|cyp2d6`")
+    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "msi", "cyp2d6"])
     p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
@@ -107,6 +107,16 @@ def register(sub):
     p.add_argument("--depth", type=float, default=150.0, help="mean depth over the windows (default: %(default)s)")
     p.set_defaults(func=_msi_purity_scan)
 
+    p = sub.add_parser("cyp2d6-accuracy", help="copy-number accuracy of cyp2d6-cn on held-back simulations",
+                       description="Simulates the truth set of genotailor.dev.cyp2d6_accuracy over the real GRCh38 "
+                       "CYP2D locus at each depth, read length and seed, calls each sample and writes "
+                       "OUT/cyp2d6_accuracy.json (correct, withheld, hybrid suspected without one, wrong).")
+    p.add_argument("--out", type=Path, default=Path("results/bench/cyp2d6"))
+    p.add_argument("--seeds", default="101,102,103", help="comma-separated seeds (default: %(default)s)")
+    p.add_argument("--depths", default="20,40", help="comma-separated diploid depths (default: %(default)s)")
+    p.add_argument("--read-lengths", default="100,150", help="comma-separated read lengths (default: %(default)s)")
+    p.set_defaults(func=_cyp2d6_accuracy)
+
     p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
                        description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
                        "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
@@ -151,6 +161,11 @@ def _bench(args):
 
         result = bench_overhead(workdir, args.pairs, args.repeats or 1)
         record(workdir, result)
+    elif args.what == "cyp2d6":
+        from genotailor.dev.bench import bench_cyp2d6
+
+        result = bench_cyp2d6(workdir, args.repeats or 9)
+        record(workdir, {"cyp2d6_vs_mosdepth": result["ratio"], "cyp2d6_bench": result})
     elif args.what == "cohort":
         workdir.mkdir(parents=True, exist_ok=True)
         result = bench_cohort(workdir, args.samples, args.repeats or 3)
@@ -216,6 +231,18 @@ def _msi_purity_scan(args):
     Path(args.tsv).write_text("\t".join(cols) + "\n" + "".join("\t".join(str(r[c]) for c in cols) + "\n" for r in rows))
     for r in rows:
         print("\t".join(str(r[c]) for c in cols))
+    return 0
+
+
+def _cyp2d6_accuracy(args):
+    from genotailor.dev.cyp2d6_accuracy import run
+
+    ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
+    doc = run(args.out, ints(args.seeds), ints(args.depths), ints(args.read_lengths))
+    s = doc["summary"]
+    print(f"{s['samples']} samples: {s.get('correct', 0)} correct, {s.get('withheld', 0)} withheld (uncertain or not "
+          f"assessed), {s.get('false_hybrid', 0)} hybrid suspected without one, {s.get('wrong', 0)} wrong; by depth "
+          f"{json.dumps(doc['by_depth'], sort_keys=True)}")
     return 0
 
 

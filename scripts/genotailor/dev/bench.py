@@ -125,6 +125,41 @@ def bench_pgx(workdir: Path, records: int, repeats: int) -> dict:
             "ratio": round(pgx / view, 2), "goal": "<= 1.5"}
 
 
+# --- CYP2D6 copy number ---------------------------------------------------------------------------
+
+
+def bench_cyp2d6(workdir: Path, repeats: int, depth: float = 30.0) -> dict:
+    """`cyp2d6_vs_mosdepth`: median wall time of `genotailor cyp2d6-cn` over median `mosdepth` of the
+    region it reads (flanks, CYP2D6, CYP2D7, CYP2D8P) on the same simulated 30x BAM of the real
+    GRCh38 CYP2D locus (a *1/*1x2 sample), run alternately (goal <= 3)."""
+    from genotailor.dev.cyp2d6_accuracy import WINDOW
+    from genotailor.dev.testdata import cyp2d6 as sim
+    from genotailor.pgx.cyp2d6_cn import baseline_regions
+
+    folder = Path(workdir) / "cyp2d6"
+    folder.mkdir(parents=True, exist_ok=True)
+    window, locus = sim.load(WINDOW)
+    bam = folder / "SIM.bam"
+    if not Path(f"{bam}.bai").exists():
+        ref = sim.write_reference(window, folder / "ref.fa")
+        haps = [sim.StructuralHaplotype("*1"), sim.StructuralHaplotype("*1x2", 2)]
+        sim.simulate_bam(window, locus, ref, haps, depth, 1, folder, "SIM")
+    base = baseline_regions(locus)
+    bed = folder / "region.bed"
+    bed.write_text(f"{locus.chrom}\t{base[0][1].start - 1}\t{base[-1][1].end}\n")
+    cn_cmd = [*_genotailor_command(), "cyp2d6-cn", "--bam", str(bam), "--out", str(folder / "cn.json")]
+    md_cmd = ["mosdepth", "--no-per-base", "--by", str(bed), str(folder / "md"), str(bam)]
+    _run(cn_cmd), _run(md_cmd)
+    cn_runs, md_runs = [], []
+    for _ in range(repeats):
+        cn_runs.append(_run(cn_cmd))
+        md_runs.append(_run(md_cmd))
+    cn, md = statistics.median(cn_runs), statistics.median(md_runs)
+    return {"depth": depth, "repeats": repeats, "cyp2d6_cn_s": round(cn, 3), "mosdepth_s": round(md, 3),
+            "cyp2d6_cn_runs_s": [round(t, 3) for t in cn_runs], "mosdepth_runs_s": [round(t, 3) for t in md_runs],
+            "ratio": round(cn / md, 2), "goal": "<= 3"}
+
+
 # --- somatic -------------------------------------------------------------------------------------
 
 DEMO_REFERENCE = REPO / "test-data" / "reference" / "GRCh38_demo.fa.gz"

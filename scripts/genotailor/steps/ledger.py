@@ -268,7 +268,8 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         "settings": {"germline_min_depth": germline_depth, "tumor_min_depth": tumor_depth,
                      "min_callable_fraction": min_fraction, "splice_margin": margin},
         "genes": [e.to_dict() for e in entries],
-        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), msi=msi_entries or None),
+        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), msi=msi_entries or None,
+                                        pgx_results=pgx_results),
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc

@@ -99,7 +99,8 @@ def _line_key(line: dict) -> tuple:
 def drug_lines(therapies: list[dict]) -> dict:
     """One variant's evidence rows -> {drugs: one line per drug for this tumour type, ranked;
     other_tumour_types: one line per drug for the other types (levels A/B, a gene-level B
-    weighing as C; drugs without a line here); other_tumour_types_c_d: how many further drugs have level C/D evidence elsewhere only}."""
+    weighing as C; drugs without a line here); other_tumour_types_c_d: how many further drugs have
+    level C/D evidence elsewhere only}."""
     here, other = {}, {}
     for r in therapies:
         (here if r["this_tumour_type"] else other).setdefault(therapy_name(r), []).append(r)

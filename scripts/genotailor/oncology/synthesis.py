@@ -155,8 +155,8 @@ def _tumour_row(name: str, per_variant: list[tuple[dict, dict]], lines_of: dict)
         verdict = "conflicting"
     sides = [ln["sensitivity"] for _, ln in per_variant if ln["sensitivity"] and verdict in ("sensitivity", "conflicting")]
     sides += [ln["resistance"] for _, ln in per_variant if ln["resistance"] and verdict != "sensitivity"]
-    if defeated and not sides:  # defeated through a component: the component's resistance counts
-        sides = [lines_of[variant_label(v)][1][drug]["resistance"] for v, drug in defeated if drug]
+    # defeated through a regimen's drug: that drug's resistance counts
+    sides += [lines_of[variant_label(v)][1][drug]["resistance"] for v, drug in defeated if drug]
     best = min(sides, key=lambda s: (s["effective_level"], SPECIFICITY[s["match"]]))
     row = {"therapy": name, "therapies": first["therapies"], "verdict": verdict, "level": best["level"],
            "effective_level": best["effective_level"], "match": best["match"],

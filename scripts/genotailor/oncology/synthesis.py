@@ -207,6 +207,7 @@ def synthesize(variants: list[dict], sample: str, tumor_type: str, tumor_type_na
     late = {label for g in readings for label in g["resistance"]}
     for r in rows:  # the sensitizing variants named first
         r["effective_against"].sort(key=lambda label: label in late)
+        r["lines"].sort(key=lambda ln: ln["variant"] in late)
     return {"sample": sample, "tumor_type": tumor_type, "tumor_type_name": tumor_type_name,
             "variants": [variant_label(v) for v in with_lines], "readings": readings,
             "drugs": rows, "other_tumour_types": other_rows,

@@ -266,7 +266,7 @@ def test_a_tie_the_cis_rule_leads_is_indeterminate_and_its_recommendation_names_
 
 def test_somatic_and_germline_lines_from_a_failed_sample_carry_the_qc_caveat():
     from genotailor.report.sections import germline_findings, somatic
-    from test_report_summary import patient, therapy, variant
+    from test_report_summary import patient, therapy, variant, with_synthesis
 
     failed = {"qc": {"T1-T": {"status": "fail"}, "T1-N": {"status": "fail"}}}
     fields = {**failed, "somatic": [variant("TP53", "p.R175H", None, [])], "tmb": {"per_mb": 4.0}}
@@ -274,9 +274,11 @@ def test_somatic_and_germline_lines_from_a_failed_sample_carry_the_qc_caveat():
         "Somatic variants: no Tier I or II variant (1 variant listed); what was examined is not known (no ledger), so "
         "this is not a negative result (sample T1-T failed quality control: not reliable).",
         "Tumour mutational burden: 4.0 mutations/Mb (sample T1-T failed quality control: not reliable)."]
-    braf = {**failed, "somatic": [variant("BRAF", "p.V600E", "I", [therapy("Dabrafenib")])], "tmb": {}}
-    assert somatic.summarize(braf, patient())[0]["text"].endswith(
-        "in T1-T: sensitivity to Dabrafenib (evidence level A) (sample T1-T failed quality control: not reliable).")
+    braf = with_synthesis({**failed, "somatic": [variant("BRAF", "p.V600E", "I", [therapy("Dabrafenib")])], "tmb": {}},
+                          "Melanoma")
+    assert somatic.summarize(braf, patient())[0]["text"] == (
+        "Therapies for Melanoma (T1-T; BRAF p.V600E, Tier I, VAF 30.0%): sensitivity — Dabrafenib (level A) "
+        "(sample T1-T failed quality control: not reliable).")
     hboc = {"title": "Hereditary breast and ovarian cancer", "genes": ["BRCA1", "BRCA2"]}
     # the ledger calls every gene of a sample that failed QC not assessed: no negative is stated for them
     ledger = [{"scope": "gene", "name": g, "category": c, "status": "not_assessed", "reason": "sample T1-N failed QC"}

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from genotailor.core.samplesheet import Patient, Sample
+from genotailor.oncology.synthesis import drug_lines, synthesize
 from genotailor.report.sections import germline_findings, pgx, somatic
 from test_pgx_phenotypes import call
 from test_report import make_report
@@ -29,8 +30,18 @@ def variant(gene, change, tier, therapies, vaf=0.3):
             "ref": "A", "alt": "T", "tier": tier, "vaf": vaf, "depth": 200, "therapies": therapies}
 
 
-def therapy(name, direction="sensitivity", level="A", here=True):
-    return {"therapies": name.split(" + "), "direction": direction, "evidence_level": level, "this_tumour_type": here}
+def therapy(name, direction="sensitivity", level="A", here=True, disease="Lung Adenocarcinoma", match="protein"):
+    return {"therapies": name.split(" + "), "direction": direction, "evidence_level": level, "this_tumour_type": here,
+            "match": match, "kb_variant": "T790M", "oncotree": "LUAD" if here else "BREAST", "disease": disease,
+            "sources": [{"source": "CIViC", "id": f"EID-{name}", "url": "https://civicdb.org/"}]}
+
+
+def with_synthesis(fields, tumour_name="Lung Adenocarcinoma"):
+    """The somatic stage's per-drug lines and the tumour's synthesis, as `genotailor somatic` adds them."""
+    for v in fields["somatic"]:
+        v["therapy_lines"] = drug_lines(v["therapies"])
+    fields["therapy_synthesis"] = [synthesize(fields["somatic"], "T1-T", "LUAD", tumour_name)]
+    return fields
 
 
 def test_actionable_drug_lines_rank_alternatives_before_dose_changes_and_name_the_gene_result(cyp2c19_poor):
@@ -90,22 +101,25 @@ def test_all_pharmacogenes_not_assessed_is_one_line_with_the_reason():
 
 
 def test_tier_i_variant_line_names_level_a_b_therapies_for_this_tumour_and_resistance():
-    fields = {"somatic": [
+    fields = with_synthesis({"somatic": [
         variant("EGFR", "p.T790M", "I", [therapy("Osimertinib"), therapy("Erlotinib", "resistance"),
-                                         therapy("Rociletinib", level="C"), therapy("Afatinib", level="B", here=False)]),
-        variant("PIK3CA", "p.H1047R", "II", [therapy("Alpelisib", level="A", here=False)], vaf=0.1),
+                                         therapy("Rociletinib", level="C"),
+                                         therapy("Afatinib", level="B", here=False, disease="Breast")]),
+        variant("PIK3CA", "p.H1047R", "II", [therapy("Alpelisib", level="A", here=False, disease="Breast")], vaf=0.1),
         variant("TP53", "p.R175H", None, []),
-    ], "tmb": {"per_mb": None, "reason": "the panel is too small for a TMB"}}
+    ], "tmb": {"per_mb": None, "reason": "the panel is too small for a TMB"}})
     lines = somatic.summarize(fields, patient())
+    # the tumour's synthesis first (levels A/B for this tumour type only: rociletinib's level C and
+    # afatinib's other tumour type stay in the section), then the variant with other types' evidence only
     assert [(ln["kind"], ln["rank"], ln["text"]) for ln in lines] == [
-        ("actionable", 10, "EGFR p.T790M — Tier I, VAF 30.0% in T1-T: sensitivity to Osimertinib; RESISTANCE to "
-                           "Erlotinib (evidence level A)."),
+        ("actionable", 10, "Therapies for Lung Adenocarcinoma (T1-T; EGFR p.T790M, Tier I, VAF 30.0%): "
+                           "sensitivity — Osimertinib (level A); RESISTANCE — Erlotinib (level A)."),
         ("actionable", 30, "PIK3CA p.H1047R — Tier II, VAF 10.0% in T1-T: evidence in other tumour types only: "
-                           "sensitivity to Alpelisib (evidence level A)."),
+                           "sensitivity — Alpelisib (level A; Breast)."),
         ("standard", 50, "1 other somatic variant of unknown clinical significance (Tier III or not tiered)."),
         ("not_assessed", 30, "Tumour mutational burden: not assessed — the panel is too small for a TMB."),
     ]
-    assert lines[0]["target"] == "variant-T1-T-chr7-140753336-A-T"
+    assert lines[0]["target"] == "therapies-T1-T" and lines[1]["target"] == "variant-T1-T-chr7-140753336-A-T"
 
 
 def test_declined_categories_give_one_sentence_filed_under_consent_and_nothing_else():

@@ -128,6 +128,12 @@ def test_melanoma_braf_v600e_is_tier_i_with_melanoma_therapies_and_pik3ca_h1047r
     assert tmb["method"] == "not_assessed" and 0 < tmb["callable_mb"] < 0.01 and tmb["mutations"] == 2
     html = (demo / "results/TUMOR01/report/TUMOR01.html").read_text()
     assert "Tier I (level A)" in html and "Dabrafenib + Trametinib" in html and "Not assessed: callable coding" in html
+    # one line per drug for melanoma, the other tumour types (colorectal cetuximab resistance) on one line
+    melanoma = [ln["therapy"] for ln in v600e["therapy_lines"]["drugs"]]
+    assert len(melanoma) == len(set(melanoma)) and "Cetuximab" not in melanoma
+    start = html.index('id="variant-TUMOR01-T-chr7-140753336-A-T"')
+    detail = html[start:html.index('<tr id="variant-', start + 10)]
+    assert detail.count('class="note other-types"') == 1 and detail.count("Cetuximab —") == 1
 
 
 def test_lung_mutect2_vcf_shows_egfr_l858r_tier_i_and_t790m_resistance_to_first_generation_inhibitors(demo):
@@ -155,6 +161,12 @@ def test_lung_mutect2_vcf_shows_egfr_l858r_tier_i_and_t790m_resistance_to_first_
     html = (demo / "results/LUNG01/report/LUNG01.html").read_text()
     assert "p.Leu858Arg" in html and "p.Thr790Met" in html and '<tr class="resistance">' in html
     assert re.search(r"<td>Erlotinib</td>\s*<td>RESISTANCE</td>", html)
+    # read together: osimertinib (level A for both variants) leads; what T790M defeats is said so
+    (syn,) = rep["therapy_synthesis"]
+    assert (syn["drugs"][0]["therapy"], syn["drugs"][0]["effective_against"]) == (
+        "Osimertinib", ["EGFR p.L858R", "EGFR p.T790M"])
+    assert rep["summary"]["actionable"][0]["text"].startswith("Therapies for Lung Adenocarcinoma (LUNG01-T; EGFR p.L858R")
+    assert re.search(r"<td>Erlotinib</td><td>RESISTANCE \(EGFR p.T790M\)</td>", html)
 
 
 def test_germline_variant_shared_with_the_normal_is_not_reported_as_somatic(demo):
@@ -197,7 +209,8 @@ def test_cohort_summary_has_one_row_per_sample_and_findings_per_patient(demo):
     assert findings[0] == ["patient", "qc", "actionable", "results", "not_assessed", "conclusion"]
     by_patient = {r[0]: r for r in findings[1:]}
     assert sorted(by_patient) == ["GERM01", "GERM02", "LOWQ01", "LUNG01", "PGX001", "TUMOR01", "VCF001"]
-    assert by_patient["TUMOR01"][2].startswith("BRAF p.V600E — Tier I, VAF 28.8% in TUMOR01-T: sensitivity to ")
+    assert by_patient["TUMOR01"][2].startswith("Therapies for Melanoma (TUMOR01-T; BRAF p.V600E, Tier I, VAF 28.8%): "
+                                               "sensitivity — ")
     assert by_patient["LUNG01"][4].startswith("Pharmacogenomics: not analysed, as the patient did not consent to it.")
     assert "Metabolizer" not in "\t".join(by_patient["LUNG01"])  # nothing of a declined category
     page = (demo / "results/cohort/summary.html").read_text()

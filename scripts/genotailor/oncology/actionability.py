@@ -11,10 +11,11 @@ Tiers (AMP/ASCO/CAP 2017, Li et al.) by the patient's OncoTree tumour type: evid
 is the tumour type, an ancestor or a descendant counts as "this tumour type"; evidence for any
 cancer (the OncoTree root) counts only at level A (a tumour-agnostic approval or guideline), not
 from level B basket studies. Tier I: level A or B evidence for this tumour type at a protein, codon
-or exon match, or at gene level for a known recurrent hotspot (a gene-level class such as "PIK3CA
-mutation" does not say that an arbitrary variant is meant, but a recurrent hotspot is).
-Tier II: level A/B for another tumour type, level C/D, or gene-level evidence for a variant that
-is not a known hotspot.
+or exon match, or level A (an approval or guideline) at gene level for a known recurrent hotspot.
+A gene-level item ("PIK3CA Mutation") does not say which variants were studied: at level B it never
+raises a variant above Tier II, and at level A only a recurrent hotspot is taken as meant.
+Tier II: level A/B for another tumour type, level C/D, or gene-level evidence that does not reach
+Tier I.
 Tier III: a protein-altering or splice-site variant without evidence. Other variants (synonymous,
 intronic, UTR, intergenic) are not tiered; we do not claim them benign (Tier IV).
 Resistance is evidence like sensitivity for the tier, and is kept apart in the therapies.
@@ -185,7 +186,7 @@ def assess(csq, tumour_type: str, kb: KnowledgeBase, known_hotspot: bool = False
     rows.sort(key=lambda r: (not r["this_tumour_type"], r["evidence_level"], MATCH_ORDER.index(r["match"]),
                              r["direction"], r["therapies"], r["oncotree"]))
     tier, amp_level, reason = None, None, None
-    specific = [r for r in rows if r["match"] != "gene" or known_hotspot]
+    specific = [r for r in rows if r["match"] != "gene" or (known_hotspot and r["evidence_level"] == "A")]
     strong_here = [r for r in specific if r["this_tumour_type"] and r["evidence_level"] in "AB"]
     if strong_here:
         tier, amp_level = "I", min(r["evidence_level"] for r in strong_here)
@@ -197,7 +198,8 @@ def assess(csq, tumour_type: str, kb: KnowledgeBase, known_hotspot: bool = False
         strong = [r for r in rows if r["evidence_level"] in "AB"]
         if any(r["this_tumour_type"] for r in strong):
             amp_level = "C"
-            reason = "level A/B evidence for this tumour type at gene level only, and the variant is not a known hotspot"
+            reason = ("level A/B evidence for this tumour type at gene level only (a gene-level item gives Tier I "
+                      "only at level A and for a known hotspot)")
         elif strong:
             amp_level = "C"
             reason = "level A/B evidence for other tumour types only"

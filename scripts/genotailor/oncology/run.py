@@ -32,6 +32,7 @@ from genotailor.oncology.actionability import CoOccurring, assess, load_kb
 from genotailor.oncology.external import annotations, claims_coding, cross_check, declared_formats
 from genotailor.oncology.readcounts import VafReader
 from genotailor.oncology.regions import CHEAP_ORDER, RegionIndex
+from genotailor.oncology.synthesis import drug_lines, synthesize
 from genotailor.oncology.tmb import TmbSettings, coding_territory, intersect, read_bed, tmb
 
 
@@ -164,6 +165,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
         "records_on_other_contigs": {"count": sum(elsewhere.values()), "by_contig": dict(sorted(elsewhere.items())),
                                      "reason": "contigs the reference does not have: not examined"},
         "somatic": variants,
+        "therapy_synthesis": synthesize(variants, tumor, tumor_type, kb.nodes[tumor_type]["name"]),
         "other_variants": {"count": sum(other.values()), "by_consequence": dict(sorted(other.items())),
                            "rule": LISTED_RULE},
         "tmb": _tmb(variants + tmb_only, models_gff, settings, panel, coverage_tumor, coverage_normal, normal),
@@ -201,6 +203,7 @@ def _entry(reader, rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspo
         "known_hotspot": known_hotspot,
     }
     entry.update(assess(csq, tumor_type, kb, known_hotspot=known_hotspot, others=others, key=key))
+    entry["therapy_lines"] = drug_lines(entry["therapies"])
     return entry
 
 

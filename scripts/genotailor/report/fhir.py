@@ -21,6 +21,7 @@ from pathlib import Path
 from genotailor.core.errors import GenotailorError
 from genotailor.core.paths import RESOURCES
 from genotailor.report import words
+from genotailor.report.sections.somatic import VERDICT, level_text, variant_name, verdict_text
 
 GENE_IDS = RESOURCES / "annotation" / "genes.MANE_v1.5.panel.tsv"
 NAMESPACE = uuid.UUID("5b0c7c1e-3f57-5a43-9d1c-6e0c1f4a2b77")
@@ -140,6 +141,15 @@ DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 INDETERMINATE = [{"coding": [{"system": INTERPRETATION, "code": "IND", "display": "Indeterminate"}]}]
 
+
+
+def _deciding_side(row: dict) -> dict:
+    """The evidence that gives a synthesis row its verdict and level (for its disease)."""
+    want = ("sensitivity",) if row["verdict"] == "sensitivity" else (
+        ("resistance",) if row["verdict"] in ("resistance", "reduced_sensitivity") else ("sensitivity", "resistance"))
+    sides = [ln[w] for ln in row["lines"] for w in want if ln[w]]
+    return min(sides, key=lambda x: (x["effective_level"], x["level"])) if sides else \
+        next(ln[w] for ln in row["lines"] for w in ("sensitivity", "resistance") if ln[w])
 
 class _Builder:
     def __init__(self, report: dict):
@@ -268,7 +278,7 @@ class _Builder:
 
     # --- somatic ------------------------------------------------------------------------------
     def somatic(self) -> list[str]:
-        refs = []
+        refs, variant_refs = [], {}
         for v in self.report.get("somatic") or []:
             key = ("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
             vaf = [] if v["vaf"] is None else [{
@@ -285,27 +295,44 @@ class _Builder:
                                     + ("; the sample failed quality control" if failed else "")}]
             variant_ref = self.add(obs)
             refs.append(variant_ref)
-            for t in v["therapies"]:
-                if not t["this_tumour_type"] or t["evidence_level"] not in ("A", "B"):
+            variant_refs[(v["sample"], variant_name(v))] = variant_ref
+        refs += self.therapy_synthesis(variant_refs)
+        return refs
+
+    def therapy_synthesis(self, variant_refs: dict) -> list[str]:
+        """One therapeutic implication per drug of each tumour's therapy synthesis with level A/B
+        evidence for the tumour type (the report's synthesis rows: the drug's verdict across the
+        tumour's variants, derived from each variant it rests on)."""
+        refs = []
+        for syn in self.report.get("therapy_synthesis") or []:
+            failed = syn["sample"] in self.failed
+            for row in syn["drugs"]:
+                if row["effective_level"] not in ("A", "B"):
                     continue
-                therapy = " + ".join(t["therapies"])
+                behind = [ln["variant"] for ln in row["lines"]] + [d["variant"] for d in row["defeated_by"]]
+                derived = list(dict.fromkeys(variant_refs[(syn["sample"], label)] for label in behind))
+                side = _deciding_side(row)
                 implication = self.observation(
-                    key + ("implication", therapy, t["direction"], t["evidence_level"], t["match"], t.get("disease")),
+                    ("implication", syn["sample"], row["therapy"]),
                     "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"), failed,
-                    derivedFrom=[{"reference": variant_ref}],
+                    derivedFrom=[{"reference": ref} for ref in derived],
                     component=[
                         {"code": _loinc("51963-7", "Medication assessed [Identifier]"),
-                         "valueCodeableConcept": {"text": therapy}},
+                         "valueCodeableConcept": {"text": row["therapy"]}},
                         {"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
-                         "valueCodeableConcept": {"text": words.word(words.DIRECTION, t["direction"]).lower()}},
+                         "valueCodeableConcept": {"text": VERDICT[row["verdict"]].lower()}},
                         {"code": _loinc("93044-6", "Level of evidence"),
-                         "valueCodeableConcept": {"text": f"AMP/ASCO/CAP level {t['evidence_level']}"}},
+                         "valueCodeableConcept": {"text": f"AMP/ASCO/CAP level {row['level']}"}},
                         {"code": _loinc("81259-4", "Associated phenotype"),
-                         "valueCodeableConcept": {"text": t.get("disease") or t["oncotree"]}},
+                         "valueCodeableConcept": {"text": side["diseases"][0]}},
                     ])
-                sources = [s.get("url") for s in t["sources"] if s.get("url")]
+                sources = [s["url"] for ln in row["lines"] for x in (ln["sensitivity"], ln["resistance"]) if x
+                           for s in x["sources"] if s.get("url")]
+                notes = []
                 if sources:
-                    implication["note"] = [{"text": "Evidence: " + ", ".join(sources)}]
+                    notes.append({"text": "Evidence: " + ", ".join(dict.fromkeys(sources))})
+                notes.append({"text": f"{syn['tumor_type_name']}: {verdict_text(row)} ({level_text(row)})"})
+                implication["note"] = notes
                 refs.append(self.add(implication))
         return refs
 

@@ -15,7 +15,7 @@ from genotailor.report.pdf import FIGURE_URL
 from genotailor.report.sections import SECTIONS
 from genotailor.report.sections.base import anchor
 from genotailor.report.sections.germline_findings import finding_anchor
-from genotailor.report.sections.somatic import variant_anchor
+from genotailor.report.sections.somatic import level_text, synthesis_anchor, variant_anchor, verdict_text
 from genotailor.report.summary import failed_samples
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,6 +61,9 @@ def environment() -> Environment:
     env.filters["examined_print_rows"] = examined_print_rows
     env.filters["anchor"] = anchor
     env.filters["variant_anchor"] = variant_anchor
+    env.filters["synthesis_anchor"] = synthesis_anchor
+    env.filters["verdict_text"] = verdict_text
+    env.filters["level_text"] = level_text
     env.filters["germline_anchor"] = finding_anchor
     env.globals["figure_url"] = FIGURE_URL
     return env

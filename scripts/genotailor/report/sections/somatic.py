@@ -47,7 +47,8 @@ def build(patient, docs):
                                     "reason": f"{variant_name(v)}: VAF not readable — {vaf_reason(v)}"})
     elif any(s.kind == "tumor" for s in patient.samples):
         limitations.append({"section": "somatic", "reason": "the somatic stage did not run for this tumour"})
-    fields = {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}
+    synthesis = [d["therapy_synthesis"] for d in docs]
+    fields = {"somatic": somatic, "therapy_synthesis": synthesis, "somatic_other_variants": other, "tmb": tmb}
     msi = [{"sample": d["sample"], **d["msi"]} for d in docs if d.get("msi")]
     if msi:
         fields["msi"] = msi
@@ -115,20 +116,104 @@ def variant_anchor(v: dict) -> str:
     return anchor("variant", v["sample"], v["chrom"], v["pos"], v["ref"], v["alt"])
 
 
+def synthesis_anchor(syn: dict) -> str:
+    return anchor("therapies", syn["sample"])
+
+
 def variant_name(v: dict) -> str:
     return " ".join(x for x in (v["gene"], v["protein_change"] or v["hgvs_c"]) if x) or \
         f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}"
 
 
-def _therapy_names(rows, direction, limit=4) -> str:
-    names = []
-    for t in rows:
-        if t["direction"] == direction:
-            name = " + ".join(t["therapies"])
-            if name not in names:
-                names.append(name)
-    text = ", ".join(names[:limit])
-    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
+VERDICT = {"sensitivity": "sensitivity", "resistance": "RESISTANCE", "reduced_sensitivity": "reduced sensitivity",
+           "conflicting": "conflicting evidence"}
+SUMMARY_LIMIT = 4  # sensitivity rows named in a summary line; the section lists them all
+
+
+def verdict_text(row: dict) -> str:
+    """A synthesis row's verdict in words: 'sensitivity, effective against EGFR p.L858R and EGFR
+    p.T790M', 'RESISTANCE (EGFR p.T790M)', 'RESISTANCE (EGFR p.T790M, to Erlotinib)',
+    'conflicting evidence'."""
+    text = VERDICT[row["verdict"]]
+    if row.get("defeated_by"):
+        text += " (" + "; ".join(d["variant"] + (f", to {d['through']}" if d.get("through") else "")
+                                 for d in row["defeated_by"]) + ")"
+    elif len(row.get("effective_against") or ()) > 1:
+        text += ", effective against " + words.and_list(row["effective_against"])
+    return text
+
+
+def _levels(row: dict, side: str) -> str:
+    return "/".join(sorted({ln[side]["level"] for ln in row.get("lines") or [row] if ln[side]}))
+
+
+def level_text(row: dict) -> str:
+    """'level A' ('level B, gene level'); a drug with evidence both ways gives both levels:
+    'sensitivity level A, resistance level B' when they weigh the same (verdict conflicting),
+    'level A; conflicting evidence: resistance level D' when one side outweighs the other. A drug a
+    co-occurring variant defeats gives the level of that resistance."""
+    base = f"level {row['level']}" + (", gene level" if row.get("match") == "gene" else "")
+    if row["verdict"] == "conflicting":
+        return f"sensitivity level {_levels(row, 'sensitivity')}, resistance level {_levels(row, 'resistance')}"
+    if row["conflicting_evidence"] and not row.get("defeated_by"):
+        other = "resistance" if row["verdict"] == "sensitivity" else "sensitivity"
+        if _levels(row, other):
+            return f"{base}; conflicting evidence: {other} level {_levels(row, other)}"
+    return base
+
+
+def _names(rows, limit=None) -> str:
+    names = [f"{r['therapy']} ({level_text(r)}" + "".join(f", to {d['through']}" for d in r.get("defeated_by") or ()
+                                                       if d.get("through")) + ")" for r in rows]
+    shown = names if limit is None else names[:limit]
+    return ", ".join(shown) + (f" and {len(names) - len(shown)} more" if len(names) > len(shown) else "")
+
+
+def synthesis_text(syn: dict) -> str:
+    """The synthesis's drugs for this tumour type as one sentence: the drugs with level A/B
+    evidence (or, without any, the best there is), sensitivity first, then the drugs a co-occurring
+    variant defeats, other resistance and conflicting evidence; each with its level."""
+    rows = syn["drugs"]
+    strong = [r for r in rows if r["effective_level"] in "AB"]
+    shown = strong or [r for r in rows if r["effective_level"] == min(x["effective_level"] for x in rows)]
+    parts = []
+    pro = [r for r in shown if r["verdict"] == "sensitivity"]
+    if pro:
+        lead = [f"{r['therapy']} ({level_text(r)}; {verdict_text(r).removeprefix('sensitivity, ')})"
+                if len(r["effective_against"]) > 1 else f"{r['therapy']} ({level_text(r)})" for r in pro]
+        # every drug at the best level is named; below it, up to SUMMARY_LIMIT in all
+        keep = max(SUMMARY_LIMIT, sum(1 for r in pro if r["effective_level"] == pro[0]["effective_level"]))
+        more = len(lead) - keep
+        parts.append("sensitivity — " + ", ".join(lead[:keep]) + (f" and {more} more" if more > 0 else ""))
+    defeated: dict[str, list] = {}
+    for r in shown:
+        if r["defeated_by"]:
+            defeated.setdefault(", ".join(d["variant"] for d in r["defeated_by"]), []).append(r)
+    for by, rs in defeated.items():
+        parts.append(f"{VERDICT['resistance']} ({by}) — {_names(rs)}")
+    for verdict in ("resistance", "reduced_sensitivity", "conflicting"):
+        rs = [r for r in shown if r["verdict"] == verdict and not r["defeated_by"]]
+        if rs:
+            parts.append(f"{VERDICT[verdict]} — {_names(rs)}")
+    return "; ".join(parts)
+
+
+def _covered(syn: dict) -> list[str]:
+    """The variants behind the synthesis's rows for this tumour type, in the synthesis's order."""
+    behind = {ln["variant"] for r in syn["drugs"] for ln in r["lines"]}
+    return [label for label in syn["variants"] if label in behind]
+
+
+def other_types_text(v: dict) -> str:
+    lines = (v.get("therapy_lines") or {}).get("other_tumour_types") or []
+    parts = []
+    for verdict in ("sensitivity", "resistance", "reduced_sensitivity", "conflicting"):
+        rs = [ln for ln in lines if ln["verdict"] == verdict]
+        if rs:
+            parts.append(f"{VERDICT[verdict]} — " + ", ".join(
+                f"{r['therapy']} ({level_text(r)}; {(r['sensitivity'] or r['resistance'])['diseases'][0]})"
+                for r in rs[:SUMMARY_LIMIT]) + (f" and {len(rs) - SUMMARY_LIMIT} more" if len(rs) > SUMMARY_LIMIT else ""))
+    return "; ".join(parts)
 
 
 def summarize(fields, patient):
@@ -136,20 +221,26 @@ def summarize(fields, patient):
         return []
     out = []
     tiered = [v for v in fields.get("somatic") or [] if v["tier"] in TIER_RANK]
+    covered = set()
+    for syn in fields.get("therapy_synthesis") or []:
+        behind = _covered(syn)
+        if not behind:
+            continue
+        late = {label for g in syn["readings"] for label in g["resistance"]}  # sensitizing variants first
+        variants = sorted((v for v in tiered if v["sample"] == syn["sample"] and variant_name(v) in behind),
+                          key=lambda v: variant_name(v) in late)
+        covered |= {(v["sample"], variant_name(v)) for v in variants}
+        named_variants = "; ".join(f"{variant_name(v)}, Tier {v['tier']}, VAF {vaf_text(v)}" for v in variants)
+        together = " read together" if len(variants) > 1 else ""
+        rank = min((TIER_RANK[v["tier"]] for v in variants), default=30)
+        out.append(line("somatic", "actionable", f"Therapies for {syn['tumor_type_name']} ({syn['sample']}; "
+                        f"{named_variants}{together}): {synthesis_text(syn)}{qc_caveat(fields, [syn['sample']])}.",
+                        rank, synthesis_anchor(syn)))
     for v in tiered:
-        here = [t for t in v["therapies"] if t["this_tumour_type"]]
-        where = ""
-        if not here:
-            here, where = [t for t in v["therapies"] if not t["this_tumour_type"]], "evidence in other tumour types only: "
-        # the strongest evidence only (levels A and B make Tier I and II); the section lists the rest
-        here = [t for t in here if t["evidence_level"] in ("A", "B")] or here
-        parts = []
-        for direction in ("sensitivity", "resistance", "reduced_sensitivity"):
-            names = _therapy_names(here, direction)
-            if names:
-                parts.append(f"{words.word(words.DIRECTION, direction)} to {names}")
-        levels = sorted({t["evidence_level"] for t in here})
-        therapy = where + "; ".join(parts) + f" (evidence level {', '.join(levels)})" if parts else "no therapy evidence"
+        if (v["sample"], variant_name(v)) in covered:
+            continue
+        elsewhere = other_types_text(v)
+        therapy = f"evidence in other tumour types only: {elsewhere}" if elsewhere else "no therapy evidence"
         out.append(line("somatic", "actionable", f"{variant_name(v)} — Tier {v['tier']}, VAF {vaf_text(v)} in "
                         f"{v['sample']}: {therapy}{qc_caveat(fields, [v['sample']])}.", TIER_RANK[v["tier"]],
                         variant_anchor(v)))

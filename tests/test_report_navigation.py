@@ -222,15 +222,15 @@ def test_typing_in_a_filter_box_narrows_the_table_and_clearing_it_restores_it(ch
 def test_clicking_a_column_header_sorts_the_rows_and_again_reverses_them(chromium, crc_page):  # noqa: F811
     _load(chromium, crc_page, True)
     before = _therapy_rows(chromium)
-    column = 3  # Disease
+    column = 0  # Therapy: the rows come ranked by evidence, not by name
     header = chromium.find_elements("css selector", "table.therapies > thead th button.sort")[column]
     header.click()
     ascending = _therapy_rows(chromium)
-    diseases = [row[column] for row in ascending]
-    assert diseases == sorted(diseases, key=str.casefold) and diseases != [row[column] for row in before]
+    names = [row[column] for row in ascending]
+    assert names == sorted(names, key=str.casefold) and names != [row[column] for row in before]
     assert sorted(map(tuple, ascending)) == sorted(map(tuple, before))  # rows move whole
     header.click()
-    assert [row[column] for row in _therapy_rows(chromium)] == sorted(diseases, key=str.casefold, reverse=True)
+    assert [row[column] for row in _therapy_rows(chromium)] == sorted(names, key=str.casefold, reverse=True)
 
 
 # --- the PDF ------------------------------------------------------------------------------------

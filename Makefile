@@ -60,7 +60,9 @@ clean-demo:
 
 ## bench: speed goals, each a ratio or scaling measured side by side in one run: genotailor pgx vs
 ## bcftools view -R (5-million-record VCF), genotailor somatic vs bcftools view (100,000-record
-## tumour VCFs: a whole genome's composition and a coding-dense one), snakemake -n for 100 and 1,000 synthetic patients, one patient's report (JSON, HTML,
+## tumour VCFs: a whole genome's composition and a coding-dense one), genotailor msi vs mosdepth on the
+## same simulated tumour BAM (memory peak of each), genotailor cyp2d6-cn vs mosdepth over the CYP2D locus
+## (a simulated 30x BAM), snakemake -n for 100 and 1,000 synthetic patients, one patient's report (JSON, HTML,
 ## PDF, FHIR) and ledger (what was examined) from the demo's stage files (the demo runs first when its results are missing), pgx-cohort
 ## on 10,000 samples vs bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the
 ## slowest). Every figure lands in results/bench/bench.json.
@@ -69,6 +71,8 @@ bench: venv tools
 	rm -f results/bench/bench.json
 	$(VENV)/bin/genotailor bench pgx --workdir results/bench
 	$(VENV)/bin/genotailor bench somatic --workdir results/bench
+	$(VENV)/bin/genotailor bench msi --workdir results/bench
+	$(VENV)/bin/genotailor bench cyp2d6 --workdir results/bench
 	$(VENV)/bin/genotailor dev dag-bench --workdir results/bench
 	test -f results/TUMOR01/report/TUMOR01.json || $(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
 	$(VENV)/bin/genotailor bench report --workdir results/bench --results results

@@ -90,6 +90,7 @@ LOINC_TERMS = {
     "53040-2": "Genetic variation's effect on drug metabolism",
     "93044-6": "Level of evidence",
     "81259-4": "Associated phenotype",
+    "81695-9": "Microsatellite instability [Interpretation] in Cancer specimen Qualitative",
 }
 
 # LOINC answer lists: question code -> {answer code: display}.
@@ -111,6 +112,9 @@ ANSWERS = {
     "92822-6": {"LA30102-0": "1-based character counting"},
     # Genetic variant assessment, https://loinc.org/69548-6/ (the IG's variant examples: "Present")
     "69548-6": {"LA9633-4": "Present"},
+    # Microsatellite instability, https://loinc.org/81695-9/ (answers as bound in the German Medical
+    # Informatics Initiative's MSI value set: LA14122-8 Stable, LA26202-4 MSI-L, LA26203-2 MSI-H)
+    "81695-9": {"LA14122-8": "Stable", "LA26203-2": "MSI-H", "LA26202-4": "MSI-L"},
 }
 # the report's words -> the answer they must be coded as
 ZYGOSITY = {"heterozygous": "LA6706-1", "homozygous": "LA6705-3", "hemizygous": "LA6707-9"}
@@ -852,3 +856,38 @@ def test_a_dangling_reference_from_the_study_is_caught(bundle):
     study["extension"][0]["valueReference"]["reference"] = "urn:uuid:00000000-0000-5000-8000-000000000000"
     with pytest.raises(AssertionError, match="not in the bundle"):
         _assert_references_resolve(broken)
+
+
+# --- MSI: one molecular-biomarker Observation per tumour the ledger names --------------------------
+def _with_msi(report, status, result, reason):
+    import copy
+
+    changed = copy.deepcopy(report)
+    changed["assessed"].append({"scope": "biomarker", "name": "microsatellite instability (MSI)", "category": "somatic",
+                                "status": status, "reason": reason, "callable_fraction": None, "sample": TUMOUR,
+                                "result": result})
+    changed["msi"] = [{"sample": TUMOUR, "status": result or "not_assessed", "reason": reason,
+                       "score_percent": 40.0 if result else None}]
+    return build_bundle(changed)
+
+
+def test_an_msi_h_tumour_is_coded_with_the_loinc_msi_h_answer(report):
+    bundle = _with_msi(report, "assessed", "MSI-H", "MSI-H: 48 of 120 informative loci unstable")
+    (obs,) = observations(bundle, "81695-9")
+    assert obs["valueCodeableConcept"]["coding"] == [{"system": LOINC, "code": "LA26203-2", "display": "MSI-H"}]
+    test_every_loinc_coding_is_a_known_code_with_its_loinc_display(bundle)
+    _assert_references_resolve(bundle)
+    assert obs["meta"]["profile"] == [IG + "molecular-biomarker"] and obs["status"] == "final"
+
+
+def test_an_mss_tumour_is_coded_stable(report):
+    (obs,) = observations(_with_msi(report, "assessed", "MSS", "MSS: 0 of 120 informative loci unstable"), "81695-9")
+    assert obs["valueCodeableConcept"]["coding"][0]["code"] == "LA14122-8"
+
+
+def test_msi_not_assessed_has_no_value_and_says_why(report):
+    (obs,) = observations(_with_msi(report, "not_assessed", None, "tumour purity 0.1 is below the minimum 0.2"),
+                          "81695-9")
+    assert "valueCodeableConcept" not in obs
+    assert obs["dataAbsentReason"]["coding"][0]["code"] == "not-performed"
+    assert obs["dataAbsentReason"]["text"] == "tumour purity 0.1 is below the minimum 0.2"

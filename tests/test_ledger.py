@@ -228,3 +228,21 @@ def test_ledger_command_writes_byte_identical_json_on_a_rerun(world, tmp_path):
     # BRCA2 has no model on chrT's sheet world: named, not silently dropped
     assert (g["gene"], g["status"]) == ("BRCA2", "not_assessed")
     assert not list(tmp_path.glob("run0/.*scratch"))
+
+
+def test_cyp2d6_copy_number_class_follows_the_pgx_result():
+    from genotailor.core.ledger import CYP2D6_COPY_NUMBER, biomarker_entries
+
+    def entry(result):
+        (e,) = [e for e in biomarker_entries({"pgx"}, pgx_results={"CYP2D6": result}) if e["name"] == CYP2D6_COPY_NUMBER]
+        return e["status"], e["reason"]
+
+    called = {"source": "vcf", "copy_number": {"status": "called", "copy_number": "3", "confidence": 0.999,
+                                               "reason": None}}
+    hybrid = {"source": "vcf", "copy_number": {"status": "hybrid_suspected", "reason": "hybrid suspected — confirm: x"}}
+    unmeasured = {"source": "vcf", "copy_number": {"status": "not_assessed", "reason": "the sample failed QC"}}
+    assert entry(called) == ("assessed", "copy number 3 from read depth (confidence 0.999)")
+    assert entry(hybrid) == ("partly", "hybrid suspected — confirm: x")
+    assert entry(unmeasured) == ("not_assessed", "the sample failed QC")
+    # without a CYP2D6 result the class stays not assessed by this test
+    assert [e["status"] for e in biomarker_entries({"pgx"}) if e["name"] == CYP2D6_COPY_NUMBER] == ["not_assessed"]

@@ -20,7 +20,8 @@ SHIPPED = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 RESOURCES = ROOT / "workflow" / "resources"
 OWN = {"pgx": RESOURCES / "pgx", "germline": RESOURCES / "germline",
        "hotspots": RESOURCES / "oncology" / "hotspots.tsv", "oncology": RESOURCES / "oncology",
-       "transcript_models": RESOURCES / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"}
+       "transcript_models": RESOURCES / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz",
+       "msi_loci": RESOURCES / "oncology" / "msi_loci.tsv"}
 
 
 def test_shipped_config_schema_defaults_and_the_workflows_own_knowledge_bases_agree():

@@ -114,3 +114,42 @@ def test_report_shows_tiers_resistance_links_and_tmb_reason(lung, tmp_path):
     assert "Not assessed: callable coding territory 0.000461 Mb" in page
     assert report["somatic_other_variants"][0]["count"] == 1
     assert "LUNG-T: 1 other PASS variant counted, not listed (intron_variant 1)" in page
+
+
+def _msi_file(path, sample):
+    """A valid MSI stage file: 2 of 5 loci shifted in half their reads (40% unstable: MSI-H)."""
+    from collections import Counter
+
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.msi import Locus, MsiSettings, actionability, assess_msi
+
+    loci = [Locus("chr1", 1000 * i, 1000 * i + 12, "A12", "A", 12, "ACGTACGTAC", "GTCAGTCAGT", None, None)
+            for i in range(1, 6)]
+    doc = assess_msi([Counter({12: 50, 10: 50})] * 2 + [Counter({12: 100})] * 3, [Counter({12: 100})] * 5, loci,
+                     [True] * 5, MsiSettings(min_informative_loci=5), 0.5)
+    path.write_text(json.dumps({"sample": sample, "normal": "LUNG-N", **doc,
+                                "actionability": actionability(doc["status"], "LUAD", ONCOLOGY_KB)}))
+    return path
+
+
+def test_the_msi_result_is_carried_into_the_somatic_document_with_pembrolizumab(tmp_path):
+    vcf = tmp_path / "lung.vcf"
+    vcf.write_text(HEADER.replace("\\t", "\t") + "\n".join(RECORDS) + "\n")
+    out = tmp_path / "lung.json"
+    code = main(["somatic", "--vcf", str(vcf), "--tumor", "LUNG-T", "--normal", "LUNG-N", "--tumor-type", "LUAD",
+                 "--reference", str(DEMO_REFERENCE), "--msi", str(_msi_file(tmp_path / "msi.json", "LUNG-T")),
+                 "--json", str(out)])
+    assert code == 0
+    msi = load_stage("somatic", out)["msi"]
+    assert (msi["status"], msi["score_percent"], msi["actionability"]["tier"]) == ("MSI-H", 40.0, "I")
+    assert msi["actionability"]["therapies"][0]["therapies"] == ["Pembrolizumab"]
+
+
+def test_an_msi_result_of_another_sample_is_refused(tmp_path, capsys):
+    vcf = tmp_path / "lung.vcf"
+    vcf.write_text(HEADER.replace("\\t", "\t") + "\n".join(RECORDS) + "\n")
+    code = main(["somatic", "--vcf", str(vcf), "--tumor", "LUNG-T", "--tumor-type", "LUAD",
+                 "--reference", str(DEMO_REFERENCE), "--msi", str(_msi_file(tmp_path / "msi.json", "OTHER-T")),
+                 "--json", str(tmp_path / "out.json")])
+    assert code == 2
+    assert "is of sample 'OTHER-T', not of the tumour 'LUNG-T'" in capsys.readouterr().err

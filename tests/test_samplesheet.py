@@ -182,6 +182,22 @@ def test_unset_vcf_sample_and_panel_stay_none(folder):
         sheet.sample("nope")
 
 
+def test_specimen_fields_are_read_as_written_and_a_date_that_does_not_exist_is_named(folder):
+    sheet = load_sheet(write(folder, """
+        patients:
+          P1:
+            sex: male
+            consent: {pharmacogenomics: true, secondary_findings: false}
+            samples:
+              G: {kind: germline, vcf: calls/G.vcf.gz, specimen: {type: saliva, received: 2026-11-03}}
+        """))
+    # an unquoted YAML date stays the text written, not a datetime.date
+    assert sheet.sample("G").specimen == (("type", "saliva"), ("received", "2026-11-03"))
+    assert problems_of(folder, HEAD + "      G: {kind: germline, vcf: calls/G.vcf.gz, specimen: {collected: 2026-02-30}}\n") == [
+        "patient P1 / sample G / specimen / field collected: 2026-02-30 is not a calendar date — give a real one "
+        "as YYYY-MM-DD, e.g. 2026-11-02"]
+
+
 def test_panel_must_be_one_of_the_configured_panels(folder):
     text = HEAD + "      G: {kind: germline, panel: Cancer, vcf: calls/G.vcf.gz}\n"
     assert problems_of(folder, text, panels=["default", "cancer"]) == [
@@ -244,7 +260,7 @@ BAD_SHEETS = {
         HEAD.replace("samples:", "tumor_type: MEL\n    samples:")
         + "      T: {kind: tumor, purty: 0.6, bam: aligned/T.bam}\n",
         ["patient P1 / sample T: unknown key 'purty' — did you mean 'purity'? Allowed keys: "
-         "kind, units, bam, cram, vcf, vcf_sample, vaf_tags, caller, purity, normal, panel, sha256"]),
+         "kind, units, bam, cram, vcf, vcf_sample, vaf_tags, caller, purity, normal, panel, sha256, specimen"]),
     "missing-sex-and-consent": (
         "patients:\n  P1:\n    samples:\n      G: {kind: germline, vcf: calls/G.vcf.gz}\n",
         ["patient P1: missing required field 'sex' — add it, e.g. sex: female",

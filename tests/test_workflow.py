@@ -11,6 +11,7 @@ from pathlib import Path
 import pysam
 import pytest
 
+from browser import chromium, requests_made  # noqa: F401  (the fixture)
 from genotailor.dev.sheet import write_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -422,39 +423,6 @@ def test_snakemake_report_zip_holds_every_report(demo, tmp_path):
     assert any(n.endswith("multiqc_report.html") for n in names)
 
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,1500"]
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("the report browser tests need Debian's chromium and chromium-driver: run scripts/setup-tools.sh as root")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.get("about:blank")
-    driver.get_log("performance"), driver.get_log("browser")  # the browser's own start-up pages
-    yield driver
-    driver.quit()
-
-
-def requests_made(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 @pytest.mark.parametrize("patient, sections", [
     ("PGX001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
@@ -464,7 +432,7 @@ def requests_made(driver) -> list[str]:
     ("GERM01", ["summary", "qc", "examined", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
     ("GERM02", ["summary", "qc", "examined", "germline_findings", "figures", "limitations", "methods", "disclaimer"]),
 ])
-def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chromium, patient, sections):
+def test_report_opens_in_chromium_offline_without_errors_summary_first(demo, chromium, patient, sections):  # noqa: F811
     page = demo / f"results/{patient}/report/{patient}.html"
     chromium.get_log("performance")  # drop what an earlier page left
     chromium.get(page.as_uri())

@@ -51,10 +51,14 @@ def test_bam_entry_is_imported_fastq_is_marked_and_each_caller_writes_its_own_ra
     assert sorted(o for j in jobs["normalize_vcf"] for o in j["output"] if o.endswith("bcftools_stats.txt")) == [
         "results/P1/qc/P1-N.bcftools_stats.txt", "results/P1/qc/P1-T.bcftools_stats.txt"]
     assert "results/P1/pgx/P1.outside_calls.tsv" in jobs["pgx"][0]["output"]
+    # CYP2D6 copy number from the germline sample's reads only (a tumour's depth is not read as it)
+    assert [j["output"][0] for j in jobs["cyp2d6_copy_number"]] == ["results/P1/pgx/P1-N.cyp2d6_cn.json"]
     # depth over the panel (the TMB territory) for the tumour and its normal, over the loci for both
     assert sorted(j["output"][0] for j in jobs["coverage_panel"]) == [
         "results/P1/coverage/P1-N.panel.mosdepth.summary.txt", "results/P1/coverage/P1-T.panel.mosdepth.summary.txt"]
     assert len(jobs["coverage_loci"]) == 2
+    # MSI of the tumour against its matched normal (both with reads), read by the somatic step and the ledger
+    assert [j["output"][0] for j in jobs["msi"]] == ["results/P1/msi/P1-T.json"]
     assert not {"flagstat", "vcf_stats", "outside_calls"} & jobs.keys()
 
 

@@ -1,6 +1,37 @@
 # Biomarkers read only the hand-off contract (results/{patient}/calls/{sample}.vcf.gz) and coverage.
 
 
+# CYP2D6 copy number from the germline sample's read depth, read by the PGx stage. The locus
+# features come with the knowledge base; a panel without the locus or its flanks is "not assessed".
+rule cyp2d6_copy_number:
+    input:
+        bam="results/{patient}/align/{sample}.bam",
+        bai="results/{patient}/align/{sample}.bam.bai",
+        qc="results/{patient}/qc/{sample}.qc.json",
+        kb=PGX_KB,
+        features=f"{PGX_KB}/cyp2d_locus_features.tsv",
+    output:
+        json="results/{patient}/pgx/{sample}.cyp2d6_cn.json",
+    params:
+        kind=sample_kind_of,
+        min_mapq=config["calling"]["min_mapping_quality"],
+    log:
+        "logs/cyp2d6_copy_number/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/cyp2d6_copy_number/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor cyp2d6-cn --bam {input.bam:q} --sample {wildcards.sample} --kind {params.kind}"
+        " --qc {input.qc:q} --features {input.features:q} --kb {input.kb:q} --min-mapq {params.min_mapq}"
+        " --out {output.json:q} 2> {log}"
+
+
 rule pgx:
     input:
         unpack(pgx_inputs),
@@ -15,6 +46,7 @@ rule pgx:
         sample=pgx_sample_id,
         sex=sex_of,
         coverage=coverage_flag,
+        copy_number=cyp2d6_cn_flag,
         genes=",".join(config["pgx"]["genes"]),
         min_depth=config["calling"]["min_depth"],
     log:
@@ -32,6 +64,7 @@ rule pgx:
     shell:
         "python -m genotailor outside-calls --sheet {input.sheet:q} --patient {wildcards.patient} --out {output.outside:q}"
         " 2> {log}; python -m genotailor pgx --vcf {input.vcf:q} --sample {params.sample} --sex {params.sex} {params.coverage}"
+        " {params.copy_number}"
         " --outside-calls {output.outside:q} --genes {params.genes} --kb {input.kb:q}"
         " --min-depth {params.min_depth} --json {output.json:q} 2>> {log}"
 
@@ -52,6 +85,7 @@ rule somatic:
         territory=somatic_territory_flags,
         tmb=tmb_flags,
         vaf_tags=vaf_tags_flag,
+        msi=msi_result_flag,
     log:
         "logs/somatic/{patient}/{sample}.log",
     benchmark:
@@ -66,8 +100,38 @@ rule somatic:
     shell:
         "python -m genotailor --versions {output.versions:q} somatic --vcf {input.vcf:q} --tumor {wildcards.sample}"
         " --tumor-type {params.tumor_type:q} --reference {input.ref:q} --models {input.models:q} --kb {input.kb:q}"
-        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} {params.vaf_tags} --json {output.json:q}"
-        " 2> {log}"
+        " --hotspots {input.hotspots:q} {params.territory} {params.tmb} {params.vaf_tags} {params.msi}"
+        " --json {output.json:q} 2> {log}"
+
+
+# Microsatellite instability of a tumour against its matched normal (both with reads): repeat
+# lengths at the loci list's microsatellites, MSI-H / MSS / not assessed with the reason.
+rule msi:
+    input:
+        unpack(msi_inputs),
+        loci=MSI_LOCI,
+        kb=ONCOLOGY_KB,
+        kb_manifest=f"{ONCOLOGY_KB}/manifest.json",
+    output:
+        json="results/{patient}/msi/{sample}.json",
+        versions="results/{patient}/versions/msi/{sample}.json",
+    params:
+        flags=msi_flags,
+    log:
+        "logs/msi/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/msi/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor --versions {output.versions:q} msi --tumor-bam {input.tumor_bam:q} --tumor {wildcards.sample}"
+        " --normal-bam {input.normal_bam:q} {params.flags} --loci {input.loci:q} --kb {input.kb:q}"
+        " --json {output.json:q} 2> {log}"
 
 
 rule germline:

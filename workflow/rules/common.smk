@@ -59,6 +59,7 @@ HOTSPOTS = _KB["hotspots"]
 ONCOLOGY_KB = _KB["oncology"]
 TRANSCRIPT_MODELS = _KB["transcript_models"]
 GERMLINE_KB = _KB["germline"]
+MSI_LOCI = _KB["msi_loci"]
 # QC gates and the locus depth, handed to `genotailor qc` as one JSON argument.
 # The config as run (after command-line overrides), recorded in provenance.
 CONFIG_AS_RUN = json.dumps(config, sort_keys=True, separators=(",", ":"))
@@ -342,7 +343,45 @@ def somatic_inputs(wildcards):
         normal = SAMPLES.get(tumor.normal) if tumor.normal else None
         if normal is not None and normal.entry in READ_ENTRIES:
             inputs["coverage_normal"] = f"{base}/coverage/{normal.id}.panel.regions.bed.gz"
+    if msi_normal(tumor) is not None:
+        inputs["msi"] = f"{base}/msi/{tumor.id}.json"
     return inputs
+
+
+def msi_normal(tumor):
+    """The matched normal MSI compares a tumour with: one with reads, when the tumour has reads too."""
+    normal = SAMPLES.get(tumor.normal) if tumor.normal else None
+    if tumor.kind == "tumor" and tumor.entry in READ_ENTRIES and normal is not None and normal.entry in READ_ENTRIES:
+        return normal
+    return None
+
+
+def msi_inputs(wildcards):
+    """The BAMs (and indexes) of a tumour and its matched normal."""
+    tumor = SAMPLES[wildcards.sample]
+    normal = msi_normal(tumor)
+    base = f"results/{wildcards.patient}/align"
+    return {"tumor_bam": f"{base}/{tumor.id}.bam", "tumor_bai": f"{base}/{tumor.id}.bam.bai",
+            "normal_bam": f"{base}/{normal.id}.bam", "normal_bai": f"{base}/{normal.id}.bam.bai"}
+
+
+def msi_flags(wildcards):
+    """The tumour's normal, purity, panel and tumour type, and the config's MSI settings."""
+    tumor = SAMPLES[wildcards.sample]
+    m = config["oncology"]["msi"]
+    flags = ["--normal", msi_normal(tumor).id, "--panel", panel_of(wildcards),
+             "--tumor-type", PATIENTS[wildcards.patient].tumor_type,
+             "--threshold", m["threshold_percent"], "--min-loci", m["min_informative_loci"],
+             "--min-reads", m["min_reads"], "--min-purity", m["min_purity"], "--fdr", m["fdr"],
+             "--min-distance", m["min_distance"], "--anchor", m["anchor"]]
+    if tumor.purity is not None:
+        flags += ["--purity", tumor.purity]
+    return " ".join(shlex.quote(str(f)) for f in flags)
+
+
+def msi_result_flag(wildcards, input):
+    """`--msi` with the tumour's MSI result, when MSI ran for it."""
+    return f"--msi {shlex.quote(input.msi)}" if "msi" in input.keys() else ""
 
 
 def somatic_territory_flags(wildcards, input):
@@ -394,6 +433,8 @@ def pgx_inputs(wildcards):
     inputs = {"vcf": f"{base}/calls/{sample.id}.vcf.gz"}
     if sample.entry in READ_ENTRIES:
         inputs["coverage"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
+        if "CYP2D6" in config["pgx"]["genes"]:
+            inputs["cyp2d6_cn"] = f"{base}/pgx/{sample.id}.cyp2d6_cn.json"
     return inputs
 
 
@@ -403,6 +444,16 @@ def pgx_sample_id(wildcards):
 
 def coverage_flag(wildcards, input):
     return f"--coverage {shlex.quote(input.coverage)}" if "coverage" in input.keys() else ""
+
+
+def cyp2d6_cn_flag(wildcards, input):
+    """The CYP2D6 copy number from read depth, when the PGx sample has reads."""
+    return f"--cyp2d6-cn {shlex.quote(input.cyp2d6_cn)}" if "cyp2d6_cn" in input.keys() else ""
+
+
+def sample_kind_of(wildcards):
+    """germline | tumor, as the sheet gives it."""
+    return SAMPLES[wildcards.sample].kind
 
 
 def report_inputs(wildcards):
@@ -432,6 +483,8 @@ def _sample_jobs(sample):
         jobs += ["markdup"] if sample.entry == "fastq" else ["import_alignment"]
     if sample.kind == "tumor":
         jobs.append("somatic")
+    if sample.kind == "tumor" and msi_normal(sample) is not None:
+        jobs.append("msi")
     patient = PATIENTS[sample.patient]
     if germline_analysed(patient) and germline_sample(patient).id == sample.id:
         jobs.append("germline")
@@ -561,6 +614,7 @@ def ledger_inputs(wildcards):
     inputs["bais"] = [f"{base}/align/{s.id}.bam.bai" for s in reads]
     if patient.consent_pgx and germline_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
+    inputs["msi"] = [f"{base}/msi/{s.id}.json" for s in patient.samples if msi_normal(s) is not None]
     return inputs
 
 
@@ -575,6 +629,9 @@ def ledger_flags(wildcards, input):
             flags += ["--bam", f"{s.id}=results/{patient.id}/align/{s.id}.bam"]
     if "pgx" in input.keys():
         flags += ["--pgx", input.pgx, "--pgx-genes", ",".join(config["pgx"]["genes"])]
+    for s in patient.samples:
+        if msi_normal(s) is not None:
+            flags += ["--msi", f"{s.id}=results/{patient.id}/msi/{s.id}.json"]
     flags += ["--germline-min-depth", str(a["germline_min_depth"]), "--tumor-min-depth", str(a["tumor_min_depth"]),
               "--min-callable-fraction", str(a["min_callable_fraction"]), "--splice-margin", str(a["splice_margin"])]
     return " ".join(shlex.quote(f) for f in flags)

@@ -35,8 +35,9 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|overhead`")
-    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead"])
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|"
+                       "overhead|msi|cyp2d6`")
+    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "msi", "cyp2d6"])
     p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
@@ -83,6 +84,39 @@ def register(sub):
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=_cohort)
 
+    p = sub.add_parser("msi-simulate", help="simulated tumour/normal BAMs over the MSI test windows",
+                       description="Writes tumour.bam, normal.bam and truth.json (the planted unstable loci) into "
+                       "--out: reads over the 120 real GRCh38 windows of test-data/reference/source, aligned with "
+                       "bwa mem, at GRCh38 coordinates.")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--purity", type=float, default=0.5)
+    p.add_argument("--unstable-fraction", type=float, default=0.4, help="share of the loci shifted in the tumour")
+    p.add_argument("--germline-fraction", type=float, default=0.0,
+                   help="share of the loci with a germline length polymorphism (normal and tumour)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--depth", type=float, default=150.0)
+    p.set_defaults(func=_msi_simulate)
+
+    p = sub.add_parser("msi-purity-scan", help="MSI status of simulated MSI-H tumours across purities",
+                       description="Simulates an MSI-H tumour (test-data/msi windows) at each purity against its "
+                       "normal and writes a TSV of status, score and planted vs called unstable loci.")
+    p.add_argument("--out", required=True, help="scratch folder for the simulated BAMs")
+    p.add_argument("--tsv", required=True, help="result table")
+    p.add_argument("--purities", default="0.05,0.075,0.1,0.125,0.15,0.2,0.3", help="comma-separated")
+    p.add_argument("--seeds", default="1,2,3", help="comma-separated simulation seeds")
+    p.add_argument("--depth", type=float, default=150.0, help="mean depth over the windows (default: %(default)s)")
+    p.set_defaults(func=_msi_purity_scan)
+
+    p = sub.add_parser("cyp2d6-accuracy", help="copy-number accuracy of cyp2d6-cn on held-back simulations",
+                       description="Simulates the truth set of genotailor.dev.cyp2d6_accuracy over the real GRCh38 "
+                       "CYP2D locus at each depth, read length and seed, calls each sample and writes "
+                       "OUT/cyp2d6_accuracy.json (correct, withheld, hybrid suspected without one, wrong).")
+    p.add_argument("--out", type=Path, default=Path("results/bench/cyp2d6"))
+    p.add_argument("--seeds", default="101,102,103", help="comma-separated seeds (default: %(default)s)")
+    p.add_argument("--depths", default="20,40", help="comma-separated diploid depths (default: %(default)s)")
+    p.add_argument("--read-lengths", default="100,150", help="comma-separated read lengths (default: %(default)s)")
+    p.set_defaults(func=_cyp2d6_accuracy)
+
     p = sub.add_parser("dag-bench", help="time `snakemake -n` for 100 and 1,000 synthetic patients",
                        description="Time and peak memory of `snakemake -n` for synthetic cohorts; "
                        "writes WORKDIR/dag_bench.json with dag_scaling = time(largest) / time(smallest).")
@@ -116,11 +150,22 @@ def _bench(args):
         record(workdir, {"somatic_vs_bcftools_scan": result["ratio"],
                          "somatic_vs_bcftools_scan_coding_dense": result["coding_dense"]["ratio"],
                          "somatic_bench": result})
+    elif args.what == "msi":
+        from genotailor.dev.bench import bench_msi
+
+        result = bench_msi(workdir, args.repeats or 5)
+        record(workdir, {"msi_vs_mosdepth": result["msi_vs_mosdepth"], "msi_peak_rss_mb": result["msi_peak_rss_mb"],
+                         "msi_bench": result})
     elif args.what == "overhead":
         from genotailor.dev.overhead import bench_overhead
 
         result = bench_overhead(workdir, args.pairs, args.repeats or 1)
         record(workdir, result)
+    elif args.what == "cyp2d6":
+        from genotailor.dev.bench import bench_cyp2d6
+
+        result = bench_cyp2d6(workdir, args.repeats or 9)
+        record(workdir, {"cyp2d6_vs_mosdepth": result["ratio"], "cyp2d6_bench": result})
     elif args.what == "cohort":
         workdir.mkdir(parents=True, exist_ok=True)
         result = bench_cohort(workdir, args.samples, args.repeats or 3)
@@ -157,6 +202,47 @@ def _cohort(args):
     from genotailor.dev.cohort import write_cohort
 
     print(json.dumps(write_cohort(args.out, args.samples, args.seed), indent=1))
+    return 0
+
+
+def _msi_simulate(args):
+    from genotailor.core.paths import REPO
+    from genotailor.dev.testdata.msi import simulate_pair
+
+    source = REPO / "test-data" / "reference" / "source"
+    truth = simulate_pair(source / "msi_locus_windows.fa", source / "msi_loci.tsv", args.out, purity=args.purity,
+                          unstable_fraction=args.unstable_fraction, seed=args.seed, depth=args.depth,
+                          germline_fraction=args.germline_fraction)
+    print(f"{args.out}: tumour.bam, normal.bam; {len(truth['unstable'])} of {truth['loci']} loci unstable (truth.json)")
+    return 0
+
+
+def _msi_purity_scan(args):
+    from pathlib import Path
+
+    from genotailor.dev.testdata.msi import purity_scan
+
+    repo = Path(__file__).resolve().parents[3]
+    source = repo / "test-data" / "reference" / "source"
+    rows = purity_scan(source / "msi_locus_windows.fa", source / "msi_loci.tsv",
+                       Path(args.out), [float(x) for x in args.purities.split(",")],
+                       [int(x) for x in args.seeds.split(",")], depth=args.depth)
+    cols = list(rows[0])
+    Path(args.tsv).write_text("\t".join(cols) + "\n" + "".join("\t".join(str(r[c]) for c in cols) + "\n" for r in rows))
+    for r in rows:
+        print("\t".join(str(r[c]) for c in cols))
+    return 0
+
+
+def _cyp2d6_accuracy(args):
+    from genotailor.dev.cyp2d6_accuracy import run
+
+    ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
+    doc = run(args.out, ints(args.seeds), ints(args.depths), ints(args.read_lengths))
+    s = doc["summary"]
+    print(f"{s['samples']} samples: {s.get('correct', 0)} correct, {s.get('withheld', 0)} withheld (uncertain or not "
+          f"assessed), {s.get('false_hybrid', 0)} hybrid suspected without one, {s.get('wrong', 0)} wrong; by depth "
+          f"{json.dumps(doc['by_depth'], sort_keys=True)}")
     return 0
 
 

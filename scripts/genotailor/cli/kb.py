@@ -54,6 +54,9 @@ def register(sub):
     p.add_argument("--oncotree-release", required=True, help="e.g. oncotree_2025_10_03")
     p.add_argument("--crosswalk", default=str(ONCOLOGY_KB / "disease_oncotree_crosswalk.tsv"),
                    help="curated disease -> OncoTree table (default: %(default)s)")
+    p.add_argument("--curated-biomarkers", default=None,
+                   help="curated therapy evidence for biomarkers that are not one gene's variants (MSI-H) "
+                   "(default: curated_biomarkers.tsv beside the crosswalk, when there is one)")
     p.add_argument("--out", default=str(ONCOLOGY_KB), help="knowledge-base folder (default: %(default)s)")
     p.set_defaults(func=_build_oncology)
     register_germline(sub)
@@ -86,7 +89,8 @@ def _build_oncology(args):
     from genotailor.kb.oncology import build_oncology_kb
 
     result = build_oncology_kb(Path(args.civic), Path(args.cgi), Path(args.oncotree), Path(args.crosswalk),
-                               Path(args.out), args.civic_release, args.cgi_release, args.oncotree_release)
+                               Path(args.out), args.civic_release, args.cgi_release, args.oncotree_release,
+                               curated=Path(args.curated_biomarkers) if args.curated_biomarkers else None)
     r = result["report"]
     dropped = {s: sum(c.values()) for s, c in r["dropped"].items()}
     print(f"{args.out}: {r['entries']} entries; rows read {r['rows_read']}, kept {r['rows_kept']}, "

@@ -34,6 +34,8 @@ def register(sub):
     p.add_argument("--qc", action="append", default=[], help="QC JSON of a sample (repeat)")
     p.add_argument("--bam", action="append", default=[], metavar="SAMPLE=BAM", help="a sample's BAM (repeat)")
     p.add_argument("--panel", action="append", default=[], metavar="SAMPLE=BED", help="a sample's panel BED (repeat)")
+    p.add_argument("--msi", action="append", default=[], metavar="SAMPLE=JSON",
+                   help="a tumour's MSI stage JSON (repeat); a tumour without one is listed with why MSI did not run")
     p.add_argument("--germline-min-depth", type=int, default=20)
     p.add_argument("--tumor-min-depth", type=int, default=50)
     p.add_argument("--min-callable-fraction", type=float, default=0.95)
@@ -55,6 +57,6 @@ def _ledger(args):
                        bams=_pairs(args.bam, "--bam"), panels=_pairs(args.panel, "--panel"),
                        germline_depth=args.germline_min_depth, tumor_depth=args.tumor_min_depth,
                        min_fraction=args.min_callable_fraction, margin=args.splice_margin, scratch=out.parent,
-                       threads=args.threads)
+                       threads=args.threads, msi=_pairs(args.msi, "--msi"))
     out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
     return 0

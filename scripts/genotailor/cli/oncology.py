@@ -1,8 +1,9 @@
-"""`genotailor somatic`: a tumour's VCF from any caller -> annotated, tiered somatic variants and TMB."""
+"""`genotailor somatic`: a tumour's VCF from any caller -> annotated, tiered somatic variants and TMB;
+`genotailor msi`: microsatellite instability from the tumour's and its normal's reads."""
 
 from __future__ import annotations
 
-from genotailor.core.paths import HOTSPOTS, ONCOLOGY_KB, TRANSCRIPT_MODELS
+from genotailor.core.paths import HOTSPOTS, MSI_LOCI, ONCOLOGY_KB, TRANSCRIPT_MODELS
 
 
 def register(sub):
@@ -30,6 +31,8 @@ def register(sub):
     p.add_argument("--vaf-tags", help="the tags holding the tumour's VAF and depth when the caller's are not read "
                    "by default: vaf=, depth=, alt_reads= each INFO/NAME or FORMAT/NAME, e.g. "
                    "vaf=INFO/TVAF,depth=INFO/TDP (the sample sheet's vaf_tags)")
+    p.add_argument("--msi", help="the tumour's MSI result (genotailor msi JSON): its status, score and therapies "
+                   "are carried into the somatic document")
     p.add_argument("--min-vaf", type=float, default=0.05, help="TMB: minimum VAF (default: %(default)s)")
     p.add_argument("--min-depth", type=int, default=50, help="TMB: minimum depth, per variant and per region "
                    "(default: %(default)s)")
@@ -37,6 +40,72 @@ def register(sub):
     p.add_argument("--min-callable-mb", type=float, default=1.0,
                    help="TMB: below this callable coding territory TMB is not assessed (default: %(default)s)")
     p.set_defaults(func=_somatic)
+    register_msi(sub)
+
+
+def register_msi(sub):
+    from genotailor.oncology.msi import MsiSettings
+
+    d = MsiSettings()
+    p = sub.add_parser(
+        "msi",
+        help="microsatellite instability (MSI-H / MSS) of a tumour from its reads",
+        description="Reads the repeat length of every read spanning each locus of the loci list in the tumour "
+        "and its matched normal BAM, tests each locus (chi-square, Benjamini-Hochberg), and calls MSI-H when the "
+        "share of unstable informative loci reaches the threshold. Not assessed, with the reason, below the minimum "
+        "purity, number of informative loci or depth. Without --normal-bam: tumour-only, against the reference "
+        "length, with its caveat.",
+    )
+    p.add_argument("--tumor-bam", required=True, help="the tumour's BAM (indexed)")
+    p.add_argument("--tumor", required=True, help="the tumour's sample id")
+    p.add_argument("--normal-bam", help="the matched normal's BAM (indexed); without it: tumour-only")
+    p.add_argument("--normal", help="the matched normal's sample id")
+    p.add_argument("--loci", default=str(MSI_LOCI), help="microsatellite loci list (default: %(default)s)")
+    p.add_argument("--panel", help="panel BED: only loci inside it are examined")
+    p.add_argument("--purity", type=float, help="tumour purity (0-1] from the sample sheet")
+    p.add_argument("--tumor-type", help="OncoTree code: the tier and therapies of the result (with --kb)")
+    p.add_argument("--kb", default=str(ONCOLOGY_KB), help="actionability knowledge base (default: %(default)s)")
+    p.add_argument("--json", required=True, help="output JSON")
+    p.add_argument("--threshold", type=float, default=d.threshold_percent,
+                   help="MSI-H at or above this %% of unstable informative loci (default: %(default)s)")
+    p.add_argument("--min-loci", type=int, default=d.min_informative_loci,
+                   help="fewer informative loci: not assessed (default: %(default)s)")
+    p.add_argument("--min-reads", type=int, default=d.min_reads,
+                   help="spanning reads a locus needs in each sample to be informative (default: %(default)s)")
+    p.add_argument("--min-purity", type=float, default=d.min_purity,
+                   help="below this tumour purity: not assessed (default: %(default)s)")
+    p.add_argument("--fdr", type=float, default=d.fdr, help="Benjamini-Hochberg q below which a locus can be "
+                   "unstable (default: %(default)s)")
+    p.add_argument("--min-distance", type=float, default=d.min_distance,
+                   help="minimum total variation distance of an unstable locus (default: %(default)s)")
+    p.add_argument("--anchor", type=int, default=d.anchor, help="reference bases a read must hold on each side "
+                   "of the repeat, 1-10 (default: %(default)s)")
+    p.add_argument("--tumor-only-min-shifted", type=float, default=d.tumor_only_min_shifted,
+                   help="tumour-only: share of reads off the reference length of an unstable locus "
+                   "(default: %(default)s)")
+    p.set_defaults(func=_msi)
+
+
+def _msi(args):
+    import json
+    from pathlib import Path
+
+    from genotailor.core.contracts import validate_stage
+    from genotailor.core.errors import InputError
+    from genotailor.oncology.msi import MsiSettings, run_msi
+
+    if bool(args.normal_bam) != bool(args.normal):
+        raise InputError("msi: give --normal-bam and --normal together (or neither, for tumour-only)")
+    settings = MsiSettings(threshold_percent=args.threshold, min_informative_loci=args.min_loci,
+                           min_reads=args.min_reads, min_purity=args.min_purity, fdr=args.fdr,
+                           min_distance=args.min_distance, anchor=args.anchor,
+                           tumor_only_min_shifted=args.tumor_only_min_shifted)
+    doc = run_msi(args.tumor_bam, args.loci, settings, tumor=args.tumor, normal_bam=args.normal_bam,
+                  normal=args.normal, panel=args.panel, purity=args.purity, tumor_type=args.tumor_type,
+                  kb_dir=args.kb)
+    validate_stage("msi", doc, args.json)
+    Path(args.json).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    return 0
 
 
 def _somatic(args):
@@ -52,7 +121,8 @@ def _somatic(args):
                            min_callable_mb=args.min_callable_mb)
     doc = run_somatic(args.vcf, args.tumor, args.tumor_type, args.reference, args.models, args.kb, args.hotspots,
                       settings, normal=args.normal, panel=args.panel, coverage_tumor=args.coverage_tumor,
-                      coverage_normal=args.coverage_normal, vaf_tags=parse_vaf_tags(args.vaf_tags, "--vaf-tags"))
+                      coverage_normal=args.coverage_normal, vaf_tags=parse_vaf_tags(args.vaf_tags, "--vaf-tags"),
+                      msi=args.msi)
     validate_stage("somatic", doc, args.json)
     # compact: json's C encoder runs only without indent, and a whole-exome VCF gives a large file
     Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")

@@ -21,8 +21,28 @@ def register(sub):
     p.add_argument("--genes", default=",".join(CALLED_GENES), help="comma-separated genes (default: %(default)s)")
     p.add_argument("--kb", default=str(DEFAULT_KB), help="PGx knowledge-base directory")
     p.add_argument("--min-depth", type=int, default=8, help="depth below which a position without a record is 'not covered'")
+    p.add_argument("--cyp2d6-cn", help="the sample's CYP2D6 copy number from read depth (JSON of `genotailor "
+                   "cyp2d6-cn`); without it CYP2D6 says 'copy number not assessed'")
     p.add_argument("--json", required=True, help="output JSON")
     p.set_defaults(func=_pgx, quick_exit=True)
+
+    n = sub.add_parser("cyp2d6-cn", help="CYP2D6 copy number (0-4+) and hybrid suspicion from read depth",
+                       description="Depth over 9 CYP2D6 segments with their CYP2D7 paralog segments, normalised to "
+                       "the unique flanks and CYP2D8P of the same sample; a copy number with its confidence, an "
+                       "exon-level profile ('hybrid suspected — confirm'), or 'not assessed' with the reason.")
+    n.add_argument("--bam", required=True, help="the germline sample's BAM (indexed)")
+    n.add_argument("--sample", help="sample name written into the result")
+    n.add_argument("--kind", choices=["germline", "tumor"], default="germline",
+                   help="sample kind: a tumour is not assessed (default: %(default)s)")
+    n.add_argument("--qc", help="the sample's QC JSON: a sample that failed QC is not assessed")
+    n.add_argument("--features", help="CYP2D locus features TSV (default: the knowledge base's)")
+    n.add_argument("--kb", default=str(DEFAULT_KB), help="PGx knowledge-base directory (CYP2D6 defining positions "
+                   "whose allele balance is reported)")
+    n.add_argument("--min-mapq", type=int, default=20, help="MAPQ of a uniquely placed read (default: %(default)s)")
+    n.add_argument("--min-depth", type=float, default=10.0,
+                   help="diploid depth below which copy number is not assessed (default: %(default)s)")
+    n.add_argument("--out", required=True, help="output JSON")
+    n.set_defaults(func=_cyp2d6_cn)
 
     c = sub.add_parser("pgx-cohort", help="PGx for every sample of a multi-sample (joint) VCF, read once",
                        description="Calls every gene for every sample of a bgzipped, indexed joint VCF (or one "
@@ -63,9 +83,32 @@ def _pgx(args):
 
     genes = [g.strip() for g in args.genes.split(",") if g.strip()]
     out = run_pgx(args.vcf, args.sample, args.coverage, args.outside_calls, genes, Path(args.kb), args.min_depth,
-                  args.sex)
+                  args.sex, args.cyp2d6_cn)
     # Compact: the C encoder (used only without indent) writes the evidence of 1,200 positions ~10x faster.
     Path(args.json).write_text(json.dumps(out, sort_keys=True, separators=(",", ":")) + "\n")
+    return 0
+
+
+def _cyp2d6_cn(args):
+    import json
+    from pathlib import Path
+
+    from genotailor.pgx.cyp2d6_cn import Settings, call_copy_number
+    from genotailor.pgx.cyp2d6_locus import DEFAULT_FEATURES, read_locus
+    from genotailor.pgx.definitions import cached_gene
+
+    qc_status = None
+    if args.qc:
+        from genotailor.core.contracts import load_stage
+
+        qc_status = load_stage("qc", args.qc).get("status")
+    gene = cached_gene("CYP2D6", Path(args.kb))
+    snvs = [(p.pos, p.ref) for p in gene.positions if len(p.ref) == 1 and all(len(a) == 1 for a in p.alts)]
+    result = call_copy_number(args.bam, read_locus(args.features or DEFAULT_FEATURES), args.kind, qc_status,
+                              Settings(min_mapq=args.min_mapq, min_depth=args.min_depth), args.sample, snvs)
+    Path(args.out).write_text(json.dumps(result, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    print(f"CYP2D6 copy number: {result['copy_number_label'] or result['status']}"
+          + (f" ({result['reason']})" if result["reason"] else ""))
     return 0
 
 

@@ -43,9 +43,13 @@ LOW_DEPTH_STATUSES = ("low_depth", "not_covered")
 NOT_ASSESSED_CLASSES = {
     "somatic": ("copy number", "structural variants", "gene fusions", "microsatellite instability (MSI)"),
     "germline": ("exon-level deletions and duplications", "structural variants", "repeat expansions"),
-    "pgx": ("CYP2D6 copy number and hybrid alleles", "HLA alleles (HLA-A, HLA-B)"),
+    "pgx": ("CYP2D6 copy number and hybrid alleles", "HLA alleles (HLA-A, HLA-B)"),  # CYP2D6: see below
 }
 NOT_ASSESSED_CLASS_REASON = "not assessed by this test (small variants only)"
+MSI_CLASS = "microsatellite instability (MSI)"
+MSI_NO_NORMAL = ("no matched normal with reads: MSI is measured from the tumour's and its normal's reads "
+                 "(tumour-only MSI is not run by the workflow)")
+MSI_NO_READS = "entered as a VCF: there are no reads to measure repeat lengths in"
 
 
 @dataclass
@@ -206,11 +210,51 @@ def pgx_entry(gene_result: dict | None, gene: str, chrom: str | None, positions:
     return entry
 
 
-def biomarker_entries(categories) -> list[dict]:
-    """The biomarker classes of the patient's request: each not-assessed class with its reason."""
+def msi_entry(doc: dict) -> dict:
+    """The ledger's MSI entry of one tumour from its MSI stage document (oncology.msi): assessed
+    (MSI-H or MSS, with the score and any tumour-only caveat) or not assessed with every reason."""
+    if doc["status"] == "not_assessed":
+        return {"name": MSI_CLASS, "group": "somatic", "status": "not_assessed", "reason": doc["reason"],
+                "sample": doc["sample"], "result": None}
+    reason = f"{doc['status']}: {doc['reason']}" + (f"; {doc['caveat']}" if doc.get("caveat") else "")
+    return {"name": MSI_CLASS, "group": "somatic", "status": "assessed", "reason": reason, "sample": doc["sample"],
+            "result": doc["status"]}
+
+
+CYP2D6_COPY_NUMBER = "CYP2D6 copy number and hybrid alleles"
+
+
+def cyp2d6_copy_number_entry(result: dict | None) -> dict:
+    """The CYP2D6 copy-number class from the CYP2D6 PGx result: assessed (a copy number from read
+    depth), partly (a hybrid suspected, to confirm) or not assessed with the reason."""
+    entry = {"name": CYP2D6_COPY_NUMBER, "group": "pgx", "status": "not_assessed", "reason": NOT_ASSESSED_CLASS_REASON}
+    block = (result or {}).get("copy_number")
+    if result and result.get("source") == "outside_call":
+        entry["reason"] = "CYP2D6 is an outside call: its method decides whether copy number was tested"
+    elif block and block["status"] == "called":
+        entry.update(status="assessed", reason=f"copy number {block['copy_number']} from read depth "
+                                               f"(confidence {block['confidence']})")
+    elif block and block["status"] == "hybrid_suspected":
+        entry.update(status="partly", reason=block["reason"])
+    elif block:
+        entry["reason"] = block["reason"]
+    return entry
+
+
+def biomarker_entries(categories, msi: list[dict] | None = None, pgx_results: dict | None = None) -> list[dict]:
+    """The biomarker classes of the patient's request: each not-assessed class with its reason. `msi`:
+    one entry per tumour (msi_entry, or not assessed with why MSI was not run); without it MSI is listed
+    as a class this test does not examine. CYP2D6 copy number as its PGx result says, when CYP2D6 was
+    called."""
     out = []
     for group in ("somatic", "germline", "pgx"):
         if group in categories:
-            out += [{"name": name, "group": group, "status": "not_assessed", "reason": NOT_ASSESSED_CLASS_REASON}
-                    for name in NOT_ASSESSED_CLASSES[group]]
+            for name in NOT_ASSESSED_CLASSES[group]:
+                if name == MSI_CLASS and msi is not None:
+                    out += msi
+                else:
+                    out.append({"name": name, "group": group, "status": "not_assessed",
+                                "reason": NOT_ASSESSED_CLASS_REASON})
+    if pgx_results and "CYP2D6" in pgx_results:
+        out = [cyp2d6_copy_number_entry(pgx_results["CYP2D6"]) if e["name"] == CYP2D6_COPY_NUMBER else e for e in out]
     return out

@@ -8,6 +8,7 @@ RESOURCES = REPO / "workflow" / "resources"
 PGX_KB = RESOURCES / "pgx"
 HOTSPOTS = RESOURCES / "oncology" / "hotspots.tsv"
 ONCOLOGY_KB = RESOURCES / "oncology"
+MSI_LOCI = RESOURCES / "oncology" / "msi_loci.tsv"
 TRANSCRIPT_MODELS = RESOURCES / "annotation" / "GRCh38.MANE_v1.5_Select.panel.gff3.gz"
 GERMLINE_KB = RESOURCES / "germline"
 
@@ -15,4 +16,4 @@ GERMLINE_KB = RESOURCES / "germline"
 # leaves a key out, or gives the path config/config.yaml gives (relative to the repository), gets
 # these wherever Snakemake runs (core.runconfig.knowledge_bases).
 KNOWLEDGE_BASES = {"pgx": PGX_KB, "germline": GERMLINE_KB, "hotspots": HOTSPOTS, "oncology": ONCOLOGY_KB,
-                   "transcript_models": TRANSCRIPT_MODELS}
+                   "transcript_models": TRANSCRIPT_MODELS, "msi_loci": MSI_LOCI}

@@ -57,7 +57,7 @@ def _bed_problem(path) -> str | None:
 
 # What each knowledge base must hold: a folder with this file, or (None) a file.
 _KB_HOLDS = {"pgx": "manifest.json", "germline": "manifest.json", "oncology": "manifest.json",
-             "hotspots": None, "transcript_models": None}
+             "hotspots": None, "transcript_models": None, "msi_loci": None}
 
 
 def _knowledge_base_problems(config) -> list[str]:

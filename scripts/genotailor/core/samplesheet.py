@@ -12,6 +12,7 @@ consent and checksums. `draft_sheet` writes a first sheet from a folder of FASTQ
 """
 
 import dataclasses
+import datetime
 import difflib
 import functools
 import json
@@ -90,6 +91,7 @@ class Sample:
     panel: str | None  # None: the config's default panel
     sha256: str | None
     vaf_tags: tuple = ()  # ((key, "INFO/NAME" | "FORMAT/NAME"), ...): a tumour VCF's VAF/depth tags, if named
+    specimen: tuple = ()  # ((field, text), ...) of type, collected, received: as the sheet gives them, for the report
 
     @property
     def vaf_tags_text(self) -> str:
@@ -288,6 +290,10 @@ class _SheetLoader(yaml.SafeLoader):
                 first_line[key] = line
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
+
+
+# a date stays the text it was written as (2026-11-02), checked as a calendar date by the sheet check
+_SheetLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
 
 
 def _read_yaml(path):
@@ -506,6 +512,10 @@ class _Checker:
                                                f"(this sample's input is {entry})"))
         if isinstance(sample.get("vaf_tags"), dict):
             found += self._vaf_tags(where + ("vaf_tags",), sample, entry, kind)
+        for name, value in (sample.get("specimen") or {}).items() if isinstance(sample.get("specimen"), dict) else ():
+            if name in ("collected", "received") and _is_text(value) and not _is_calendar_date(value):
+                found.append((where + ("specimen", name), f"{value} is not a calendar date — give a real one "
+                                                          "as YYYY-MM-DD, e.g. 2026-11-02"))
         if entry == "units":
             if "sha256" in sample:
                 found.append((where + ("sha256",), "a sample-level checksum is for a bam, cram "
@@ -656,6 +666,13 @@ def _indication_problems(where, indications):
     return found
 
 
+def _is_calendar_date(text: str) -> bool:
+    try:
+        return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None and bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 def _build(path, data):
     """Dataclasses from a sheet that passed every check."""
     sheet_dir = path.parent
@@ -685,7 +702,9 @@ def _build(path, data):
                 panel=sample.get("panel"),
                 sha256=sample["sha256"].lower() if "sha256" in sample else None,
                 vaf_tags=tuple((key, sample["vaf_tags"][key]) for key in ("vaf", "depth", "alt_reads")
-                               if key in (sample.get("vaf_tags") or {}))))
+                               if key in (sample.get("vaf_tags") or {})),
+                specimen=tuple((key, sample["specimen"][key]) for key in ("type", "collected", "received")
+                               if key in (sample.get("specimen") or {}))))
         consent = fields["consent"]
         calls = tuple(OutsideCall(gene=gene, diplotype=call["diplotype"], method=call["method"],
                                   phenotype=call.get("phenotype"))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -122,6 +123,41 @@ def bench_pgx(workdir: Path, records: int, repeats: int) -> dict:
             "genotailor_pgx_runs_s": [round(t, 3) for t in pgx_runs],
             "bcftools_view_R_runs_s": [round(t, 3) for t in view_runs],
             "ratio": round(pgx / view, 2), "goal": "<= 1.5"}
+
+
+# --- CYP2D6 copy number ---------------------------------------------------------------------------
+
+
+def bench_cyp2d6(workdir: Path, repeats: int, depth: float = 30.0) -> dict:
+    """`cyp2d6_vs_mosdepth`: median wall time of `genotailor cyp2d6-cn` over median `mosdepth` of the
+    region it reads (flanks, CYP2D6, CYP2D7, CYP2D8P) on the same simulated 30x BAM of the real
+    GRCh38 CYP2D locus (a *1/*1x2 sample), run alternately (goal <= 3)."""
+    from genotailor.dev.cyp2d6_accuracy import WINDOW
+    from genotailor.dev.testdata import cyp2d6 as sim
+    from genotailor.pgx.cyp2d6_cn import baseline_regions
+
+    folder = Path(workdir) / "cyp2d6"
+    folder.mkdir(parents=True, exist_ok=True)
+    window, locus = sim.load(WINDOW)
+    bam = folder / "SIM.bam"
+    if not Path(f"{bam}.bai").exists():
+        ref = sim.write_reference(window, folder / "ref.fa")
+        haps = [sim.StructuralHaplotype("*1"), sim.StructuralHaplotype("*1x2", 2)]
+        sim.simulate_bam(window, locus, ref, haps, depth, 1, folder, "SIM")
+    base = baseline_regions(locus)
+    bed = folder / "region.bed"
+    bed.write_text(f"{locus.chrom}\t{base[0][1].start - 1}\t{base[-1][1].end}\n")
+    cn_cmd = [*_genotailor_command(), "cyp2d6-cn", "--bam", str(bam), "--out", str(folder / "cn.json")]
+    md_cmd = ["mosdepth", "--no-per-base", "--by", str(bed), str(folder / "md"), str(bam)]
+    _run(cn_cmd), _run(md_cmd)
+    cn_runs, md_runs = [], []
+    for _ in range(repeats):
+        cn_runs.append(_run(cn_cmd))
+        md_runs.append(_run(md_cmd))
+    cn, md = statistics.median(cn_runs), statistics.median(md_runs)
+    return {"depth": depth, "repeats": repeats, "cyp2d6_cn_s": round(cn, 3), "mosdepth_s": round(md, 3),
+            "cyp2d6_cn_runs_s": [round(t, 3) for t in cn_runs], "mosdepth_runs_s": [round(t, 3) for t in md_runs],
+            "ratio": round(cn / md, 2), "goal": "<= 3"}
 
 
 # --- somatic -------------------------------------------------------------------------------------
@@ -458,3 +494,37 @@ def bench_report(workdir: Path, results: Path, repeats: int, patients=("PGX001",
     return {"name": "report_per_patient", "repeats": repeats, "patients": per_patient,
             "report_per_patient_s": worst["median_s"], "report_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values()),
             "outputs": "JSON + HTML (3 figures) + PDF + FHIR", "goal": "< 2 s"}
+
+
+def bench_msi(workdir: Path, repeats: int, depth: float = 150.0) -> dict:
+    """`msi_vs_mosdepth`: median wall time of `genotailor msi` (tumour vs normal over the shipped
+    loci list) over that of mosdepth on the same tumour BAM (per-region depth over the same
+    windows), on a simulated MSI-H pair over the 120 test windows; peak memory of each."""
+    from genotailor.core.paths import MSI_LOCI, REPO
+    from genotailor.core.tools import run_measured
+
+    source = REPO / "test-data" / "reference" / "source"
+    data = Path(workdir) / "msi"
+    if not (data / "tumour.bam").exists():
+        # in a child process: Linux counts a forked child's pre-exec memory in its peak, so this
+        # process must stay small for the peaks measured below
+        run([*_genotailor_command(), "dev", "msi-simulate", "--out", str(data), "--purity", "0.5",
+             "--unstable-fraction", "0.4", "--seed", "7", "--depth", str(depth)], "bench msi: simulated reads")
+    bed = data / "windows.bed"  # the windows the reads cover, 0-based (headers >chrom:start-end name)
+    spans = [re.match(r">(\S+):(\d+)-(\d+)", h).groups()
+             for h in (source / "msi_locus_windows.fa").read_text().splitlines() if h.startswith(">")]
+    bed.write_text("".join(f"{c}\t{int(a) - 1}\t{b}\n" for c, a, b in spans))
+    msi = [*_genotailor_command(), "msi", "--tumor-bam", str(data / "tumour.bam"), "--tumor", "T",
+           "--normal-bam", str(data / "normal.bam"), "--normal", "N", "--loci", str(MSI_LOCI),
+           "--json", str(data / "msi.json")]
+    mosdepth = ["mosdepth", "--no-per-base", "--by", str(bed), "-t", "1", str(data / "tumour"), str(data / "tumour.bam")]
+    figures = {}
+    for name, cmd in (("msi", msi), ("mosdepth", mosdepth)):
+        run_measured(cmd, f"bench msi: {name}")
+        runs = [run_measured(cmd, f"bench msi: {name}") for _ in range(repeats)]
+        figures[name] = {"median_s": round(statistics.median(t for t, _ in runs), 3),
+                         "peak_rss_mb": round(max(m for _, m in runs), 1), "runs_s": [round(t, 4) for t, _ in runs]}
+    return {"name": "msi_vs_mosdepth", "repeats": repeats, "depth": depth, "windows": 120,
+            "loci_in_list": sum(1 for _ in open(MSI_LOCI)) - 1, **figures,
+            "msi_vs_mosdepth": round(figures["msi"]["median_s"] / figures["mosdepth"]["median_s"], 2),
+            "msi_peak_rss_mb": figures["msi"]["peak_rss_mb"]}

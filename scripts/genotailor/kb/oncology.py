@@ -344,6 +344,48 @@ def import_cgi(path: Path, build: Build):
         build.rows["cgi_kept"] += 1
 
 
+# ----------------------------------------------------------------------------- curated biomarkers
+
+CURATED_BIOMARKERS = "curated_biomarkers.tsv"
+CURATED_COLUMNS = ("biomarker", "oncotree", "therapies", "direction", "level", "approval", "pmid", "url")
+BIOMARKERS = ("MSI-H",)
+
+
+def read_curated_biomarkers(path: Path, tree: dict) -> list[dict]:
+    """Therapy evidence for biomarkers that are not one gene's variants (MSI-H): one entry per row,
+    each checked (known biomarker, OncoTree code, direction, level, a PMID). The optional `not_for`
+    column lists OncoTree codes (';') the evidence does not cover although they descend from its code
+    (an approval for solid tumours given at the OncoTree root excludes MYELOID and LYMPH)."""
+    with open(path, newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t")
+    missing = [c for c in CURATED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    out = []
+    for n, r in enumerate(reader, start=1):
+        where = f"{path} row {n}"
+        if r["biomarker"] not in BIOMARKERS:
+            raise InputError(f"{where}: biomarker {r['biomarker']!r} is not one of {', '.join(BIOMARKERS)}")
+        if r["oncotree"] not in tree:
+            raise InputError(f"{where}: unknown OncoTree code {r['oncotree']!r}")
+        if r["direction"] not in ("sensitivity", "resistance", "reduced_sensitivity") or r["level"] not in "ABCD":
+            raise InputError(f"{where}: direction must be sensitivity/resistance/reduced_sensitivity, level A-D")
+        if not r["pmid"].isdigit():
+            raise InputError(f"{where}: pmid {r['pmid']!r} is not a PubMed id")
+        not_for = [c.strip() for c in (r.get("not_for") or "").split(";") if c.strip() not in ("", ".")]
+        unknown = [c for c in not_for if c not in tree]
+        if unknown:
+            raise InputError(f"{where}: not_for names unknown OncoTree code(s) {', '.join(unknown)}")
+        out.append({"id": f"BIO{n:05d}", "biomarker": r["biomarker"], "oncotree": r["oncotree"],
+                    **({"not_for": not_for} if not_for else {}),
+                    "diseases": [tree[r["oncotree"]]["name"]],
+                    "therapies": sorted(t.strip() for t in r["therapies"].split("+")),
+                    "direction": r["direction"], "level": r["level"],
+                    "evidence": [{"source": "curated", "id": r["approval"], "url": r["url"], "pmid": r["pmid"]}]})
+    return out
+
+
 # ----------------------------------------------------------------------------- build
 
 def _entry_order(e):
@@ -353,8 +395,10 @@ def _entry_order(e):
 
 
 def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, crosswalk: Path, out: Path,
-                      civic_release: str, cgi_release: str, oncotree_release: str) -> dict:
-    """Write actionability.json, oncotree.json, build_report.json and manifest.json into `out`."""
+                      civic_release: str, cgi_release: str, oncotree_release: str, curated: Path | None = None) -> dict:
+    """Write actionability.json, oncotree.json, build_report.json and manifest.json into `out`.
+    `curated`: the curated biomarker evidence (default: curated_biomarkers.tsv beside the crosswalk,
+    when there is one), kept as actionability.json's `biomarkers`."""
     civic_files = sorted(Path(civic_dir).glob(f"*{CIVIC_EVIDENCE}"))
     if len(civic_files) != 1:
         raise InputError(f"{civic_dir}: expected one *{CIVIC_EVIDENCE} (CIViC release), found {len(civic_files)}")
@@ -367,9 +411,15 @@ def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, cross
         e["id"] = f"ONC{i:05d}"
     entries = sorted(build.entries.values(), key=_entry_order)
     entries = [{"id": e["id"], **{k: v for k, v in e.items() if k != "id"}} for e in entries]
+    if curated is None and (Path(crosswalk).parent / CURATED_BIOMARKERS).exists():
+        curated = Path(crosswalk).parent / CURATED_BIOMARKERS
+    biomarkers = read_curated_biomarkers(Path(curated), tree) if curated else []
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dump_json({"schema": 1, "entries": entries}, out / "actionability.json")
+    kb = {"schema": 1, "entries": entries}
+    if curated:
+        kb["biomarkers"] = biomarkers
+    dump_json(kb, out / "actionability.json")
     dump_json({"release": oncotree_release,
                "nodes": {c: [n["name"], n["parent"], n["main_type"]] for c, n in sorted(tree.items())}},
               out / "oncotree.json")
@@ -389,6 +439,11 @@ def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, cross
     if Path(crosswalk).resolve() != crosswalk_copy.resolve():
         crosswalk_copy.write_bytes(Path(crosswalk).read_bytes())
     outputs = ["actionability.json", "oncotree.json", "build_report.json", "disease_oncotree_crosswalk.tsv"]
+    if curated:
+        curated_copy = out / CURATED_BIOMARKERS
+        if Path(curated).resolve() != curated_copy.resolve():
+            curated_copy.write_bytes(Path(curated).read_bytes())
+        outputs.append(CURATED_BIOMARKERS)
     manifest = {
         "knowledge_base": "oncology actionability (somatic small variants)",
         "builder": "genotailor kb-build-oncology",
@@ -404,6 +459,9 @@ def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, cross
              "citation": "Kundra et al., JCO Clin Cancer Inform 2021"},
         ],
         "files": {name: sha256_file(out / name) for name in outputs},
+        # evidence for biomarkers that are not one gene's variants (MSI-H): curated facts, not a release
+        **({"curated": {"file": CURATED_BIOMARKERS, "biomarkers": sorted({b["biomarker"] for b in biomarkers}),
+                        "content": "regulatory approvals and their pivotal publications (PMIDs)"}} if curated else {}),
         # what the knowledge base holds: a tumour-panel gene absent here gets no tier above III
         "genes": sorted({e["gene"] for e in entries}),
     }

@@ -53,10 +53,11 @@ LISTED_RULE = ("listed in full: protein-altering, splice-site and splice-region 
 
 def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir, hotspots, settings: TmbSettings,
                 normal: str | None = None, panel=None, coverage_tumor=None, coverage_normal=None,
-                vaf_tags: dict | None = None) -> dict:
+                vaf_tags: dict | None = None, msi=None) -> dict:
     """The somatic stage document of the tumour column `tumor` of `vcf`. Contigs spelled `7` or
     `chr7` are read as the reference names them (`core.contigs`); `vaf_tags` names the VAF/depth
-    tags of a caller the reader does not know (`oncology.readcounts`)."""
+    tags of a caller the reader does not know (`oncology.readcounts`); `msi`: the tumour's MSI
+    stage file, summarised into the document."""
     kb = load_kb(str(kb_dir))
     lengths = Reference(reference).lengths
     if tumor_type not in kb.nodes:
@@ -153,7 +154,7 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                 for rec, i, key, csq in listed]
     tier_rank = {"I": 0, "II": 1, "III": 2, None: 3}
     variants.sort(key=lambda v: (tier_rank[v["tier"]], v["gene"] or "~", v["chrom"], v["pos"], v["alt"]))
-    return {
+    doc = {
         "sample": tumor,
         "normal": normal,
         "tumor_type": tumor_type,
@@ -167,6 +168,21 @@ def run_somatic(vcf, tumor: str, tumor_type: str, reference, models_gff, kb_dir,
                            "rule": LISTED_RULE},
         "tmb": _tmb(variants + tmb_only, models_gff, settings, panel, coverage_tumor, coverage_normal, normal),
     }
+    if msi is not None:
+        doc["msi"] = msi_summary(msi, tumor)
+    return doc
+
+
+def msi_summary(path, tumor: str) -> dict:
+    """The tumour's MSI result without its per-locus rows (those stay in the MSI stage file)."""
+    from genotailor.core.contracts import load_stage
+
+    m = load_stage("msi", path)
+    if m["sample"] != tumor:
+        raise InputError(f"MSI result {path} is of sample {m['sample']!r}, not of the tumour {tumor!r}")
+    keys = ("status", "reason", "not_assessed_because", "mode", "caveat", "score_percent", "unstable_loci",
+            "informative_loci", "markers", "actionability")
+    return {**{k: m[k] for k in keys}, "file": Path(path).name}
 
 
 def _entry(reader, rec, i, key, csq, tumor, normal, tumor_type, kb, known_hotspot, formats, others) -> dict:

@@ -230,6 +230,7 @@ class _GeneCalls:
     the depth matrix (records x samples) fills the marker depths per sample."""
 
     def __init__(self, gene, sites, sex_codes, sexes, min_depth):
+        from genotailor.pgx.cyp2d6_structure import with_copy_number
         from genotailor.pgx.genotypes import call_position, resolve_spanning_deletions
         from genotailor.pgx.recommendations import rule_inputs
         from genotailor.pgx.rules import interpret
@@ -278,7 +279,10 @@ class _GeneCalls:
                 listed = column.tolist()
                 for i in {slot_of[r] for r in differ}:
                     calls[i] = evidence(i, listed)
-            result = interpret(gene, resolve_spanning_deletions(gene, calls), sexes[int(column[-1])])
+            resolved = resolve_spanning_deletions(gene, calls)
+            result = interpret(gene, resolved, sexes[int(column[-1])])
+            if gene.gene == "CYP2D6":  # a joint VCF has no reads: copy number not measured, as per patient
+                result = with_copy_number(result, None, gene, resolved)
             # the table's diplotype is a call only: an ambiguous or uncalled gene's first candidate would
             # read as that sample's result and enter the cohort's diplotype frequencies
             called = result["diplotype"] if result["status"] == "called" else None

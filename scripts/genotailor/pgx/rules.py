@@ -14,8 +14,9 @@ phenotype method (`matcher.phenotype_call`; without one, `reason` says why), and
 
 Gene rules:
 
-- CYP2D6: called from SNVs/indels only; every result carries a limitation (no copy number,
-  hybrids or *5 deletion).
+- CYP2D6: called from SNVs/indels here, with a limitation (no copy number, hybrids or *5
+  deletion); `cyp2d6_structure.with_copy_number` then applies the copy number from read depth
+  where it was measured.
 - DPYD: DPYD alleles are single variants. When no pair of named alleles explains the genotypes
   (more than two variant alleles, or variants in cis), CPIC's rule applies: unphased, the two
   lowest-activity variant alleles make the diplotype and its activity score; phased, the

@@ -11,8 +11,10 @@ from genotailor.pgx import CALLED_GENES, DEFAULT_KB, SEXES
 # opening the VCF (vcfopen.prefetch_vcf) first and imports them while the tabix index loads.
 
 
-def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown") -> dict:
-    """The PGx result of one gene from a VCF (the report's `pgx[]` entry)."""
+def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, sex="unknown",
+              cyp2d6_copy_number: dict | None = None) -> dict:
+    """The PGx result of one gene from a VCF (the report's `pgx[]` entry). CYP2D6 is combined with
+    its copy number from read depth (`cyp2d6-cn`; None: not measured, and the result says so)."""
     from genotailor.pgx.definitions import cached_gene
     from genotailor.pgx.genotypes import gene_evidence
     from genotailor.pgx.rules import interpret
@@ -23,6 +25,10 @@ def call_gene(gene_name, vcf, sample, depths, kb_dir=DEFAULT_KB, min_depth=8, se
     result = interpret(gene, calls, sex)
     if not opened(vcf, sample).has_contig(gene.chrom) and result["status"] in ("not_assessed", "not_called"):
         result["reason"] = f"not examined: contig {gene.chrom} (or {gene.chrom.removeprefix('chr')}) is not in the VCF"
+    if gene_name == "CYP2D6":
+        from genotailor.pgx.cyp2d6_structure import with_copy_number
+
+        result = with_copy_number(result, cyp2d6_copy_number, gene, calls)
     return result
 
 
@@ -71,15 +77,16 @@ def outside_call_result(row: dict, kb_dir=DEFAULT_KB) -> dict:
 
 
 def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GENES, kb_dir=DEFAULT_KB,
-            min_depth=8, sex="unknown") -> dict:
+            min_depth=8, sex="unknown", cyp2d6_cn=None) -> dict:
     """Every gene's result (outside calls override the VCF call of their gene), then the drug
-    recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`."""
+    recommendations from them: `{"pgx": [gene results, each with its drugs], "drugs": [...]}`.
+    `cyp2d6_cn`: the sample's `cyp2d6-cn` JSON (CYP2D6 copy number from read depth)."""
     if sex not in SEXES:
         raise InputError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
     from genotailor.pgx.vcfopen import has_index
 
     if has_index(vcf):
-        return _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex)
+        return _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex, cyp2d6_cn)
     # The slower path: a plain, gzip or unindexed VCF is read from an indexed copy in a temporary
     # folder, never written beside the input.
     import shutil
@@ -91,7 +98,7 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
     copy = None
     try:
         copy = indexed_copy(vcf, workdir)
-        return _run_pgx(copy, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex)
+        return _run_pgx(copy, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex, cyp2d6_cn)
     except InputError as e:
         if copy is None:
             raise
@@ -102,7 +109,21 @@ def run_pgx(vcf, sample=None, coverage=None, outside_calls=None, genes=CALLED_GE
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex) -> dict:
+def read_copy_number(path) -> dict:
+    """A `cyp2d6-cn` result file; an InputError names the file if it is not one."""
+    import json
+
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"CYP2D6 copy-number file {path}: cannot be read ({exc}) — give the JSON written by "
+                         "`genotailor cyp2d6-cn`") from None
+    if not isinstance(doc, dict) or doc.get("gene") != "CYP2D6" or "status" not in doc:
+        raise InputError(f"CYP2D6 copy-number file {path}: not a `genotailor cyp2d6-cn` result (gene CYP2D6, status)")
+    return doc
+
+
+def _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex, cyp2d6_cn=None) -> dict:
     from genotailor.pgx.vcfopen import prefetch_vcf
 
     prefetch_vcf(vcf, sample)  # the index loads while the engine imports and the knowledge base loads
@@ -124,11 +145,12 @@ def _run_pgx(vcf, sample, coverage, outside_calls, genes, kb_dir, min_depth, sex
     outside = {}
     if outside_calls:
         outside = {r["gene"]: outside_call_result(r, kb_dir) for r in read_outside_calls(outside_calls)}
+    copy_number = read_copy_number(cyp2d6_cn) if cyp2d6_cn else None
     results = []
     for gene in genes:
         if gene in outside:
             continue
-        results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex))
+        results.append(call_gene(gene, vcf, sample, depths, kb_dir, min_depth, sex, copy_number))
     if not outside:  # with outside calls the result is not empty; each gene not examined says why
         _examined_something(vcf, sample, genes, kb_dir)
     results.extend(outside.values())

@@ -44,6 +44,8 @@ def assemble(patient, date, qc_files, calls_files, provenance_file, stages=None,
             entry.update(purity=s.purity, normal=s.normal)
         if s.entry == "vcf":
             entry["caller"] = s.caller
+        if s.specimen:
+            entry["specimen"] = dict(s.specimen)
         samples.append(entry)
     qc = {}
     for f in qc_files:

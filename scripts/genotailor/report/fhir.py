@@ -1,10 +1,10 @@
 """The per-patient report as an HL7 FHIR R4 Bundle following the Genomics Reporting IG (STU3,
 http://hl7.org/fhir/uv/genomics-reporting/): a genomic-report DiagnosticReport; genotype
 (diplotype) and therapeutic-implication Observations and medication-recommendation Tasks for
-pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; a TMB
-molecular-biomarker Observation; what the test examined (the ledger) as a GenomicStudy with a
-GenomicStudyAnalysis per sample and category, which the DiagnosticReport names. Parsed and
-validated with `fhir.resources` (its R4B models: R4B changed no resource used here from R4).
+pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; TMB and
+MSI (per tumour) molecular-biomarker Observations; what the test examined (the ledger) as a
+GenomicStudy with a GenomicStudyAnalysis per sample and category, which the DiagnosticReport names.
+Parsed and validated with `fhir.resources` (its R4B models: R4B changed no resource used here from R4).
 
 Only what the JSON report holds goes in, so consent carries over: no PGx consent, no PGx
 resource. Resource ids are UUID v5 of their content keys and the bundle has no timestamp, so
@@ -47,6 +47,10 @@ BIOMARKER_KIND_SEQUENCE = {
     "valueCodeableConcept": {"coding": [{"system": IG_CODES + "molecular-biomarker-ontology-cs", "code": "molgen",
                                          "display": "molecular sequence adjacent category"}]},
 }
+
+# MSI (the ledger's per-tumour entry): LOINC 81695-9 and its answers for the calls this test makes
+MSI_NAME = "microsatellite instability (MSI)"
+MSI_ANSWERS = {"MSS": ("LA14122-8", "Stable"), "MSI-H": ("LA26203-2", "MSI-H")}
 
 # Sequence Ontology accessions of the consequence terms the somatic stage gives (bcftools csq terms)
 SO_TERMS = {
@@ -171,6 +175,7 @@ class _Builder:
         results += self.pgx()
         results += self.somatic()
         results += self.tmb()
+        results += self.msi()
         results += self.germline()
         report = {
             "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
@@ -358,6 +363,28 @@ class _Builder:
                                           _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"), failed,
                                           category=BIOMARKER_CATEGORY, component=[BIOMARKER_KIND_SEQUENCE], **fields))]
 
+
+    def msi(self) -> list[str]:
+        """One molecular-biomarker Observation per tumour whose MSI the ledger names (LOINC 81695-9,
+        answers Stable / MSI-H), or not performed with the reason."""
+        entries = [e for e in self.report.get("assessed") or []
+                   if e["scope"] == "biomarker" and e["name"] == MSI_NAME and e.get("sample")]
+        out = []
+        for e in entries:
+            fields = {}
+            if e["status"] == "assessed" and e.get("result") in MSI_ANSWERS:
+                code, display = MSI_ANSWERS[e["result"]]
+                fields["valueCodeableConcept"] = _loinc(code, display)
+                fields["note"] = [{"text": e["reason"]}]  # the score and how it was reached
+            else:
+                fields["dataAbsentReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                                                          "code": "not-performed"}], "text": e["reason"]}
+            out.append(self.add(self.observation(("msi", e["sample"]), "molecular-biomarker",
+                                                 _loinc("81695-9", "Microsatellite instability [Interpretation] in "
+                                                        "Cancer specimen Qualitative"), e["sample"] in self.failed,
+                                                 category=BIOMARKER_CATEGORY, component=[BIOMARKER_KIND_SEQUENCE],
+                                                 **fields)))
+        return out
 
     # --- what was examined -------------------------------------------------------------------
     def genomic_study(self) -> str | None:

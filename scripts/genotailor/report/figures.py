@@ -70,7 +70,21 @@ def _figure(width, height) -> Figure:
 
 
 def _drawn(planned: Planned | None) -> dict | None:
-    return None if planned is None else {**planned.meta, "svg": planned.make()}
+    if planned is None:
+        return None
+    return {**planned.meta, "svg": scope_ids(planned.make(), planned.meta["id"])}
+
+
+_ID_OR_REFERENCE = re.compile(r'(\sid="|href="#|url\(#)([^")]+)')
+
+
+def scope_ids(svg: str, prefix: str) -> str:
+    """The SVG with each element id, and every reference to one (`href="#…"`, `url(#…)`), prefixed
+    with its figure's ID: matplotlib numbers its ids afresh in every figure (`figure_1`, `axes_1`),
+    and the page holds several figures, whose ids must not repeat."""
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+    return _ID_OR_REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}" if m.group(2) in ids else m.group(0),
+                                svg)
 
 
 def coverage_figure(report: dict) -> dict | None:

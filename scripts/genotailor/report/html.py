@@ -1,8 +1,10 @@
-"""The per-patient report as a self-contained HTML page (inline CSS and SVG figures, no scripts,
-no external resources; prints well, and the PDF is printed from the same page)."""
+"""The per-patient report as a self-contained HTML page (inline CSS, SVG figures and one small
+script that sorts and filters its tables; no external resources; complete and readable without
+script; prints well, and the PDF is printed from the same page, without the script)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,7 +97,38 @@ def render_html(report: dict, for_print: bool = False, figures: list | None = No
 
         figures = draw_figures(report)
     sections = [s.name for s in SECTIONS if s.template]
-    return environment().get_template("report.html.j2").render(
+    page = environment().get_template("report.html.j2").render(
         r=report, sections=sections, figures=figures, failed_samples=failed_samples(report),
         indeterminate=words.INDETERMINATE, action_groups=words.ACTION_GROUPS, for_print=for_print,
         pgx_by_gene={g["gene"]: g for g in report.get("pgx") or []})
+    return page.replace(CONTENTS_MARK, contents(page), 1)
+
+
+CONTENTS_MARK = "<!--contents-->"
+# a section's heading, or a sub-section's (an <h3> with an id); the templates write them this way
+_HEADING = re.compile(r'<section id="(?P<section>[^"]+)"[^>]*>\s*<h2>(?P<h2>.*?)</h2>'
+                      r'|<h3[^>]*?\sid="(?P<id>[^"]+)"[^>]*>(?P<h3>.*?)</h3>', re.S)
+
+
+def contents(page: str) -> str:
+    """The table of contents of a rendered page: a link to each section present, and under it to
+    each of its sub-sections. Read from the page itself, so it lists exactly what this patient's
+    report holds (the templates decide which sections and sub-sections appear)."""
+    entries: list[tuple[str, str, list]] = []
+    for m in _HEADING.finditer(page):
+        if m["section"]:
+            entries.append((m["section"], _inner_text(m["h2"]), []))
+        elif entries:
+            entries[-1][2].append((m["id"], _inner_text(m["h3"])))
+    lines = ['<nav id="contents" class="contents" aria-labelledby="contents-title">',
+             '<h2 id="contents-title">Contents</h2>', "<ol>"]
+    for target, text, subs in entries:
+        inner = "".join(f'<li><a href="#{i}">{t}</a></li>' for i, t in subs)
+        lines.append(f'<li><a href="#{target}">{text}</a>' + (f"<ol>{inner}</ol>" if inner else "") + "</li>")
+    lines += ["</ol>", "</nav>"]
+    return "\n".join(lines)
+
+
+def _inner_text(fragment: str) -> str:
+    """A heading's text, still HTML-escaped, without its tags."""
+    return " ".join(re.sub(r"<[^>]+>", "", fragment).split())

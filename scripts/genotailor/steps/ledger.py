@@ -21,11 +21,15 @@ from genotailor.core.coverage import read_bed
 from genotailor.core.errors import InputError
 from genotailor.core.kbfiles import clinvar_gene_coverage, indication_genes, load_acmg_sf, load_positions
 from genotailor.core.ledger import (
+    MSI_CLASS,
+    MSI_NO_NORMAL,
+    MSI_NO_READS,
     NOT_ASSESSED_CLASSES,
     biomarker_entries,
     clip,
     coding_territory,
     judge,
+    msi_entry,
     not_assessed,
     pgx_entry,
 )
@@ -164,11 +168,30 @@ def _qc_failures(qc_files) -> dict:
     return out
 
 
+READ_ENTRIES = ("fastq", "bam", "cram")
+
+
+def _msi_entry(tumour, msi: dict, samples: dict, failed: dict) -> dict:
+    """A tumour's MSI entry: from its MSI stage file, else not assessed with why MSI did not run."""
+    if tumour.id in msi:
+        entry = msi_entry(load_stage("msi", msi[tumour.id]))
+        if tumour.id in failed and entry["status"] != "not_assessed":
+            entry.update(status="not_assessed", reason=failed[tumour.id] + f" ({entry['reason']})", result=None)
+        return entry
+    normal = samples.get(tumour.normal) if tumour.normal else None
+    reason = (MSI_NO_READS if tumour.entry not in READ_ENTRIES
+              else MSI_NO_NORMAL if normal is None or normal.entry not in READ_ENTRIES
+              else "no MSI result was given for this tumour")
+    return {"name": MSI_CLASS, "group": "somatic", "status": "not_assessed", "reason": reason, "sample": tumour.id,
+            "result": None}
+
+
 def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pgx_kb, pgx_genes=(), pgx_json=None,
                  qc_files=(), bams=None, panels=None, germline_depth=20, tumor_depth=50, min_fraction=0.95,
-                 margin=10, scratch: Path, threads=1) -> dict:
-    """The ledger of one patient (stage `ledger`). `bams`/`panels`: sample id -> path."""
-    bams, panels = bams or {}, panels or {}
+                 margin=10, scratch: Path, threads=1, msi=None) -> dict:
+    """The ledger of one patient (stage `ledger`). `bams`/`panels`/`msi` (MSI stage JSON of a
+    tumour): sample id -> path."""
+    bams, panels, msi = bams or {}, panels or {}, msi or {}
     models = models_by_gene(str(models_gff))
     panel_regions = {s: read_bed(p) for s, p in panels.items()}
     request = requested_genes(patient, germline_kb=germline_kb, pgx_genes=pgx_genes, panels=panels, models=models)
@@ -239,12 +262,14 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         groups.add({"pgx": "pgx", "somatic": "somatic"}.get(category, "germline"))
     if any(s.kind == "tumor" for s in patient.samples):
         groups.add("somatic")
+    msi_entries = [_msi_entry(s, msi, samples, failed) for s in patient.samples if s.kind == "tumor"]
     doc = {
         "patient": patient.id,
         "settings": {"germline_min_depth": germline_depth, "tumor_min_depth": tumor_depth,
                      "min_callable_fraction": min_fraction, "splice_margin": margin},
         "genes": [e.to_dict() for e in entries],
-        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES)),
+        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), msi=msi_entries or None,
+                                        pgx_results=pgx_results),
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc

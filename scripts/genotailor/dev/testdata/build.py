@@ -302,11 +302,16 @@ SHEET_HEADER = """\
 #   samples:  <sample id>:
 #     kind:         germline | tumor  (a tumour names its purity and its matched normal)
 #     panel:        a panel of the config (default: `default`)
+#     specimen:     optional {type, collected, received} for the report's specimen block
 #     exactly one entry point:
 #       units:      FASTQ pairs per lane: <unit>: {r1, r2, optional sha256: {r1, r2}}
 #       vcf:        a VCF from elsewhere (+ vcf_sample: its column, caller, optional sha256)
 # Paths are relative to this file's folder.
 """
+
+
+# the specimen type each demo sample stands for (printed in the report's specimen block)
+SPECIMEN = {"germline": "peripheral blood (EDTA)", "tumor": "tumour tissue (FFPE)"}
 
 
 def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Path):
@@ -327,6 +332,7 @@ def write_sheet(sheet: Path, read_patients, units, vcf_path: Path, lung_path: Pa
                 lines += [f"        purity: {s.extra['purity']}", f"        normal: {s.extra['normal']}"]
             if s.panel != "default":
                 lines.append(f"        panel: {s.panel}")
+            lines.append(f"        specimen: {{type: {SPECIMEN[s.kind]}}}")
             lines.append("        units:")
             for i, (unit, u) in enumerate(units[s.name].items()):
                 r1, r2 = _rel(u["r1"], base), _rel(u["r2"], base)
@@ -414,7 +420,7 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a = L.append
     a("# Demo and test data")
     a("")
-    a("Everything in this folder except `reference/source/` is generated, deterministically, by")
+    a("Everything in this folder except `reference/source/` (inputs) is generated, deterministically, by")
     a("")
     a("```sh")
     a(COMMAND.format(seed=seed))
@@ -445,6 +451,13 @@ def write_readme(out, genome, pgx_targets, cancer_targets, patients, sample_trut
     a("|---|---|")
     a("| `reference/source/grch38_windows.fa.gz` | Input: real GRCh38 windows, headers `chrom:start-end name` "
       "(1-based, inclusive, plus strand). |")
+    a("| `reference/source/msi_locus_windows.fa` | Input of the MSI tests: 120 real GRCh38 windows, each one "
+      "microsatellite locus ± 350 bp (headers `chrom:start-end name`), cut from the same staged GRCh38 windows as "
+      "`workflow/resources/oncology/msi_loci.tsv`; no synthetic base. The tests simulate tumour/normal reads over "
+      "them (`genotailor.dev.testdata.msi`). |")
+    a("| `reference/source/msi_loci.tsv` | The 120 rows of `workflow/resources/oncology/msi_loci.tsv` those windows "
+      "hold: the six staged markers (BAT-25, BAT-26, T15-1, T15-2, T15-3, T13) and 114 loci spread through the "
+      "list. |")
     a(f"| `reference/{reference.REFERENCE_NAME}` (+ `.fai`, `.gzi`) | The demo reference, bgzip: "
       f"{len(reference.GRCH38_LENGTHS)} contigs ({', '.join(reference.GRCH38_LENGTHS)}) at their true GRCh38 "
       "lengths, 60-column lines, `N` except in the windows and the synthetic flanks, so every coordinate "

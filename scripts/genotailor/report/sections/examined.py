@@ -24,7 +24,9 @@ def build(patient, docs):
                  "territory": g["territory"], "regions_below": g["regions_below"],
                  **({"knowledge_base": g["knowledge_base"]} if "knowledge_base" in g else {})} for g in d["genes"]]
     assessed += [{"scope": "biomarker", "name": b["name"], "category": b["group"], "status": b["status"],
-                  "reason": b["reason"], "callable_fraction": None} for b in d["biomarkers"]]
+                  "reason": b["reason"], "callable_fraction": None,
+                  **({"sample": b["sample"], "result": b.get("result")} if "sample" in b else {})}
+                 for b in d["biomarkers"]]
     return {"assessed": assessed, "examined": d["settings"]}, []
 
 
@@ -90,7 +92,7 @@ def summarize(fields, patient):
         out.append(line("examined", "not_assessed", f"{title}: {n_ok} of {len(genes)} requested gene"
                         f"{'' if len(genes) == 1 else 's'} fully assessed; " + "; ".join(parts) + ".", 15, "examined"))
     classes = [e["name"] for e in entries if e["scope"] == "biomarker" and e["status"] == "not_assessed"
-               and not e["name"].startswith("tumour mutational burden")]
+               and not e["name"].startswith("tumour mutational burden") and not e.get("sample")]
     if classes:
         out.append(line("examined", "not_assessed", "Not assessed by this test: " + ", ".join(classes) + ".", 95,
                         "examined"))

@@ -47,7 +47,48 @@ def build(patient, docs):
                                     "reason": f"{variant_name(v)}: VAF not readable — {vaf_reason(v)}"})
     elif any(s.kind == "tumor" for s in patient.samples):
         limitations.append({"section": "somatic", "reason": "the somatic stage did not run for this tumour"})
-    return {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}, limitations
+    fields = {"somatic": somatic, "somatic_other_variants": other, "tmb": tmb}
+    msi = [{"sample": d["sample"], **d["msi"]} for d in docs if d.get("msi")]
+    if msi:
+        fields["msi"] = msi
+    return fields, limitations
+
+
+MSI = "microsatellite instability (MSI)"
+
+
+def _msi_lines(fields) -> list[dict]:
+    """One line per tumour: MSI-H with its therapies, MSS, or not assessed with the reason. The
+    status comes from the ledger (the tumours MSI could not run for are there too), the therapies
+    from the MSI result the somatic stage carries."""
+    results = {m["sample"]: m for m in fields.get("msi") or []}
+    entries = [e for e in fields.get("assessed") or [] if e["scope"] == "biomarker" and e["name"] == MSI
+               and e.get("sample")]
+    if not entries:  # no ledger: the results themselves
+        entries = [{"sample": s, "status": "not_assessed" if m["status"] == "not_assessed" else "assessed",
+                    "result": None if m["status"] == "not_assessed" else m["status"], "reason": m["reason"]}
+                   for s, m in results.items()]
+    out = []
+    for e in entries:
+        m = results.get(e["sample"]) or {}
+        caveat = qc_caveat(fields, [e["sample"]])
+        if e["status"] != "assessed":
+            out.append(line("somatic", "not_assessed", f"Microsatellite instability: not assessed in {e['sample']} — "
+                            f"{e['reason']}.", 30, "examined"))
+            continue
+        reason = e["reason"].removeprefix(f"{e['result']}: ")
+        action = m.get("actionability") or {}
+        rows = [t for t in action.get("therapies") or [] if t["this_tumour_type"]]
+        if e["result"] == "MSI-H" and rows:
+            rows = [t for t in rows if t["evidence_level"] in ("A", "B")] or rows
+            levels = ", ".join(sorted({t["evidence_level"] for t in rows}))
+            out.append(line("somatic", "actionable", f"MSI-H in {e['sample']} — Tier {action['tier']}: "
+                            f"{words.word(words.DIRECTION, 'sensitivity')} to {_therapy_names(rows, 'sensitivity')} "
+                            f"(evidence level {levels}); {reason}{caveat}.", TIER_RANK.get(action["tier"], 30), "examined"))
+        else:
+            out.append(line("somatic", "result", f"Microsatellite instability: {e['result']} in {e['sample']} "
+                            f"({reason}){caveat}.", 50, "examined"))
+    return out
 
 
 TIER_RANK = {"I": 10, "II": 30}
@@ -138,7 +179,7 @@ def summarize(fields, patient):
                         50, "tmb"))
     elif fields.get("somatic") is not None and tmb.get("reason") and tmb["reason"] != "no tumour sample":
         out.append(line("somatic", "not_assessed", f"Tumour mutational burden: not assessed — {tmb['reason']}.", 30, "tmb"))
-    return out
+    return out + _msi_lines(fields)
 
 
 SECTION = Section("somatic", build, stage="somatic", summarize=summarize)

@@ -6,8 +6,9 @@ engine's own steps on small inputs: a germline VCF sample (CYP2C19 *2/*2 and CYP
 `genotailor.pgx`; BRCA2 c.10G>T (ClinVar 51063, pathogenic) heterozygous and MLH1 chr3:37040201 T>A
 (ClinVar 89797, pathogenic) homozygous found by `genotailor germline`), a tumour VCF sample (EGFR
 p.L858R at VAF 0.3 called Tier I by `genotailor somatic`, as in tests/test_run_somatic.py) and a
-ledger of what was examined. The same stage files are assembled again with a failed QC file for one
-sample to see which results stop being final.
+ledger of what was examined (genes assessed, partly assessed and not assessed, on both samples).
+The same stage files are assembled again with a failed QC file for one sample to see which results
+stop being final.
 
 Expected values come from the standards, not from the code under test:
 - statuses: FHIR R4 value sets. Observation.status (http://hl7.org/fhir/R4/valueset-observation-status.html):
@@ -28,7 +29,8 @@ Expected values come from the standards, not from the code under test:
   category 2..*, with slices laboratory (observation-category, 1..1), biomarker-category
   (CodeSystem/tbd-codes-cs, 1..1) and GE (v2-0074, 0..1); an optional biomarker-category component
   (tbd-codes-cs#biomarker-category) whose value the examples take from CodeSystem/
-  molecular-biomarker-ontology-cs: `molgen` "molecular sequence adjacent category".
+  molecular-biomarker-ontology-cs: `molgen` "molecular sequence adjacent category". What the test
+  examined: STU3 has no `region-studied` Observation (STU2 had one); see the GenomicStudy table below.
 
 The official HL7 validator (validator_cli.jar) is a Java program that fetches the IG packages and
 terminology from the network (packages.fhir.org, tx.fhir.org); it cannot run offline here and is not
@@ -40,6 +42,7 @@ quantities carry UCUM units.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 
@@ -69,7 +72,6 @@ LOINC_TERMS = {
     "84413-4": "Genotype display name",
     "69548-6": "Genetic variant assessment",
     "94076-7": "Mutations/Megabase [# Ratio] in Tumor",
-    "53041-0": "DNA region of interest panel",
     "48018-6": "Gene studied [ID]",
     "48004-6": "DNA change (c.HGVS)",
     "48005-3": "Amino acid change (pHGVS)",
@@ -88,7 +90,6 @@ LOINC_TERMS = {
     "53040-2": "Genetic variation's effect on drug metabolism",
     "93044-6": "Level of evidence",
     "81259-4": "Associated phenotype",
-    "81293-3": "Description of ranges of DNA sequences examined",
     "81695-9": "Microsatellite instability [Interpretation] in Cancer specimen Qualitative",
 }
 
@@ -118,6 +119,37 @@ ANSWERS = {
 # the report's words -> the answer they must be coded as
 ZYGOSITY = {"heterozygous": "LA6706-1", "homozygous": "LA6705-3", "hemizygous": "LA6707-9"}
 SIGNIFICANCE = {"pathogenic": "LA6668-3", "likely_pathogenic": "LA26332-9", "uncertain_significance": "LA26333-7"}
+
+# FH1's ledger: every status. The ranges below threshold are MANE Select coding exons (the GFF3 in
+# workflow/resources/annotation, 1-based inclusive) widened by the 10-base splice margin, written
+# 1-based inclusive as the ledger writes them: BRCA1 exon 2 CDS chr17:43124017-43124096, EGFR exon 19
+# CDS chr7:55174722-55174820 (outside FH1's tumour panel).
+BRCA1_EXON2 = {"region": "exon 2", "chrom": "chr17", "start": 43124007, "end": 43124106, "callable_fraction": 0.0,
+               "why": "no_reference", "why_text": "no reference sequence (N)"}
+EGFR_EXON19 = {"region": "exon 19", "chrom": "chr7", "start": 55174712, "end": 55174830, "callable_fraction": 0.0,
+               "why": "outside_panel", "why_text": "outside the sample's panel"}
+
+
+def _gene(gene, category, sample, status, reason, fraction, territory="coding exons", below=()):
+    return {"gene": gene, "category": category, "sample": sample, "status": status, "reason": reason,
+            "callable_fraction": fraction, "territory": territory, "territory_bp": 1000,
+            "callable_bp": round(1000 * (fraction or 0)), "regions_below": list(below)}
+
+
+LEDGER_GENES = [
+    _gene("CYP2C19", "pgx", "FH1-blood", "assessed", "100.0% of the defining positions with a usable genotype", 1.0,
+          "defining positions"),
+    _gene("BRCA2", "diagnostic", "FH1-blood", "assessed", "100.0% of the coding exons callable at 20x or more", 1.0),
+    _gene("MLH1", "diagnostic", "FH1-blood", "assessed", "100.0% of the coding exons callable at 20x or more", 1.0),
+    _gene("BRCA1", "diagnostic", "FH1-blood", "not_assessed", "nothing examined: no reference sequence (N)", 0.0,
+          below=[BRCA1_EXON2]),
+    _gene("PALB2", "diagnostic", "FH1-blood", "not_assessed", "no ClinVar records for PALB2 in the knowledge base",
+          None),
+    _gene("EGFR", "somatic", "FH1-tumour", "partly",
+          "88.2% of the coding exons callable at 50x or more; 1 region below threshold", 0.882, below=[EGFR_EXON19]),
+]
+LEDGER_BIOMARKERS = [{"name": "copy number", "group": "somatic", "status": "not_assessed",
+                      "reason": "not assessed by this test (small variants only)"}]
 
 BRCA2_PLP = ("chr13", 32316470, "G", "T")  # ClinVar 51063, pathogenic (tests/test_germline.py)
 MLH1_PLP = ("chr3", 37040201, "T", "A")  # ClinVar 89797, pathogenic
@@ -151,15 +183,11 @@ def stages(tmp_path_factory):
                  str(DEMO_REFERENCE), "--panel", str(panel), "--json", str(somatic)]) == 0
     load_stage("somatic", somatic)
 
-    genes = [{"gene": g, "category": "diagnostic", "sample": BLOOD, "status": "assessed",
-              "reason": "100.0% of the coding exons callable at 20x or more", "callable_fraction": 1.0,
-              "territory": "coding exons", "territory_bp": 1000, "callable_bp": 1000, "regions_below": []}
-             for g in ("BRCA2", "MLH1")]
     ledger = d / "ledger.json"
     ledger.write_text(json.dumps({
         "patient": "FH1", "settings": {"germline_min_depth": 20, "tumor_min_depth": 50, "min_callable_fraction": 0.95,
                                        "splice_margin": 10},
-        "genes": genes, "biomarkers": []}))
+        "genes": LEDGER_GENES, "biomarkers": LEDGER_BIOMARKERS}))
     provenance = d / "provenance.json"
     provenance.write_text(json.dumps({"workflow": {"version": "test"}, "reference": {"name": "demo", "sha256": "0" * 64},
                                       "aligner": "none", "tools": {}, "knowledge_bases": {}}))
@@ -246,7 +274,7 @@ def statuses(bundle):
     out = {}
     for r in resources(bundle):
         profile = r.get("meta", {}).get("profile", [r["resourceType"]])[0].removeprefix(IG)
-        if r["resourceType"] == "Patient":
+        if r["resourceType"] in ("Patient", "Specimen"):  # neither has a status
             continue
         out.setdefault(profile, set()).add(r["status"])
     return out
@@ -260,7 +288,7 @@ def test_the_patient_has_every_kind_of_result(report, bundle):
         ("BRCA2", "heterozygous", "pathogenic"), ("MLH1", "homozygous", "pathogenic")]
     profiles = {r.get("meta", {}).get("profile", [""])[0].removeprefix(IG) for r in resources(bundle)}
     assert profiles == {"", "genomic-report", "genotype", "therapeutic-implication", "medication-recommendation",
-                        "variant", "molecular-biomarker", "region-studied"}
+                        "variant", "molecular-biomarker", "genomic-study", "genomic-study-analysis", "genomic-data-file"}
 
 
 # --- references -------------------------------------------------------------------------------
@@ -279,7 +307,7 @@ def test_every_reference_resolves_to_a_resource_in_the_bundle(bundle):
     (patient,) = resources(bundle, "Patient")
     patient_url = f"urn:uuid:{patient['id']}"
     for r in resources(bundle):
-        if r["resourceType"] in ("Observation", "DiagnosticReport"):
+        if r["resourceType"] in ("Observation", "DiagnosticReport", "Procedure", "DocumentReference", "Specimen"):
             assert r["subject"] == {"reference": patient_url}
         if r["resourceType"] == "Task":
             assert r["for"] == {"reference": patient_url}
@@ -344,7 +372,7 @@ def test_every_loinc_coding_is_a_known_code_with_its_loinc_display(bundle):
         assert coding.get("display") == expected, coding
         seen.add(coding["code"])
     # every question and answer FH1 calls for was coded
-    assert {"51969-4", "84413-4", "69548-6", "94076-7", "53041-0", "81258-6", "53034-5", "53037-8", "LA6706-1",
+    assert {"51969-4", "84413-4", "69548-6", "94076-7", "81258-6", "53034-5", "53037-8", "LA6706-1",
             "LA6705-3", "LA6683-2", "LA6684-0", "LA6668-3", "LA26806-2", "LA30102-0", "LA9633-4"} <= seen
 
 
@@ -361,8 +389,7 @@ def test_the_report_and_observation_codes(bundle):
     (diagnostic,) = resources(bundle, "DiagnosticReport")
     assert diagnostic["code"]["coding"] == [{"system": LOINC, "code": "51969-4", "display": "Genetic analysis report"}]
     assert diagnostic["meta"]["profile"] == [IG + "genomic-report"]
-    expected = {"genotype": "84413-4", "variant": "69548-6", "molecular-biomarker": "94076-7",
-                "region-studied": "53041-0"}
+    expected = {"genotype": "84413-4", "variant": "69548-6", "molecular-biomarker": "94076-7"}
     for r in resources(bundle, "Observation"):
         profile = r.get("meta", {}).get("profile", [""])[0].removeprefix(IG)
         if profile in expected:
@@ -575,7 +602,9 @@ def test_a_report_whose_samples_passed_is_final_and_its_tasks_requested(bundle):
     assert statuses(bundle) == {"genomic-report": {"final"}, "genotype": {"final"}, "therapeutic-implication": {"final"},
                                 "medication-recommendation": {"requested"}, "variant": {"final"},
                                 "molecular-biomarker": {"final"},
-                                "region-studied": {"final"}}
+                                # Procedure.status (event-status): the study and its analyses were done
+                                "genomic-study": {"completed"}, "genomic-study-analysis": {"completed"},
+                                "genomic-data-file": {"current"}}
 
 
 def _status_by_kind(bundle):
@@ -587,6 +616,9 @@ def _status_by_kind(bundle):
             out.add(("task", r["status"]))
         elif r["resourceType"] == "DiagnosticReport":
             out.add(("report", r["status"]))
+        elif r["resourceType"] == "DocumentReference":
+            # DocumentReference.docStatus (composition-status): `preliminary` "a preliminary version"
+            out.add((f"uncalled ranges {r['description'].split(',')[0].lower()}", r["docStatus"]))
         elif r["resourceType"] == "Observation":
             code = r["code"]["coding"][0]["code"]
             if code == "69548-6":
@@ -596,7 +628,7 @@ def _status_by_kind(bundle):
                 sources = {by_url[x["reference"]]["code"]["coding"][0]["code"] for x in r.get("derivedFrom", [])}
                 out.add(("somatic implication" if "69548-6" in sources else "pgx implication", r["status"]))
             else:
-                out.add(({"84413-4": "genotype", "94076-7": "tmb", "53041-0": "region studied"}[code], r["status"]))
+                out.add(({"84413-4": "genotype", "94076-7": "tmb"}[code], r["status"]))
     return out
 
 
@@ -604,9 +636,10 @@ def test_a_failed_germline_sample_makes_its_results_preliminary_and_its_tasks_dr
     bundle = build_bundle(_assemble(stages, failed=(BLOOD,)))
     assert _status_by_kind(bundle) == {
         ("report", "partial"), ("genotype", "preliminary"), ("pgx implication", "preliminary"), ("task", "draft"),
-        ("germline variant", "preliminary"), ("region studied", "preliminary"),
+        ("germline variant", "preliminary"), ("uncalled ranges inherited disease", "preliminary"),
         # the tumour sample passed: its results stay final
-        ("somatic variant", "final"), ("somatic implication", "final"), ("tmb", "final")}
+        ("somatic variant", "final"), ("somatic implication", "final"), ("tmb", "final"),
+        ("uncalled ranges tumour panel", "final")}
     _assert_references_resolve(bundle)
 
 
@@ -616,7 +649,215 @@ def test_a_failed_tumour_sample_makes_its_variants_and_tmb_preliminary_only(stag
         ("report", "partial"), ("somatic variant", "preliminary"), ("somatic implication", "preliminary"),
         ("tmb", "preliminary"),
         ("genotype", "final"), ("pgx implication", "final"), ("task", "requested"), ("germline variant", "final"),
-        ("region studied", "final")}
+        ("uncalled ranges tumour panel", "preliminary"), ("uncalled ranges inherited disease", "final")}
+
+
+# --- what the test examined: GenomicStudy -----------------------------------------------------
+# The Genomics Reporting IG STU3 (3.0.0) models what a test examined as a GenomicStudy with its
+# analyses (Procedure profiles backported from R5's GenomicStudy); STU2's region-studied Observation
+# is gone. Pages: http://hl7.org/fhir/uv/genomics-reporting/STU3/artifacts.html; definitions in the
+# IG's source, https://github.com/HL7/genomics-reporting (tag 3.0.0), input/fsh/GGGenomicStudy.fsh
+# and input/fsh/CGGeneral.fsh; usage as in input/fsh/examples/genomic-study-examples.fsh and
+# somaticReportPDFexamples.fsh (somaticReport -> somaticStudy -> analysisTumorNormalDNA).
+STUDY_IG = {
+    # resource type, profile (StructureDefinition-<id>.html)
+    "study": ("Procedure", IG + "genomic-study"),  # category 1..1 = observation-category#laboratory
+    "analysis": ("Procedure", IG + "genomic-study-analysis"),  # status fixed `completed`
+    "data file": ("DocumentReference", IG + "genomic-data-file"),
+}
+STUDY_EXTENSIONS = {
+    # DiagnosticReport (genomic-report).extension: value Reference(GenomicStudy)
+    "report -> study": IG + "genomic-study-reference",
+    # GenomicStudy.extension: value Reference(GenomicStudyAnalysis)
+    "study -> analysis": IG + "genomic-study-analysis-ext",
+    # GenomicStudyAnalysis.extension
+    "method type": IG + "genomic-study-analysis-method-type",  # GenomicStudyMethodTypeCS (preferred)
+    "genome build": IG + "genomic-study-analysis-genome-build",  # LOINC LL1040-6 (extensible)
+    "source class": IG + "genomic-study-analysis-genomic-source-class",  # LOINC LL378-1 (extensible)
+    "specimen": IG + "genomic-study-analysis-specimen",  # Reference(Specimen)
+    "regions": IG + "genomic-study-analysis-regions",
+}
+# the regions extension's sub-extensions: description (string); studied, called ("studied ... with
+# sufficient coverage and quality to be called") and uncalled ("studied ... but deemed uncallable"),
+# each a CodeableConcept from HGNCVS (HGNC gene ID as code, symbol as display) or a
+# Reference(GenomicDataFile), a BED file in the IG's examples
+REGIONS = ("description", "studied", "called", "uncalled")
+HGNC_SYSTEM = "http://www.genenames.org"  # HGNCVS includes codes from this system (Aliases.fsh $HGNCID)
+LABORATORY = {"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}
+METHOD_CS = IG_CS + "genomic-study-method-type-cs"
+DATA_FORMAT_CS = IG_CS + "genomic-study-data-format-cs"
+# HGNC gene IDs (https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:<n>)
+HGNC_IDS = {"BRCA1": "HGNC:1100", "BRCA2": "HGNC:1101", "MLH1": "HGNC:7127", "PALB2": "HGNC:26144",
+            "CYP2C19": "HGNC:2621", "EGFR": "HGNC:3236"}
+
+
+def extensions(resource, url):
+    return [x for x in resource.get("extension", []) if x["url"] == url]
+
+
+def the_study(bundle):
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    (diagnostic,) = resources(bundle, "DiagnosticReport")
+    (link,) = extensions(diagnostic, STUDY_EXTENSIONS["report -> study"])
+    study = by_url[link["valueReference"]["reference"]]
+    analyses = [by_url[x["valueReference"]["reference"]] for x in extensions(study, STUDY_EXTENSIONS["study -> analysis"])]
+    return study, analyses, by_url
+
+
+def analyses_by_title(bundle):
+    _, analyses, _ = the_study(bundle)
+    return {extensions(a, IG + "genomic-study-analysis-title")[0]["valueString"]: a for a in analyses}
+
+
+def regions(analysis):
+    (ext,) = extensions(analysis, STUDY_EXTENSIONS["regions"])
+    out = {name: [x for x in ext["extension"] if x["url"] == name] for name in REGIONS}
+    assert sum(len(v) for v in out.values()) == len(ext["extension"]), "a sub-extension the IG does not define"
+    return out
+
+
+def genes_in(subs):
+    """(HGNC code, symbol) of the coded genes among sub-extensions."""
+    out = []
+    for x in subs:
+        if "valueCodeableConcept" in x:
+            (coding,) = x["valueCodeableConcept"]["coding"]
+            assert coding["system"] == HGNC_SYSTEM and coding["display"] == x["valueCodeableConcept"]["text"]
+            out.append((coding["code"], coding["display"]))
+    return out
+
+
+def test_the_report_names_one_genomic_study_with_an_analysis_per_sample_and_category(bundle):
+    study, analyses, _ = the_study(bundle)
+    kind, profile = STUDY_IG["study"]
+    assert (study["resourceType"], study["meta"]["profile"]) == (kind, [profile])
+    assert study["category"] == {"coding": [LABORATORY]} and study["status"] == "completed"
+    for a in analyses:
+        kind, profile = STUDY_IG["analysis"]
+        assert (a["resourceType"], a["meta"]["profile"], a["status"]) == (kind, [profile], "completed")
+        assert a["category"] == {"coding": [LABORATORY]}
+    # no Procedure that the study does not list, none listed twice
+    assert sorted(a["id"] for a in analyses) == sorted(r["id"] for r in resources(bundle, "Procedure") if r is not study)
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    described = {}
+    for a in analyses:
+        (specimen,) = extensions(a, STUDY_EXTENSIONS["specimen"])
+        (sample,) = by_url[specimen["valueReference"]["reference"]]["identifier"]
+        (source,) = extensions(a, STUDY_EXTENSIONS["source class"])
+        (build,) = extensions(a, STUDY_EXTENSIONS["genome build"])
+        assert build["valueCodeableConcept"]["coding"] == [{"system": LOINC, "code": "LA26806-2", "display": "GRCh38"}]
+        methods = [m["valueCodeableConcept"]["coding"][0] for m in extensions(a, STUDY_EXTENSIONS["method type"])]
+        assert all(m["system"] == METHOD_CS for m in methods)
+        described[sample["value"]] = described.get(sample["value"], []) + [
+            (source["valueCodeableConcept"]["coding"][0]["code"], [m["code"] for m in methods],
+             [g for _, g in genes_in(regions(a)["studied"])])]
+    # the germline sample: Germline (LA6683-2); the tumour: Somatic (LA6684-0); pharmacogenes by their
+    # defining positions, disease and tumour genes by their coding exons
+    assert described == {
+        BLOOD: [("LA6683-2", ["targeted-variant-analysis"], ["CYP2C19"]),
+                ("LA6683-2", ["sequence-analysis-of-the-entire-coding-region"], ["BRCA2", "MLH1", "BRCA1", "PALB2"])],
+        TUMOUR: [("LA6684-0", ["sequence-analysis-of-the-entire-coding-region"], ["EGFR"])]}
+
+
+def test_every_requested_gene_is_studied_and_called_only_when_assessed_uncalled_when_not(report, bundle):
+    ledger = {(e["sample"], e["name"]): e["status"] for e in report["assessed"] if e["scope"] == "gene"}
+    assert sorted(ledger.values()) == ["assessed"] * 3 + ["not_assessed"] * 2 + ["partly"]
+    seen = {}
+    for title, a in analyses_by_title(bundle).items():
+        r = regions(a)
+        studied, called, uncalled = (genes_in(r[k]) for k in ("studied", "called", "uncalled"))
+        for code, gene in studied:
+            assert code == HGNC_IDS[gene]
+            seen[gene] = ("called" if (code, gene) in called else "uncalled" if (code, gene) in uncalled else "neither")
+        assert set(called) | set(uncalled) <= set(studied) and not set(called) & set(uncalled)
+    # a partly assessed gene is neither: part of it was called, its uncalled ranges are in the BED
+    assert seen == {"CYP2C19": "called", "BRCA2": "called", "MLH1": "called", "BRCA1": "uncalled", "PALB2": "uncalled",
+                    "EGFR": "neither"}
+
+
+NOT_ASSESSED_LINES = {
+    "BRCA1": "BRCA1 (inherited disease): not assessed — nothing examined: no reference sequence (N); below threshold: "
+             "exon 2 chr17:43124007-43124106 (0.0% callable, no reference sequence (N))",
+    "PALB2": "PALB2 (inherited disease): not assessed — no ClinVar records for PALB2 in the knowledge base",
+}
+
+
+def test_a_gene_not_assessed_is_named_with_its_reason_and_every_gene_with_its_status(bundle):
+    analyses = analyses_by_title(bundle)
+    disease = analyses[f"Inherited disease, sample {BLOOD}"]
+    (description,) = regions(disease)["description"]
+    assert description["valueString"].split("\n") == [
+        "BRCA2 (inherited disease): assessed — 100.0% of the coding exons callable at 20x or more",
+        "MLH1 (inherited disease): assessed — 100.0% of the coding exons callable at 20x or more",
+        NOT_ASSESSED_LINES["BRCA1"], NOT_ASSESSED_LINES["PALB2"]]
+    # as the IG's examples name an uncallable gene, a note per gene not fully assessed
+    assert disease["note"] == [{"text": NOT_ASSESSED_LINES["BRCA1"]}, {"text": NOT_ASSESSED_LINES["PALB2"]}]
+    tumour = analyses[f"Tumour panel, sample {TUMOUR}"]
+    partly = ("EGFR (tumour panel): partly assessed — 88.2% of the coding exons callable at 50x or more; 1 region below "
+              "threshold; below threshold: exon 19 chr7:55174712-55174830 (0.0% callable, outside the sample's panel)")
+    assert regions(tumour)["description"][0]["valueString"] == partly and tumour["note"] == [{"text": partly}]
+    assert "note" not in analyses[f"Pharmacogenomics, sample {BLOOD}"]  # every gene assessed
+
+
+def test_the_biomarker_classes_not_assessed_are_the_studys_notes(bundle):
+    study, _, _ = the_study(bundle)
+    # the ledger holds the TMB (too small a panel for one) and the classes this test does not examine
+    assert study["note"] == [
+        {"text": "tumour mutational burden (TMB) (tumour panel): not assessed — callable coding territory 0.000461 Mb "
+                 "is below the configured minimum 1.0 Mb: the panel is too small for a TMB"},
+        {"text": "copy number (tumour panel): not assessed — not assessed by this test (small variants only)"}]
+
+
+def _bed(document):
+    (content,) = document["content"]
+    return base64.b64decode(content["attachment"]["data"]).decode()
+
+
+def test_the_uncalled_ranges_are_an_inline_bed_file_zero_based_half_open(bundle):
+    uncalled = {}
+    _, _, by_url = the_study(bundle)
+    for title, a in analyses_by_title(bundle).items():
+        files = [by_url[x["valueReference"]["reference"]] for x in regions(a)["uncalled"] if "valueReference" in x]
+        uncalled[title] = [_bed(f) for f in files]
+        for f in files:
+            kind, profile = STUDY_IG["data file"]
+            assert (f["resourceType"], f["meta"]["profile"]) == (kind, [profile])
+            assert (f["status"], f["docStatus"]) == ("current", "final")
+            (content,) = f["content"]
+            assert content["attachment"]["contentType"] == "text/plain"
+            assert content["format"] == {"system": DATA_FORMAT_CS, "code": "bed", "display": "BED"}
+            assert "GRCh38" in f["description"]
+    # BED (samtools hts-specs BEDv1 1.3): chromStart 0-based, chromEnd exclusive; the ledger's 1-based
+    # inclusive 43124007-43124106 is BED 43124006 43124106; names without whitespace (BED fields are
+    # whitespace-delimited)
+    assert uncalled == {
+        f"Pharmacogenomics, sample {BLOOD}": [],
+        f"Inherited disease, sample {BLOOD}": ["chr17\t43124006\t43124106\tBRCA1_exon_2\n"],
+        f"Tumour panel, sample {TUMOUR}": ["chr7\t55174711\t55174830\tEGFR_exon_19\n"]}
+    assert len(resources(bundle, "DocumentReference")) == 2  # every data file is an analysis's
+
+
+def test_the_analyses_of_a_failed_sample_say_so(stages):
+    bundle = build_bundle(_assemble(stages, failed=(TUMOUR,)))
+    analyses = analyses_by_title(bundle)
+    qc = f"sample {TUMOUR} failed quality control: not for clinical decisions without review or re-sequencing"
+    assert analyses[f"Tumour panel, sample {TUMOUR}"]["note"][-1] == {"text": qc}
+    assert qc not in json.dumps(analyses[f"Inherited disease, sample {BLOOD}"])
+
+
+def test_a_report_without_a_ledger_has_no_study(report):
+    bundle = build_bundle({**report, "assessed": []})
+    (diagnostic,) = resources(bundle, "DiagnosticReport")
+    assert "extension" not in diagnostic and not resources(bundle, "Procedure")
+    _assert_references_resolve(bundle)
+
+
+def test_a_dangling_reference_from_the_study_is_caught(bundle):
+    broken = copy.deepcopy(bundle)
+    study, _, _ = the_study(broken)
+    study["extension"][0]["valueReference"]["reference"] = "urn:uuid:00000000-0000-5000-8000-000000000000"
+    with pytest.raises(AssertionError, match="not in the bundle"):
+        _assert_references_resolve(broken)
 
 
 # --- MSI: one molecular-biomarker Observation per tumour the ledger names --------------------------

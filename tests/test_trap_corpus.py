@@ -326,21 +326,30 @@ def test_report_pdf_names_the_unassessed_genes_and_states_no_negative_for_them(h
     _assert_no_negative_for_unexamined(text)
 
 
-def test_report_fhir_region_studied_carries_each_gene_status_and_reason(hboc):
+def test_report_fhir_genomic_study_carries_each_gene_status_and_reason(hboc):
+    # Genomics Reporting IG STU3: the report names its GenomicStudy (extension genomic-study-reference),
+    # whose analyses carry the genomic-study-analysis-regions extension (description, studied, called,
+    # uncalled); details in tests/test_fhir_meaning.py
     _, report = hboc
     bundle = build_bundle(report)
-    regions = {}
-    for e in bundle["entry"]:
-        r = e["resource"]
-        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "53041-0":
-            assert r["meta"]["profile"] == ["http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/region-studied"]
-            regions[r["component"][0]["valueCodeableConcept"]["text"]] = r["component"][1]["valueString"]
-    assert regions == {
-        "BRCA2": "BRCA2 (inherited disease): assessed — 100.0% of the coding exons callable at 20x or more",
-        "BRCA1": "BRCA1 (inherited disease): not assessed — nothing examined: no reference sequence (N)",
-        "PALB2": "PALB2 (inherited disease): not assessed — no ClinVar records for PALB2 in the knowledge base (ClinVar "
-                 "release 2026-02-26)"}
-    (diag,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DiagnosticReport"]
+    ig = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/"
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    (diag,) = [r for r in by_url.values() if r["resourceType"] == "DiagnosticReport"]
+    (link,) = diag["extension"]
+    study = by_url[link["valueReference"]["reference"]]
+    assert (link["url"], study["meta"]["profile"]) == (ig + "genomic-study-reference", [ig + "genomic-study"])
+    (analysis,) = [by_url[x["valueReference"]["reference"]] for x in study["extension"]]
+    (regions,) = [x for x in analysis["extension"] if x["url"] == ig + "genomic-study-analysis-regions"]
+    subs = {}
+    for x in regions["extension"]:
+        subs.setdefault(x["url"], []).append(x.get("valueString") or x["valueCodeableConcept"]["text"])
+    assert subs == {
+        "description": ["BRCA2 (inherited disease): assessed — 100.0% of the coding exons callable at 20x or more\n"
+                        "BRCA1 (inherited disease): not assessed — nothing examined: no reference sequence (N)\n"
+                        "PALB2 (inherited disease): not assessed — no ClinVar records for PALB2 in the knowledge base "
+                        "(ClinVar release 2026-02-26)"],
+        "studied": ["BRCA2", "BRCA1", "PALB2"], "called": ["BRCA2"], "uncalled": ["BRCA1", "PALB2"]}
+    assert [n["text"].split(" ")[0] for n in analysis["note"]] == ["BRCA1", "PALB2"]
     _assert_no_negative_for_unexamined(diag.get("conclusion", ""))
 
 

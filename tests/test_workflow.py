@@ -555,7 +555,9 @@ def test_reports_name_what_was_not_assessed_and_state_no_negative_for_it(demo):
     assert markers["copy number"] == "not_assessed"
     assert markers["tumour mutational burden (TMB)"] == "not_assessed"
     bundle = json.loads((demo / "results" / "GERM01" / "report" / "GERM01.fhir.json").read_text())
-    regions = [e["resource"] for e in bundle["entry"] if e["resource"].get("code", {}).get("coding", [{}])[0].get("code")
-               == "53041-0"]
-    texts = {r["component"][0]["valueCodeableConcept"]["text"]: r["component"][1]["valueString"] for r in regions}
+    # the GenomicStudy's analyses (Genomics Reporting IG STU3) name each gene with its status and reason
+    lines = [x["valueString"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure"
+             for ext in e["resource"].get("extension", []) if ext["url"].endswith("/genomic-study-analysis-regions")
+             for x in ext["extension"] if x["url"] == "description"]
+    texts = {t.split(" ")[0]: t for block in lines for t in block.split("\n")}
     assert texts["BRCA1"].startswith("BRCA1 (inherited disease): not assessed — nothing examined")

@@ -2,8 +2,9 @@
 http://hl7.org/fhir/uv/genomics-reporting/): a genomic-report DiagnosticReport; genotype
 (diplotype) and therapeutic-implication Observations and medication-recommendation Tasks for
 pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; TMB and
-MSI (per tumour) molecular-biomarker Observations. Parsed and validated with `fhir.resources` (its R4B models: R4B
-changed no resource used here from R4).
+MSI (per tumour) molecular-biomarker Observations; what the test examined (the ledger) as a
+GenomicStudy with a GenomicStudyAnalysis per sample and category, which the DiagnosticReport names.
+Parsed and validated with `fhir.resources` (its R4B models: R4B changed no resource used here from R4).
 
 Only what the JSON report holds goes in, so consent carries over: no PGx consent, no PGx
 resource. Resource ids are UUID v5 of their content keys and the bundle has no timestamp, so
@@ -12,6 +13,7 @@ the same report gives the same bytes. The patient is named by the sheet's (pseud
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import uuid
@@ -30,7 +32,8 @@ IG_CODES = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/"
 TBD = IG_CODES + "tbd-codes-cs"
 LOINC = "http://loinc.org"
 SO = "http://www.sequenceontology.org"
-HGNC = "http://www.genenames.org/geneId"
+# HGNC gene IDs: the system of the IG's HGNCVS (STU3)
+HGNC = "http://www.genenames.org"
 HGVS = "http://varnomen.hgvs.org"
 PHARMVAR = "https://www.pharmvar.org"
 CATEGORY = [
@@ -74,11 +77,7 @@ def gene_ids() -> dict:
 
 
 def _gene(symbol: str) -> dict:
-    hgnc = gene_ids().get(symbol)
-    concept = {"text": symbol}
-    if hgnc:
-        concept["coding"] = [{"system": HGNC, "code": hgnc[0], "display": symbol}]
-    return {"code": _loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept": concept}
+    return {"code": _loinc("48018-6", "Gene studied [ID]"), "valueCodeableConcept": _gene_concept(symbol)}
 
 
 def _variant_components(gene, transcript, hgvs_c, hgvs_p, consequence, pos, ref, alt, source,
@@ -188,7 +187,6 @@ class _Builder:
         results += self.tmb()
         results += self.msi()
         results += self.germline()
-        results += self.regions_studied()
         report = {
             "resourceType": "DiagnosticReport", "id": self.uid("DiagnosticReport"),
             "meta": {"profile": [IG + "genomic-report"]}, "status": REPORT_STATUS[bool(self.failed)],
@@ -196,6 +194,9 @@ class _Builder:
             "subject": {"reference": self.patient_ref}, "effectiveDateTime": r["report_date"],
             "result": [{"reference": ref} for ref in results],
         }
+        study = self.genomic_study()
+        if study:
+            report["extension"] = [{"url": IG + "genomic-study-reference", "valueReference": {"reference": study}}]
         # the summary's conclusion (what cannot be concluded and why) before the actionable lines
         conclusion = ([r["summary"]["conclusion"]] if r["summary"].get("conclusion") else []) + [
             line["text"] for line in r["summary"]["actionable"]]
@@ -413,30 +414,142 @@ class _Builder:
         return out
 
     # --- what was examined -------------------------------------------------------------------
-    def regions_studied(self) -> list[str]:
-        """One region-studied Observation per requested gene of the ledger: the gene, what of it was
-        examined (status, callable fraction, reason) and the ranges below threshold, 1-based."""
-        refs = []
-        samples = {s["id"]: s for s in self.report["samples"]}
-        for e in self.report.get("assessed") or []:
-            if e["scope"] != "gene":
-                continue
-            status = words.word(words.EXAMINED_STATUS, e["status"])
-            text = f"{e['name']} ({words.word(words.EXAMINED_CATEGORY, e['category'])}): {status} — {e['reason']}"
-            below = e.get("regions_below") or []
-            if below:
-                text += "; below threshold: " + "; ".join(
-                    f"{b['region']} {b['chrom']}:{b['start']}-{b['end']} ({100 * b['callable_fraction']:.1f}% callable, "
-                    f"{b['why_text']})" for b in below)
-            components = [_gene(e["name"]),
-                          {"code": _loinc("81293-3", "Description of ranges of DNA sequences examined"), "valueString": text},
-                          {"code": _loinc("62374-4", "Human reference sequence assembly version"),
-                           "valueCodeableConcept": _loinc("LA26806-2", "GRCh38")}]
-            failed = e.get("sample") in self.failed and e.get("sample") in samples
-            refs.append(self.add(self.observation(("region-studied", e["category"], e["name"]), "region-studied",
-                                                  _loinc("53041-0", "DNA region of interest panel"), failed,
-                                                  component=components)))
-        return refs
+    def genomic_study(self) -> str | None:
+        """The test as the IG's GenomicStudy (a Procedure) with one GenomicStudyAnalysis per sample
+        and ledger category; each analysis names every requested gene in its regions extension
+        (studied; called when assessed, uncalled when not assessed) and says per gene what the ledger
+        says, so a gene not examined is never read as a negative. The biomarker classes of the ledger
+        are the study's notes. None without a ledger."""
+        entries = self.report.get("assessed") or []
+        if not entries:
+            return None
+        groups: dict = {}  # (sample, category) -> the gene entries, in ledger order
+        for e in entries:
+            if e["scope"] == "gene":
+                groups.setdefault((e.get("sample"), e["category"]), []).append(e)
+        analyses = [self.analysis(sample, category, genes) for (sample, category), genes in groups.items()]
+        categories = list(dict.fromkeys(category for _, category in groups))
+        study = {
+            "resourceType": "Procedure", "id": self.uid("GenomicStudy"), "meta": {"profile": [IG + "genomic-study"]},
+            "extension": [{"url": IG + "genomic-study-analysis-ext", "valueReference": {"reference": ref}}
+                          for ref in analyses],
+            "status": "completed", "category": LABORATORY,
+            "code": {"text": "Genomic test" + (": " if categories else "")
+                             + ", ".join(words.word(words.EXAMINED_CATEGORY, c) for c in categories)},
+            "subject": {"reference": self.patient_ref},
+        }
+        markers = [_examined_text(e) for e in entries if e["scope"] == "biomarker"]
+        if markers:
+            study["note"] = [{"text": t} for t in markers]
+        return self.add(study)
+
+    def analysis(self, sample, category, genes) -> str:
+        """One GenomicStudyAnalysis: the genes of one ledger category on one sample."""
+        kind = next((s["kind"] for s in self.report["samples"] if s["id"] == sample), None)
+        failed = sample in self.failed
+        texts = [_examined_text(e) for e in genes]
+        regions = [{"url": "description", "valueString": "\n".join(texts)}]
+        regions += [{"url": "studied", "valueCodeableConcept": _gene_concept(e["name"])} for e in genes]
+        regions += [{"url": "called", "valueCodeableConcept": _gene_concept(e["name"])}
+                    for e in genes if e["status"] == "assessed"]
+        regions += [{"url": "uncalled", "valueCodeableConcept": _gene_concept(e["name"])}
+                    for e in genes if e["status"] == "not_assessed"]
+        below = self.uncalled_ranges(sample, category, genes, failed)
+        if below:
+            regions.append({"url": "uncalled", "valueReference": {"reference": below}})
+        source = SOURCE_CLASS[kind or ("tumor" if category == "somatic" else "germline")]
+        what = _analysis_name(category, sample)
+        extensions = [{"url": IG + "genomic-study-analysis-method-type", "valueCodeableConcept": METHOD[t]}
+                      for t in dict.fromkeys(e.get("territory") for e in genes) if t in METHOD]
+        extensions += [
+            {"url": IG + "genomic-study-analysis-genome-build", "valueCodeableConcept": _loinc("LA26806-2", "GRCh38")},
+            {"url": IG + "genomic-study-analysis-genomic-source-class", "valueCodeableConcept": _loinc(*source)},
+            {"url": IG + "genomic-study-analysis-title", "valueString": what},
+        ]
+        if sample:
+            extensions.append({"url": IG + "genomic-study-analysis-specimen",
+                               "valueReference": {"reference": self.specimen(sample)}})
+        extensions.append({"url": IG + "genomic-study-analysis-regions", "extension": regions})
+        analysis = {"resourceType": "Procedure", "id": self.uid("GenomicStudyAnalysis", category, sample),
+                    "meta": {"profile": [IG + "genomic-study-analysis"]}, "extension": extensions,
+                    "status": "completed", "category": LABORATORY, "subject": {"reference": self.patient_ref}}
+        # the genes not fully assessed, one note each (as the IG's examples name an uncallable gene)
+        notes = [t for e, t in zip(genes, texts) if e["status"] != "assessed"]
+        if failed:
+            notes.append(f"sample {sample} failed quality control: not for clinical decisions without review or "
+                         "re-sequencing")
+        if notes:
+            analysis["note"] = [{"text": t} for t in notes]
+        return self.add(analysis)
+
+    def specimen(self, sample) -> str:
+        url = f"urn:uuid:{self.uid('Specimen', sample)}"
+        if not any(e["fullUrl"] == url for e in self.entries):
+            self.add({"resourceType": "Specimen", "id": self.uid("Specimen", sample),
+                      "identifier": [{"system": "urn:genotailor:sample", "value": sample}],
+                      "subject": {"reference": self.patient_ref}})
+        return url
+
+    def uncalled_ranges(self, sample, category, genes, failed: bool) -> str | None:
+        """The ledger's ranges below threshold of one analysis as a GenomicDataFile: a BED text
+        (0-based start, end exclusive; GRCh38) inline. None when every range was examined."""
+        rows = sorted((b["chrom"], b["start"] - 1, b["end"], f"{e['name']}_{b['region']}".replace(" ", "_"))
+                      for e in genes for b in e.get("regions_below") or [])
+        if not rows:
+            return None
+        bed = "".join(f"{c}\t{s}\t{t}\t{n}\n" for c, s, t, n in rows)
+        what = _analysis_name(category, sample)
+        return self.add({
+            "resourceType": "DocumentReference", "id": self.uid("DocumentReference", "uncalled", category, sample),
+            "meta": {"profile": [IG + "genomic-data-file"]}, "status": "current",
+            "docStatus": "preliminary" if failed else "final", "subject": {"reference": self.patient_ref},
+            "description": f"{what}: the ranges below threshold (GRCh38, BED: 0-based start, end exclusive)",
+            "content": [{"attachment": {"contentType": "text/plain", "title": "uncalled.bed",
+                                        "data": base64.b64encode(bed.encode()).decode()},
+                         "format": BED_FORMAT}],
+        })
+
+
+# GenomicStudy and GenomicStudyAnalysis (STU3, backported from R5's GenomicStudy): Procedure.category
+# (0..1 in R4) laboratory, one coding; an analysis's method from the ledger's territory
+# (GenomicStudyMethodTypeCS), its genomic source class from LOINC 48002-0's answers; a regions file's
+# format from GenomicStudyDataFormatCS
+LABORATORY = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]}
+METHOD_CS = IG_CODES + "genomic-study-method-type-cs"
+METHOD = {
+    "coding exons": {"coding": [{"system": METHOD_CS, "code": "sequence-analysis-of-the-entire-coding-region",
+                                 "display": "Sequence analysis of the entire coding region"}]},
+    "defining positions": {"coding": [{"system": METHOD_CS, "code": "targeted-variant-analysis",
+                                       "display": "Targeted variant analysis"}]},
+}
+SOURCE_CLASS = {"germline": ("LA6683-2", "Germline"), "tumor": ("LA6684-0", "Somatic")}
+BED_FORMAT = {"system": IG_CODES + "genomic-study-data-format-cs", "code": "bed", "display": "BED"}
+
+
+def _gene_concept(symbol: str) -> dict:
+    """A gene as the IG codes it: HGNC gene ID as code, symbol as display (text only without one)."""
+    hgnc = gene_ids().get(symbol)
+    concept = {"text": symbol}
+    if hgnc:
+        concept["coding"] = [{"system": HGNC, "code": hgnc[0], "display": symbol}]
+    return concept
+
+
+def _analysis_name(category, sample) -> str:
+    name = words.word(words.EXAMINED_CATEGORY, category)
+    return name[:1].upper() + name[1:] + (f", sample {sample}" if sample else "")
+
+
+def _examined_text(e: dict) -> str:
+    """One ledger entry in words: its status and reason, and its ranges below threshold (1-based)."""
+    text = (f"{e['name']} ({words.word(words.EXAMINED_CATEGORY, e['category'])}): "
+            f"{words.word(words.EXAMINED_STATUS, e['status'])} — {e['reason']}")
+    below = e.get("regions_below") or []
+    if below:
+        text += "; below threshold: " + "; ".join(
+            f"{b['region']} {b['chrom']}:{b['start']}-{b['end']} ({100 * b['callable_fraction']:.1f}% callable, "
+            f"{b['why_text']})" for b in below)
+    return text
 
 
 def build_bundle(report: dict) -> dict:

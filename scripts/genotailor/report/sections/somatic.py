@@ -83,8 +83,9 @@ def _msi_lines(fields) -> list[dict]:
         if e["result"] == "MSI-H" and rows:
             rows = [t for t in rows if t["evidence_level"] in ("A", "B")] or rows
             levels = ", ".join(sorted({t["evidence_level"] for t in rows}))
+            drugs = list(dict.fromkeys(" + ".join(t["therapies"]) for t in rows if t["direction"] == "sensitivity"))
             out.append(line("somatic", "actionable", f"MSI-H in {e['sample']} — Tier {action['tier']}: "
-                            f"{words.word(words.DIRECTION, 'sensitivity')} to {_therapy_names(rows, 'sensitivity')} "
+                            f"{words.word(words.DIRECTION, 'sensitivity')} to {', '.join(drugs)} "
                             f"(evidence level {levels}); {reason}{caveat}.", TIER_RANK.get(action["tier"], 30), "examined"))
         else:
             out.append(line("somatic", "result", f"Microsatellite instability: {e['result']} in {e['sample']} "

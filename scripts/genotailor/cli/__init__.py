@@ -41,6 +41,8 @@ COMMANDS = {
     "pgx-cohort": "genotailor.cli.pgx",
     "pgx-cohort-merge": "genotailor.cli.pgx",
     "somatic": "genotailor.cli.oncology",
+    "cnv": "genotailor.cli.oncology",
+    "cnv-reference": "genotailor.cli.oncology",
     "report": "genotailor.cli.report",
     "cohort-summary": "genotailor.cli.report",
     "provenance": "genotailor.cli.report",

@@ -1,0 +1,119 @@
+"""Somatic copy number (`genotailor cnv`, oncology/copynumber.py) on simulated tumour/normal BAMs.
+
+The reads are simulated over the MANE Select coding exons of nine genes on real GRCh38 sequence
+(tests/data/cnv/PROVENANCE.md) with planted copy numbers: ERBB2 at 8 copies and CDKN2A at 0
+(homozygous deletion) in the tumour cells, every other gene at 2, at purity 0.6 and 0.3. The
+expected values are the planted truth, not the code's output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from genotailor.cli import main
+from genotailor.core.paths import TRANSCRIPT_MODELS
+from genotailor.dev.testdata.copynumber import WindowGenome, coding_targets, expected_ratio, simulate_bam, write_targets_bed
+from genotailor.oncology.copynumber import CnvSettings, copy_number, run_cnv
+
+DATA = Path(__file__).parent / "data" / "cnv"
+GENES = ("KIT", "EGFR", "MET", "FGFR1", "CDKN2A", "CCND1", "KRAS", "CDK4", "ERBB2")
+PLANTED = {"ERBB2": 8, "CDKN2A": 0}
+DEPTH = 150
+
+
+@pytest.fixture(scope="module")
+def bams(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cnv")
+    genome = WindowGenome(DATA / "cnv_gene_windows.fa.gz")
+    targets = coding_targets(TRANSCRIPT_MODELS, GENES)
+    out = {"targets": write_targets_bed(targets, d / "targets.bed"), "dir": d}
+    out["normal"] = simulate_bam(genome, targets, d / "N.bam", "N", seed=11, depth=DEPTH)
+    out["normal2"] = simulate_bam(genome, targets, d / "N2.bam", "N2", seed=12, depth=DEPTH)
+    out["normal3"] = simulate_bam(genome, targets, d / "N3.bam", "N3", seed=13, depth=DEPTH)
+    for purity in (0.6, 0.3):
+        out[purity] = simulate_bam(genome, targets, d / f"T{purity}.bam", f"T{purity}", seed=int(purity * 100),
+                                   depth=DEPTH, copies=PLANTED, purity=purity)
+    return out
+
+
+def _genes(doc):
+    return {g["gene"]: g for g in doc["genes"]}
+
+
+def test_copy_number_inverts_the_purity_mixture():
+    # 8 copies in 60% of cells and 2 in the rest: 0.6 * 8 + 0.4 * 2 = 5.6 copies per cell, ratio 2.8
+    assert expected_ratio(8, 0.6) == pytest.approx(2.8)
+    assert copy_number(math.log2(2.8), 0.6) == pytest.approx(8)
+    assert copy_number(math.log2(0.7), 0.3) == pytest.approx(0)  # homozygous deletion, 30% tumour cells
+    assert copy_number(math.log2(0.5), 0.3) == 0  # below what any mixture gives: not negative
+
+
+@pytest.mark.parametrize("purity", [0.6, 0.3])
+def test_amplification_and_homozygous_deletion_are_called_within_one_copy(bams, purity):
+    doc = run_cnv(bams[purity], bams["targets"], f"T{purity}", purity=purity, normal_bam=bams["normal"], normal="N")
+    genes = _genes(doc)
+    assert doc["status"] == "assessed"
+    assert doc["method"]["segmentation"] in ("cbs", "haar")
+    assert abs(genes["ERBB2"]["copy_number"] - 8) <= 1
+    assert genes["ERBB2"]["call"] == "amplification"
+    assert abs(genes["CDKN2A"]["copy_number"] - 0) <= 1
+    assert genes["CDKN2A"]["call"] == "deletion"
+    others = {g: e["call"] for g, e in genes.items() if g not in PLANTED}
+    assert others == {g: None for g in GENES if g not in PLANTED}
+    assert all(abs(e["copy_number"] - 2) <= 1 for g, e in genes.items() if g not in PLANTED)
+
+
+def test_a_normal_against_another_normal_has_no_call(bams):
+    doc = run_cnv(bams["normal2"], bams["targets"], "N2", purity=None, normal_bam=bams["normal"], normal="N")
+    assert doc["status"] == "assessed"
+    assert {g["gene"]: g["call"] for g in doc["genes"]} == {g: None for g in GENES}
+    assert doc["purity_note"] == ("no purity in the sample sheet: copy numbers assume 100% tumour cells, which "
+                                  "understates every change")
+
+
+def test_without_a_normal_or_reference_the_tumour_is_not_assessed(bams):
+    doc = run_cnv(bams[0.6], bams["targets"], "T", purity=0.6)
+    assert doc["status"] == "not_assessed"
+    assert doc["reason"] == ("no matched normal and no panel-of-normals reference: the tumour's depth has nothing "
+                             "to be compared with")
+    assert doc["genes"] == []
+
+
+def test_a_gene_with_too_few_bins_is_not_assessed(bams):
+    # KRAS's MANE coding exons make 4 bins of <= 200 bp (4 coding exons: 111, 179, 160 and 117 bp incl. the stop codon)
+    doc = run_cnv(bams[0.6], bams["targets"], "T", purity=0.6, normal_bam=bams["normal"], normal="N",
+                  settings=CnvSettings(min_bins=5))
+    kras = _genes(doc)["KRAS"]
+    assert (kras["status"], kras["bins"], kras["copy_number"], kras["call"]) == ("not_assessed", 4, None, None)
+    assert kras["reason"] == "too few targets: 4 bin(s), at least 5 needed"
+
+
+def test_the_command_against_a_panel_of_normals_writes_a_valid_stage(bams):
+    d = bams["dir"]
+    ref = d / "pon.cnn"
+    assert main(["cnv-reference", "--normal-bam", str(bams["normal2"]), str(bams["normal3"]),
+                 "--targets", str(bams["targets"]), "--out", str(ref)]) == 0
+    out = d / "T.cnv.json"
+    argv = ["cnv", "--tumor-bam", str(bams[0.6]), "--tumor", "T0.6", "--targets", str(bams["targets"]),
+            "--reference", str(ref), "--purity", "0.6", "--json", str(out)]
+    assert main(argv) == 0
+    doc = json.loads(out.read_text())
+    assert doc["reference"] == {"kind": "panel of normals", "file": "pon.cnn"}
+    genes = _genes(doc)
+    assert genes["ERBB2"]["call"] == "amplification" and abs(genes["ERBB2"]["copy_number"] - 8) <= 1
+    assert genes["CDKN2A"]["call"] == "deletion"
+    first = out.read_bytes()
+    assert main(argv) == 0
+    assert out.read_bytes() == first  # same inputs, same bytes
+
+
+def test_the_segmentation_method_that_ran_is_named(monkeypatch):
+    import genotailor.oncology.copynumber as cn
+
+    monkeypatch.setattr(cn.shutil, "which", lambda name: None)
+    assert cn.segmentation_method() == (
+        "haar", "Haar wavelet segmentation (CNVkit, pure Python; R/DNAcopy is not installed)")

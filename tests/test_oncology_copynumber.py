@@ -117,3 +117,36 @@ def test_the_segmentation_method_that_ran_is_named(monkeypatch):
     monkeypatch.setattr(cn.shutil, "which", lambda name: None)
     assert cn.segmentation_method() == (
         "haar", "Haar wavelet segmentation (CNVkit, pure Python; R/DNAcopy is not installed)")
+
+
+def _assess(gene, call, tumour_type):
+    from genotailor.core.paths import ONCOLOGY_KB
+    from genotailor.oncology.actionability import assess_copy_number, load_kb
+
+    return assess_copy_number({"gene": gene, "status": "assessed", "call": call}, tumour_type, load_kb(str(ONCOLOGY_KB)))
+
+
+def test_erbb2_amplification_in_breast_cancer_is_tier_one_with_anti_her2_therapies_at_level_a():
+    # CIViC EID1122 (trastuzumab, HER2-positive breast cancer, level A) and CGI's `ERBB2:amp` rows
+    # (FDA guidelines, BRCA: trastuzumab, ado-trastuzumab emtansine, lapatinib, pertuzumab)
+    r = _assess("ERBB2", "amplification", "BRCA")
+    assert (r["tier"], r["amp_level"]) == ("I", "A")
+    assert r["tier_reason"] == "level A evidence for BRCA or a related OncoTree type (ERBB2 amplification, BRCA)"
+    level_a = {tuple(t["therapies"]) for t in r["therapies"] if t["evidence_level"] == "A" and t["this_tumour_type"]}
+    assert {("Trastuzumab",), ("Ado-Trastuzumab Emtansine",), ("Lapatinib",), ("Pertuzumab",)} <= level_a
+    (trastuzumab,) = [t for t in r["therapies"] if t["therapies"] == ["Trastuzumab"] and t["oncotree"] == "BRCA"
+                      and t["evidence_level"] == "A"]
+    assert {s["id"] for s in trastuzumab["sources"]} == {"EID1122", "ERBB2 amplification"}
+
+
+def test_a_gene_without_a_call_or_not_assessed_gets_no_tier():
+    assert _assess("ERBB2", None, "BRCA") == {"tier": None, "amp_level": None, "tier_reason": None, "therapies": []}
+
+
+def test_a_one_copy_loss_matches_gene_loss_evidence_at_tier_two_at_most():
+    # CIViC EID1297: PTEN loss, breast cancer, everolimus, level B
+    deletion, loss = _assess("PTEN", "deletion", "BRCA"), _assess("PTEN", "loss", "BRCA")
+    assert deletion["therapies"] == loss["therapies"] and loss["therapies"]
+    assert (deletion["tier"], deletion["amp_level"]) == ("I", "B")
+    assert (loss["tier"], loss["amp_level"]) == ("II", "C")
+    assert loss["tier_reason"] == "level A/B evidence for gene loss in this tumour type, but only one copy is lost"

@@ -150,3 +150,41 @@ def test_a_one_copy_loss_matches_gene_loss_evidence_at_tier_two_at_most():
     assert (deletion["tier"], deletion["amp_level"]) == ("I", "B")
     assert (loss["tier"], loss["amp_level"]) == ("II", "C")
     assert loss["tier_reason"] == "level A/B evidence for gene loss in this tumour type, but only one copy is lost"
+
+
+def _stage(genes, status="assessed", reason=None):
+    return {"sample": "T1", "status": status, "reason": reason, "reference": {"kind": "matched normal", "normal": "N1"},
+            "genes": genes}
+
+
+def _gene(gene, status="assessed", cn=2.0, call=None, reason=None):
+    return {"gene": gene, "status": status, "copy_number": cn if status == "assessed" else None, "call": call,
+            "reason": reason}
+
+
+def test_the_ledger_names_copy_number_assessed_per_gene():
+    from genotailor.core.ledger import biomarker_entries, copy_number_entry
+
+    entry = copy_number_entry(_stage([_gene("CDKN2A", cn=0.01, call="deletion"), _gene("ERBB2", cn=7.97, call="amplification"),
+                                      _gene("KRAS", "not_assessed", reason="too few targets: 2 bin(s), at least 3 needed")]))
+    assert (entry["status"], entry["reason"]) == (
+        "partly", "2 of 3 genes assessed against the matched normal (CNVkit); not assessed: KRAS")
+    assert entry["genes"] == [
+        {"gene": "CDKN2A", "status": "assessed", "reason": "copy number 0.01 (deletion)"},
+        {"gene": "ERBB2", "status": "assessed", "reason": "copy number 7.97 (amplification)"},
+        {"gene": "KRAS", "status": "not_assessed", "reason": "too few targets: 2 bin(s), at least 3 needed"}]
+    listed = biomarker_entries({"somatic"}, {"copy number": [entry]})
+    assert [e["name"] for e in listed] == ["copy number", "structural variants", "gene fusions",
+                                           "microsatellite instability (MSI)"]
+    assert listed[0] is entry and listed[1]["status"] == "not_assessed"
+    # without the stage, copy number stays "not assessed" by this test
+    assert biomarker_entries({"somatic"})[0] == {"name": "copy number", "group": "somatic", "status": "not_assessed",
+                                                 "reason": "not assessed by this test (small variants only)"}
+
+
+def test_the_ledger_gives_the_stage_reason_when_the_tumour_was_not_assessed():
+    from genotailor.core.ledger import copy_number_entry
+
+    why = "no matched normal and no panel-of-normals reference: the tumour's depth has nothing to be compared with"
+    assert copy_number_entry(_stage([], "not_assessed", why)) == {
+        "name": "copy number", "group": "somatic", "sample": "T1", "status": "not_assessed", "reason": why, "genes": []}

@@ -206,11 +206,38 @@ def pgx_entry(gene_result: dict | None, gene: str, chrom: str | None, positions:
     return entry
 
 
-def biomarker_entries(categories) -> list[dict]:
-    """The biomarker classes of the patient's request: each not-assessed class with its reason."""
+def biomarker_entries(categories, examined: dict | None = None) -> list[dict]:
+    """The biomarker classes of the patient's request: each with its status and reason; a class
+    not in `examined` (name -> the entries its stage gave, e.g. `copy_number_entry`) is not assessed."""
+    examined = examined or {}
     out = []
     for group in ("somatic", "germline", "pgx"):
         if group in categories:
-            out += [{"name": name, "group": group, "status": "not_assessed", "reason": NOT_ASSESSED_CLASS_REASON}
-                    for name in NOT_ASSESSED_CLASSES[group]]
+            for name in NOT_ASSESSED_CLASSES[group]:
+                out += examined.get(name) or [{"name": name, "group": group, "status": "not_assessed",
+                                               "reason": NOT_ASSESSED_CLASS_REASON}]
     return out
+
+
+def copy_number_entry(stage: dict) -> dict:
+    """The `copy number` class of one tumour from its copy-number stage (`genotailor cnv`): assessed
+    when every panel gene was, partly when some were, else not assessed with the stage's reason;
+    each gene with its status and reason."""
+    entry = {"name": "copy number", "group": "somatic", "sample": stage["sample"]}
+    if stage["status"] != "assessed":
+        return {**entry, "status": "not_assessed", "reason": stage["reason"], "genes": []}
+    genes = [{"gene": g["gene"], "status": g["status"],
+              "reason": g["reason"] or f"copy number {g['copy_number']:g}" + (f" ({g['call']})" if g["call"] else "")}
+             for g in stage["genes"]]
+    done = [g for g in genes if g["status"] == "assessed"]
+    against = stage["reference"]["kind"]
+    if done and len(done) == len(genes):
+        status, reason = "assessed", f"{len(done)} genes assessed against the {against} (CNVkit)"
+    elif done:
+        status = "partly"
+        reason = (f"{len(done)} of {len(genes)} genes assessed against the {against} (CNVkit); not assessed: "
+                  + ", ".join(g["gene"] for g in genes if g["status"] != "assessed"))
+    else:
+        status, reason = "not_assessed", "no panel gene could be assessed: " + "; ".join(
+            sorted({g["reason"] for g in genes})) if genes else "the panel has no target genes"
+    return {**entry, "status": status, "reason": reason, "genes": genes}

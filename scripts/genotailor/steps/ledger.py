@@ -25,6 +25,7 @@ from genotailor.core.ledger import (
     biomarker_entries,
     clip,
     coding_territory,
+    copy_number_entry,
     judge,
     not_assessed,
     pgx_entry,
@@ -159,10 +160,17 @@ def _qc_failures(qc_files) -> dict:
     return out
 
 
+def _examined(cnv_jsons) -> dict:
+    """The biomarker classes a stage examined: `copy number` from each tumour's copy-number stage."""
+    cnv = [copy_number_entry(load_stage("cnv", p)) for p in cnv_jsons]
+    return {"copy number": sorted(cnv, key=lambda e: e["sample"])} if cnv else {}
+
+
 def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pgx_kb, pgx_genes=(), pgx_json=None,
                  qc_files=(), bams=None, panels=None, germline_depth=20, tumor_depth=50, min_fraction=0.95,
-                 margin=10, scratch: Path, threads=1) -> dict:
-    """The ledger of one patient (stage `ledger`). `bams`/`panels`: sample id -> path."""
+                 margin=10, scratch: Path, threads=1, cnv_jsons=()) -> dict:
+    """The ledger of one patient (stage `ledger`). `bams`/`panels`: sample id -> path; `cnv_jsons`:
+    the copy-number stage of each tumour that has one."""
     bams, panels = bams or {}, panels or {}
     models = models_by_gene(str(models_gff))
     panel_regions = {s: read_bed(p) for s, p in panels.items()}
@@ -239,7 +247,7 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         "settings": {"germline_min_depth": germline_depth, "tumor_min_depth": tumor_depth,
                      "min_callable_fraction": min_fraction, "splice_margin": margin},
         "genes": [e.to_dict() for e in entries],
-        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES)),
+        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), _examined(cnv_jsons)),
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc

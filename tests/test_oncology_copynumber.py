@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -99,16 +100,47 @@ def test_the_command_against_a_panel_of_normals_writes_a_valid_stage(bams):
                  "--targets", str(bams["targets"]), "--out", str(ref)]) == 0
     out = d / "T.cnv.json"
     argv = ["cnv", "--tumor-bam", str(bams[0.6]), "--tumor", "T0.6", "--targets", str(bams["targets"]),
-            "--reference", str(ref), "--purity", "0.6", "--json", str(out)]
+            "--reference", str(ref), "--purity", "0.6", "--tumor-type", "BRCA", "--json", str(out)]
     assert main(argv) == 0
     doc = json.loads(out.read_text())
     assert doc["reference"] == {"kind": "panel of normals", "file": "pon.cnn"}
     genes = _genes(doc)
     assert genes["ERBB2"]["call"] == "amplification" and abs(genes["ERBB2"]["copy_number"] - 8) <= 1
+    assert (genes["ERBB2"]["tier"], genes["ERBB2"]["amp_level"]) == ("I", "A")
     assert genes["CDKN2A"]["call"] == "deletion"
+    assert genes["KIT"]["therapies"] == [] and genes["KIT"]["tier"] is None
     first = out.read_bytes()
     assert main(argv) == 0
     assert out.read_bytes() == first  # same inputs, same bytes
+    bams["stage"] = out
+
+
+def test_the_report_leads_with_the_erbb2_amplification_and_its_anti_her2_therapies(bams, tmp_path):
+    from conftest import vcf_entry_stage_files
+    from genotailor.core.samplesheet import Patient, Sample
+    from genotailor.report.assemble import assemble
+    from genotailor.report.html import render_html
+
+    if "stage" not in bams:
+        pytest.skip("needs the stage of test_the_command_against_a_panel_of_normals_writes_a_valid_stage")
+    sample = Sample("T0.6", "P1", "tumor", "vcf", (), tmp_path / "in.vcf.gz", None, "Mutect2", 0.6, None, None, None)
+    patient = Patient("P1", "female", "BRCA", False, False, (), (sample,))
+    qc, calls = vcf_entry_stage_files(tmp_path, "T0.6", records=3)
+    provenance = tmp_path / "provenance.json"
+    provenance.write_text(json.dumps({"workflow": {"version": "test"}, "reference": {"name": "GRCh38", "sha256": "0" * 64},
+                                      "aligner": "none", "tools": {}, "knowledge_bases": {}}))
+    report = assemble(patient, "2026-01-15", [qc], [calls], provenance, {"copy_number": [bams["stage"]]})
+    first = report["summary"]["actionable"][0]
+    erbb2 = _genes(json.loads(bams["stage"].read_text()))["ERBB2"]
+    assert first["section"] == "copy_number" and first["target"] == "cnv-T0.6-ERBB2"
+    assert first["text"].startswith(f"ERBB2 amplification (copy number {erbb2['copy_number']:g}) — Tier I in T0.6: "
+                                    "sensitivity to ")
+    # CGI's FDA-guideline rows and CIViC's level A items for breast cancer (see the tiering test above)
+    assert ("sensitivity to Ado-Trastuzumab Emtansine, Lapatinib, Margetuximab, Neratinib + Trastuzumab, Pertuzumab, "
+            "Trastuzumab (evidence level A); ") in first["text"]
+    assert re.search(r"; \d+ more at level B\.$", first["text"])
+    page = render_html(report)
+    assert 'id="cnv-T0.6-ERBB2"' in page and "Haar wavelet segmentation" in page
 
 
 def test_the_segmentation_method_that_ran_is_named(monkeypatch):

@@ -200,7 +200,7 @@ def test_the_ledger_names_copy_number_assessed_per_gene():
     entry = copy_number_entry(_stage([_gene("CDKN2A", cn=0.01, call="deletion"), _gene("ERBB2", cn=7.97, call="amplification"),
                                       _gene("KRAS", "not_assessed", reason="too few targets: 2 bin(s), at least 3 needed")]))
     assert (entry["status"], entry["reason"]) == (
-        "partly", "2 of 3 genes assessed against the matched normal (CNVkit); not assessed: KRAS")
+        "partly", "T1: 2 of 3 genes assessed against the matched normal (CNVkit); not assessed: KRAS")
     assert entry["genes"] == [
         {"gene": "CDKN2A", "status": "assessed", "reason": "copy number 0.01 (deletion)"},
         {"gene": "ERBB2", "status": "assessed", "reason": "copy number 7.97 (amplification)"},
@@ -219,4 +219,5 @@ def test_the_ledger_gives_the_stage_reason_when_the_tumour_was_not_assessed():
 
     why = "no matched normal and no panel-of-normals reference: the tumour's depth has nothing to be compared with"
     assert copy_number_entry(_stage([], "not_assessed", why)) == {
-        "name": "copy number", "group": "somatic", "sample": "T1", "status": "not_assessed", "reason": why, "genes": []}
+        "name": "copy number", "group": "somatic", "sample": "T1", "status": "not_assessed", "reason": f"T1: {why}",
+        "genes": []}

@@ -225,7 +225,7 @@ def copy_number_entry(stage: dict) -> dict:
     each gene with its status and reason."""
     entry = {"name": "copy number", "group": "somatic", "sample": stage["sample"]}
     if stage["status"] != "assessed":
-        return {**entry, "status": "not_assessed", "reason": stage["reason"], "genes": []}
+        return {**entry, "status": "not_assessed", "reason": f"{stage['sample']}: {stage['reason']}", "genes": []}
     genes = [{"gene": g["gene"], "status": g["status"],
               "reason": g["reason"] or f"copy number {g['copy_number']:g}" + (f" ({g['call']})" if g["call"] else "")}
              for g in stage["genes"]]
@@ -240,4 +240,4 @@ def copy_number_entry(stage: dict) -> dict:
     else:
         status, reason = "not_assessed", "no panel gene could be assessed: " + "; ".join(
             sorted({g["reason"] for g in genes})) if genes else "the panel has no target genes"
-    return {**entry, "status": status, "reason": reason, "genes": genes}
+    return {**entry, "status": status, "reason": f"{stage['sample']}: {reason}", "genes": genes}

@@ -456,7 +456,8 @@ def requests_made(driver) -> list[str]:
 
 @pytest.mark.parametrize("patient, sections", [
     ("PGX001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
-    ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "copy_number", "figures", "limitations", "methods",
+                 "disclaimer"]),
     ("VCF001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LOWQ01", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LUNG01", ["summary", "qc", "examined", "somatic", "figures", "limitations", "methods", "disclaimer"]),

@@ -141,6 +141,13 @@ def test_the_report_leads_with_the_erbb2_amplification_and_its_anti_her2_therapi
     assert re.search(r"; \d+ more at level B\.$", first["text"])
     page = render_html(report)
     assert 'id="cnv-T0.6-ERBB2"' in page and "Haar wavelet segmentation" in page
+    from genotailor.report.figures import copy_number_figures
+
+    (fig,) = copy_number_figures(report)
+    assert fig["id"] == "figure-copy-number-T0.6"
+    # thresholds at purity 0.6: 6 copies give a ratio of 2.2 (log2 1.14), 0.5 copies 0.55 (log2 -0.86)
+    assert fig["text"][0].endswith("thresholds at purity 0.6: amplification log2 >= 1.14, deletion log2 < -0.86")
+    assert fig["svg"].startswith("<svg") and copy_number_figures(report)[0]["svg"] == fig["svg"]  # deterministic
 
 
 def test_the_segmentation_method_that_ran_is_named(monkeypatch):

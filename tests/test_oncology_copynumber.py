@@ -148,6 +148,26 @@ def test_the_report_leads_with_the_erbb2_amplification_and_its_anti_her2_therapi
     # thresholds at purity 0.6: 6 copies give a ratio of 2.2 (log2 1.14), 0.5 copies 0.55 (log2 -0.86)
     assert fig["text"][0].endswith("thresholds at purity 0.6: amplification log2 >= 1.14, deletion log2 < -0.86")
     assert fig["svg"].startswith("<svg") and copy_number_figures(report)[0]["svg"] == fig["svg"]  # deterministic
+    from genotailor.report.fhir import build_bundle, validate_bundle
+
+    bundle = build_bundle(report)
+    validate_bundle(bundle)
+    variants = [e["resource"] for e in bundle["entry"] if e["resource"].get("meta", {}).get("profile") ==
+                ["http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/variant"]]
+    by_gene = {next(c["valueCodeableConcept"]["coding"][0]["display"] for c in v["component"]
+                    if c["code"]["coding"][0]["code"] == "48018-6"): v for v in variants}
+    assert sorted(by_gene) == ["CDKN2A", "ERBB2"]
+    comp = {c["code"]["coding"][0]["code"]: c for c in by_gene["ERBB2"]["component"]}
+    # the IG's variant profile: DNA change type (48019-4) as a Sequence Ontology term, copy number (82155-3)
+    assert comp["48019-4"]["valueCodeableConcept"]["coding"][0]["code"] == "SO:0001742"  # copy_number_gain
+    assert comp["82155-3"]["valueQuantity"]["value"] == erbb2["copy_number"]
+    assert comp["81302-2"]["valueRange"] == {"low": {"value": erbb2["start"] + 1}, "high": {"value": erbb2["end"]}}
+    cdkn2a = {c["code"]["coding"][0]["code"]: c for c in by_gene["CDKN2A"]["component"]}
+    assert cdkn2a["48019-4"]["valueCodeableConcept"]["coding"][0]["code"] == "SO:0001743"  # copy_number_loss
+    implications = [e["resource"] for e in bundle["entry"] if e["resource"].get("derivedFrom") ==
+                     [{"reference": f"urn:uuid:{by_gene['ERBB2']['id']}"}]]
+    assert {"Trastuzumab", "Pertuzumab"} <= {c["valueCodeableConcept"]["text"] for i in implications for c in i["component"]
+                                            if c["code"]["coding"][0]["code"] == "51963-7"}
 
 
 def test_the_segmentation_method_that_ran_is_named(monkeypatch):

@@ -36,6 +36,7 @@ COMMANDS = {
     "kb-build-clinvar": "genotailor.cli.kb",
     "kb-build-acmg-sf": "genotailor.cli.kb",
     "germline": "genotailor.cli.germline",
+    "germline-cnv": "genotailor.cli.germline",
     "pgx": "genotailor.cli.pgx",
     "outside-calls": "genotailor.cli.pgx",
     "pgx-cohort": "genotailor.cli.pgx",

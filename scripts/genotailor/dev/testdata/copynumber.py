@@ -51,13 +51,16 @@ class WindowGenome:
         raise ValueError(f"{chrom}:{start}-{end} lies outside every window")
 
 
-def coding_targets(models_gff, genes) -> list[tuple[str, int, int, str]]:
-    """(chrom, 0-based start, end, gene) of each coding exon of the genes' MANE Select transcripts."""
+def coding_targets(models_gff, genes, exon_names: bool = False) -> list[tuple[str, int, int, str]]:
+    """(chrom, 0-based start, end, name) of each coding exon of the genes' MANE Select transcripts;
+    the name is the gene, or `GENE_exN` (N: the exon's number in the transcript) with `exon_names`."""
     models = models_by_gene(str(models_gff))
     out = []
     for gene in genes:
         t = models[gene]
-        out.extend((t.chrom, s - 1, e, gene) for s, e in t.cds)
+        for s, e in t.cds:
+            rank = next((r for a, b, r in t.exons if a <= s and e <= b), 0)
+            out.append((t.chrom, s - 1, e, f"{gene}_ex{rank}" if exon_names else gene))
     return sorted(out, key=lambda r: (chrom_order(r[0]), r[1], r[2]))
 
 
@@ -69,7 +72,8 @@ def write_targets_bed(targets, path: Path) -> Path:
 def simulate_bam(genome: WindowGenome, targets, out_bam: Path, sample: str, seed: int, depth: float = 300.0,
                  copies: dict | None = None, purity: float = 1.0) -> Path:
     """A coordinate-sorted, indexed BAM of `sample`: about `depth`-fold over the targets of a gene at
-    2 copies; `copies` (gene -> copies in the tumour cells) and `purity` scale each gene's fragments."""
+    2 copies; `copies` (target name -> copies in the tumour cells; a name is a gene, or `GENE_exN`)
+    and `purity` scale the fragments of the targets of that name."""
     copies = copies or {}
     by_gene: dict[str, list] = {}
     for c, s, e, g in targets:

@@ -61,7 +61,8 @@ clean-demo:
 ## bench: speed goals, each a ratio or scaling measured side by side in one run: genotailor pgx vs
 ## bcftools view -R (5-million-record VCF), genotailor somatic vs bcftools view (100,000-record
 ## tumour VCFs: a whole genome's composition and a coding-dense one), snakemake -n for 100 and 1,000 synthetic patients, one patient's report (JSON, HTML,
-## PDF, FHIR) and ledger (what was examined) from the demo's stage files (the demo runs first when its results are missing), pgx-cohort
+## PDF, FHIR) and ledger (what was examined) from the demo's stage files (the demo runs first when its results are missing),
+## genotailor cnv (CNVkit) vs mosdepth on the demo tumour's BAM, pgx-cohort
 ## on 10,000 samples vs bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the
 ## slowest). Every figure lands in results/bench/bench.json.
 bench: venv tools
@@ -73,6 +74,7 @@ bench: venv tools
 	test -f results/TUMOR01/report/TUMOR01.json || $(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
 	$(VENV)/bin/genotailor bench report --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench ledger --workdir results/bench --results results
+	$(VENV)/bin/genotailor bench cnv --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench cohort --workdir results/bench
 	$(VENV)/bin/genotailor bench overhead --workdir results/bench
 

@@ -370,20 +370,25 @@ def cnv_inputs(wildcards):
     if normal is not None and normal.entry in READ_ENTRIES:
         inputs["normal"] = f"{base}/{normal.id}.bam"
         inputs["normal_bai"] = f"{base}/{normal.id}.bam.bai"
+    elif (config["oncology"].get("cnv") or {}).get("reference"):
+        inputs["cnv_reference"] = config["oncology"]["cnv"]["reference"]
     return inputs
 
 
 def cnv_flags(wildcards, input):
-    """`genotailor cnv` options: the matched normal, the sheet's purity, the tumour type and the
-    config's thresholds (`oncology.cnv`)."""
+    """`genotailor cnv` options: the matched normal (else the config's panel-of-normals reference),
+    the sheet's purity, the tumour type and the config's thresholds (`oncology.cnv`)."""
     tumor = SAMPLES[wildcards.sample]
     flags = ["--tumor-type", PATIENTS[wildcards.patient].tumor_type]
     if "normal" in input.keys():
         flags += ["--normal-bam", input.normal, "--normal", tumor.normal]
+    elif "cnv_reference" in input.keys():
+        flags += ["--reference", input.cnv_reference]
     if tumor.purity is not None:
         flags += ["--purity", str(tumor.purity)]
     for key, value in sorted((config["oncology"].get("cnv") or {}).items()):
-        flags += [f"--{key.replace('_', '-')}", str(value)]
+        if key != "reference":
+            flags += [f"--{key.replace('_', '-')}", str(value)]
     return " ".join(shlex.quote(f) for f in flags)
 
 

@@ -236,9 +236,11 @@ def test_the_ledger_names_copy_number_assessed_per_gene():
     assert [e["name"] for e in listed] == ["copy number", "structural variants", "gene fusions",
                                            "microsatellite instability (MSI)"]
     assert listed[0] is entry and listed[1]["status"] == "not_assessed"
-    # without the stage, copy number stays "not assessed" by this test
-    assert biomarker_entries({"somatic"})[0] == {"name": "copy number", "group": "somatic", "status": "not_assessed",
-                                                 "reason": "not assessed by this test (small variants only)"}
+    # without the stage (a tumour entered as a VCF), copy number is not assessed, and the reason says why
+    assert biomarker_entries({"somatic"})[0] == {
+        "name": "copy number", "group": "somatic", "status": "not_assessed",
+        "reason": "not assessed: no copy-number result for the tumour (it needs the tumour's reads; a VCF entry has "
+                  "none)"}
 
 
 def test_the_ledger_gives_the_stage_reason_when_the_tumour_was_not_assessed():

@@ -46,6 +46,9 @@ NOT_ASSESSED_CLASSES = {
     "pgx": ("CYP2D6 copy number and hybrid alleles", "HLA alleles (HLA-A, HLA-B)"),
 }
 NOT_ASSESSED_CLASS_REASON = "not assessed by this test (small variants only)"
+# A class this test can assess, when its stage did not run for the patient: why.
+NO_STAGE_REASON = {"copy number": "not assessed: no copy-number result for the tumour (it needs the tumour's "
+                                  "reads; a VCF entry has none)"}
 
 
 @dataclass
@@ -215,7 +218,7 @@ def biomarker_entries(categories, examined: dict | None = None) -> list[dict]:
         if group in categories:
             for name in NOT_ASSESSED_CLASSES[group]:
                 out += examined.get(name) or [{"name": name, "group": group, "status": "not_assessed",
-                                               "reason": NOT_ASSESSED_CLASS_REASON}]
+                                               "reason": NO_STAGE_REASON.get(name, NOT_ASSESSED_CLASS_REASON)}]
     return out
 
 

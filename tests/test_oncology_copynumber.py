@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from genotailor.cli import main
+from genotailor.core.errors import InputError
 from genotailor.core.paths import TRANSCRIPT_MODELS
 from genotailor.dev.testdata.copynumber import WindowGenome, coding_targets, expected_ratio, simulate_bam, write_targets_bed
 from genotailor.oncology.copynumber import CnvSettings, copy_number, run_cnv
@@ -250,3 +251,23 @@ def test_the_ledger_gives_the_stage_reason_when_the_tumour_was_not_assessed():
     assert copy_number_entry(_stage([], "not_assessed", why)) == {
         "name": "copy number", "group": "somatic", "sample": "T1", "status": "not_assessed", "reason": f"T1: {why}",
         "genes": []}
+
+
+def test_targets_named_unlike_the_bam_stop_with_the_fix(bams, tmp_path):
+    # the same targets named `7` instead of `chr7`
+    renamed = tmp_path / "targets.nochr.bed"
+    renamed.write_text("".join(line.removeprefix("chr") + "\n" for line in bams["targets"].read_text().splitlines()))
+    with pytest.raises(InputError) as e:
+        run_cnv(bams[0.6], renamed, "T", purity=0.6, normal_bam=bams["normal"], normal="N")
+    assert str(e.value) == (f"BAM {bams['normal']}: none of the targets' contigs is in it — name the contigs of the "
+                            "targets BED as the BAM does (e.g. chr7, not 7)")
+
+
+def test_a_tumour_without_reads_on_the_targets_fails_qc_with_the_depth_named(bams, tmp_path):
+    # targets in a region of chr17 the simulated reads do not reach (upstream of ERBB2's window)
+    far = tmp_path / "targets.far.bed"
+    far.write_text("".join(f"chr17\t{39000000 + 1000 * i}\t{39000200 + 1000 * i}\tFAR\n" for i in range(5)))
+    doc = run_cnv(bams[0.6], far, "T", purity=0.6, reference_cnn=None, normal_bam=bams["normal"], normal="N")
+    assert (doc["status"], doc["genes"]) == ("not_assessed", [])
+    assert doc["reason"] == ("failed QC: the tumour's median depth over the target bins is 0x, below 20x (no reads "
+                             "there? check that the BAM and the targets BED name the contigs alike, e.g. chr7)")

@@ -70,6 +70,8 @@ def register(sub):
                    help="the sample is not assessed when its bins' spread around their segments (log2) is above "
                    "this (default: %(default)s)")
     c.add_argument("--bin-size", type=int, default=d.bin_size, help="target bin size in bases (default: %(default)s)")
+    c.add_argument("--min-depth", type=float, default=d.min_depth,
+                   help="the sample is not assessed below this median depth over the bins (default: %(default)s)")
     c.add_argument("--tumor-type", help="OncoTree code: matched copy-number evidence is tiered for it")
     c.add_argument("--kb", default=str(ONCOLOGY_KB), help="actionability knowledge base (default: %(default)s)")
     c.add_argument("--json", required=True, help="output JSON")
@@ -115,7 +117,8 @@ def _cnv(args):
 
     settings = CnvSettings(amplification_min_copies=args.amplification_min_copies,
                            deletion_max_copies=args.deletion_max_copies, loss_max_copies=args.loss_max_copies,
-                           min_bins=args.min_bins, max_spread=args.max_spread, bin_size=args.bin_size)
+                           min_bins=args.min_bins, max_spread=args.max_spread, bin_size=args.bin_size,
+                           min_depth=args.min_depth)
     doc = run_cnv(args.tumor_bam, args.targets, args.tumor, purity=args.purity, normal_bam=args.normal_bam,
                   normal=args.normal, reference_cnn=args.cnv_reference, fasta=args.fasta, settings=settings)
     if args.tumor_type:

@@ -16,7 +16,8 @@ config, `cnv:`): amplification at CN >= `amplification_min_copies`, deletion (ho
 left) at CN < `deletion_max_copies`, loss (one copy) at CN < `loss_max_copies`.
 
 Not assessed, with the reason: the whole sample when there is no matched normal and no reference
-or the bins are too noisy (spread of bin ratios around their segment above `max_spread`); a
+or the bins are too noisy (spread of bin ratios around their segment above `max_spread`) or the
+tumour's median depth over the bins is below `min_depth`; a
 gene with fewer than `min_bins` bins; genes on the sex chromosomes (their expected copies depend
 on the sex of tumour and reference, which this step does not model).
 """
@@ -46,6 +47,7 @@ class CnvSettings:
     min_bins: int = 3
     max_spread: float = 0.3
     bin_size: int = 200
+    min_depth: float = 20.0
 
 
 def segmentation_method() -> tuple[str, str]:
@@ -101,7 +103,14 @@ def _coverage(bam, bins, empty, work: Path, name: str) -> tuple[str, str]:
     if not Path(bam).exists():
         raise InputError(f"BAM {bam}: file not found")
     out_t, out_a = work / f"{name}.targetcoverage.cnn", work / f"{name}.antitargetcoverage.cnn"
-    tabio.write(coverage.do_coverage(bins, str(bam)), str(out_t))
+    try:
+        cna = coverage.do_coverage(bins, str(bam))
+    except ValueError as e:
+        if "chromosome names don't match" not in str(e):
+            raise
+        raise InputError(f"BAM {bam}: none of the targets' contigs is in it — name the contigs of the targets BED "
+                         "as the BAM does (e.g. chr7, not 7)") from None
+    tabio.write(cna, str(out_t))
     tabio.write(coverage.do_coverage(empty, str(bam)), str(out_a))
     return str(out_t), str(out_a)
 
@@ -167,9 +176,15 @@ def run_cnv(tumour_bam, targets_bed, sample: str, purity: float | None = None, n
                 raise InputError(f"CNV reference {reference_cnn}: file not found (build it with `genotailor cnv-reference`)")
             ref_path, ref_kind = Path(reference_cnn), {"kind": "panel of normals", "file": Path(reference_cnn).name}
         t_cov, a_cov = _coverage(tumour_bam, bins, empty, work, "tumour")
+        tumour = cnvlib.read(t_cov)
+        depth = float(tumour.data.depth.median()) if len(tumour) else 0.0
+        if not depth >= settings.min_depth:
+            doc = not_assessed(sample, f"failed QC: the tumour's median depth over the target bins is {depth:.0f}x, "
+                               f"below {settings.min_depth:g}x (no reads there? check that the BAM and the targets BED "
+                               "name the contigs alike, e.g. chr7)", purity, settings, normal)
+            return {**doc, "reference": ref_kind}
         ref = cnvlib.read(str(ref_path))
-        cnr = fix.do_fix(cnvlib.read(t_cov), cnvlib.read(a_cov), ref, do_gc=fasta is not None,
-                         do_rmask=fasta is not None)
+        cnr = fix.do_fix(tumour, cnvlib.read(a_cov), ref, do_gc=fasta is not None, do_rmask=fasta is not None)
         cns = segmentation.do_segmentation(cnr, method)
     rows = cnr.data
     seg_rows = cns.data

@@ -79,3 +79,20 @@ def test_the_command_writes_the_same_bytes_twice(samples):
     assert brca2["status"] == "not_assessed" and brca2["exons"][0]["reason"] == "references' median depth 0x, below 20x"
     assert main(argv) == 0
     assert out.read_bytes() == first
+
+
+def test_the_ledger_names_the_exon_screen_per_gene_with_its_candidates(samples):
+    from genotailor.core.contracts import validate_stage
+    from genotailor.core.ledger import biomarker_entries, exon_cnv_entry
+
+    doc = exon_cnv(samples["carrier"], "D", samples["refs"], TRANSCRIPT_MODELS, ["BRCA1", "MLH1"])
+    validate_stage("exon_cnv", doc, "test")
+    entry = exon_cnv_entry(doc)
+    assert (entry["status"], entry["reason"]) == (
+        "assessed", "D: 2 of 2 genes fully screened against 3 reference samples; candidates need confirmation by an "
+        "orthogonal method")
+    brca1 = entry["genes"][0]
+    assert brca1["gene"] == "BRCA1" and brca1["reason"].startswith("22 of 22 coding exons assessed; BRCA1 exons 8-10 "
+                                                                   "deletion (depth ratio ")
+    listed = biomarker_entries({"germline"}, {"exon-level deletions and duplications": [entry]})
+    assert listed[0] is entry and listed[1]["name"] == "structural variants"

@@ -76,11 +76,13 @@ def _exon_cnv(args):
     import json
     from pathlib import Path
 
+    from genotailor.core.contracts import validate_stage
     from genotailor.core.kbfiles import indication_genes, load_acmg_sf
     from genotailor.germline.exon_cnv import exon_cnv
 
     genes = indication_genes([p for p in args.panels.split(",") if p], args.kb)
     secondary = sorted(load_acmg_sf(args.kb)["genes"]) if args.secondary_findings else []
     doc = exon_cnv(args.bam, args.sample, args.reference_bam, args.models, genes, secondary, args.secondary_findings)
+    validate_stage("exon_cnv", doc, args.json)
     Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1) + "\n")
     return 0

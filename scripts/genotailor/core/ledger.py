@@ -222,6 +222,26 @@ def biomarker_entries(categories, examined: dict | None = None) -> list[dict]:
     return out
 
 
+def exon_cnv_entry(stage: dict) -> dict:
+    """The `exon-level deletions and duplications` class of a germline sample from its screen
+    (`genotailor germline-cnv`): assessed when every examined gene was, partly when some were, else
+    not assessed with the reason; each gene with its status and reason (its candidate calls named)."""
+    entry = {"name": "exon-level deletions and duplications", "group": "germline", "sample": stage["sample"]}
+    if stage["status"] != "assessed":
+        return {**entry, "status": "not_assessed", "reason": f"{stage['sample']}: {stage['reason']}", "genes": []}
+    calls = {}
+    for c in stage["calls"]:
+        calls.setdefault(c["gene"], []).append(c["summary"])
+    genes = [{"gene": g["gene"], "status": "assessed" if g["status"] == "assessed" else "not_assessed",
+              "reason": "; ".join([g["reason"], *calls.get(g["gene"], ())])} for g in stage["genes"]]
+    done = [g for g in stage["genes"] if g["status"] == "assessed"]
+    some = [g for g in stage["genes"] if g["status"] != "not_assessed"]
+    status = "assessed" if genes and len(done) == len(genes) else ("partly" if some else "not_assessed")
+    reason = (f"{stage['sample']}: {len(done)} of {len(genes)} genes fully screened against {stage['references']} "
+              f"reference samples; candidates need confirmation by an orthogonal method")
+    return {**entry, "status": status, "reason": reason, "genes": genes}
+
+
 def copy_number_entry(stage: dict) -> dict:
     """The `copy number` class of one tumour from its copy-number stage (`genotailor cnv`): assessed
     when every panel gene was, partly when some were, else not assessed with the stage's reason;

@@ -26,6 +26,7 @@ from genotailor.core.ledger import (
     clip,
     coding_territory,
     copy_number_entry,
+    exon_cnv_entry,
     judge,
     not_assessed,
     pgx_entry,
@@ -165,15 +166,22 @@ def _qc_failures(qc_files) -> dict:
     return out
 
 
-def _examined(cnv_jsons) -> dict:
-    """The biomarker classes a stage examined: `copy number` from each tumour's copy-number stage."""
+def _examined(cnv_jsons, exon_cnv_jsons=()) -> dict:
+    """The biomarker classes a stage examined: `copy number` from each tumour's copy-number stage,
+    `exon-level deletions and duplications` from each germline sample's exon screen."""
+    out = {}
     cnv = [copy_number_entry(load_stage("cnv", p)) for p in cnv_jsons]
-    return {"copy number": sorted(cnv, key=lambda e: e["sample"])} if cnv else {}
+    if cnv:
+        out["copy number"] = sorted(cnv, key=lambda e: e["sample"])
+    exons = [exon_cnv_entry(load_stage("exon_cnv", p)) for p in exon_cnv_jsons]
+    if exons:
+        out["exon-level deletions and duplications"] = sorted(exons, key=lambda e: e["sample"])
+    return out
 
 
 def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pgx_kb, pgx_genes=(), pgx_json=None,
                  qc_files=(), bams=None, panels=None, germline_depth=20, tumor_depth=50, min_fraction=0.95,
-                 margin=10, scratch: Path, threads=1, cnv_jsons=()) -> dict:
+                 margin=10, scratch: Path, threads=1, cnv_jsons=(), exon_cnv_jsons=()) -> dict:
     """The ledger of one patient (stage `ledger`). `bams`/`panels`: sample id -> path; `cnv_jsons`:
     the copy-number stage of each tumour that has one."""
     bams, panels = bams or {}, panels or {}
@@ -252,7 +260,7 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         "settings": {"germline_min_depth": germline_depth, "tumor_min_depth": tumor_depth,
                      "min_callable_fraction": min_fraction, "splice_margin": margin},
         "genes": [e.to_dict() for e in entries],
-        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), _examined(cnv_jsons)),
+        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), _examined(cnv_jsons, exon_cnv_jsons)),
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc

@@ -17,7 +17,7 @@ import fastjsonschema
 from genotailor.core.errors import InputError
 from genotailor.core.paths import REPO, SCHEMAS
 
-KINDS = ("qc", "norm", "pgx", "somatic", "msi", "germline", "ledger")
+KINDS = ("qc", "norm", "pgx", "somatic", "msi", "cnv", "germline", "exon_cnv", "ledger")
 KEEP_REFS = {"pgx"}  # compiled with its `$ref`s as they are (see _fast_check)
 MAX_SHOWN = 5  # failing fields named in a message; the rest are counted
 MAX_MESSAGE = 200  # characters of one field's message (jsonschema quotes whole values)

@@ -55,21 +55,21 @@ def table(path):
 def test_sums_per_sample_patient_shared_job_and_run_with_a_price(run):
     write_cost(["P1.json"], RULES, SHARED, run / "cost.tsv", per_core_hour=1.8, currency="EUR")
     header, rows = table(run / "cost.tsv")
-    assert header == ["scope", "patient", "sample", "step", "jobs", "wall_s", "core_hours", "cpu_hours",
+    assert header == ["scope", "patient", "sample", "step", "jobs", "not_measured", "wall_s", "core_hours", "cpu_hours",
                       "peak_rss_mb", "cost_EUR"]
     pick = lambda key: [rows[key][c] for c in header[4:]]  # noqa: E731
     # two lanes, 2 threads each: (100 + 50) s x 2 = 300 core-seconds; CPU 150 + 80 = 230 s
-    assert pick(("sample", "P1", "P1-N", "align_unit")) == ["2", "150.00", "0.083333", "0.063889", "1700.0", "0.150000"]
+    assert pick(("sample", "P1", "P1-N", "align_unit")) == ["2", "0", "150.00", "0.083333", "0.063889", "1700.0", "0.150000"]
     # + markdup 20 s x 1 = 320 core-seconds = 0.088889 h; 1.8 EUR per core-hour = 0.0005 EUR per core-second
-    assert pick(("sample", "P1", "P1-N", "all")) == ["3", "170.00", "0.088889", "0.068889", "1700.0", "0.160000"]
-    assert pick(("sample", "P1", "P1-T", "all")) == ["1", "36.00", "0.010000", "0.008333", "NA", "0.018000"]
+    assert pick(("sample", "P1", "P1-N", "all")) == ["3", "0", "170.00", "0.088889", "0.068889", "1700.0", "0.160000"]
+    assert pick(("sample", "P1", "P1-T", "all")) == ["1", "0", "36.00", "0.010000", "0.008333", "NA", "0.018000"]
     # the report job belongs to the patient, not to a sample: 3.6 s x 2 threads = 7.2 core-seconds
-    assert pick(("patient", "P1", "", "report")) == ["1", "3.60", "0.002000", "0.001111", "150.0", "0.003600"]
+    assert pick(("patient", "P1", "", "report")) == ["1", "0", "3.60", "0.002000", "0.001111", "150.0", "0.003600"]
     # 300 + 20 + 36 + 7.2 = 363.2 core-seconds; CPU 230 + 18 + 30 + 4 = 282 s
-    assert pick(("patient", "P1", "", "all")) == ["5", "209.60", "0.100889", "0.078333", "1700.0", "0.181600"]
+    assert pick(("patient", "P1", "", "all")) == ["5", "0", "209.60", "0.100889", "0.078333", "1700.0", "0.181600"]
     # shared: the index, 72 s x 2 threads = 144 core-seconds, counted in the run, not in the patient
-    assert pick(("shared", "", "", "minimap2_index")) == ["1", "72.00", "0.040000", "0.027778", "2465.6", "0.072000"]
-    assert pick(("run", "", "", "all")) == ["6", "281.60", "0.140889", "0.106111", "2465.6", "0.253600"]
+    assert pick(("shared", "", "", "minimap2_index")) == ["1", "0", "72.00", "0.040000", "0.027778", "2465.6", "0.072000"]
+    assert pick(("run", "", "", "all")) == ["6", "0", "281.60", "0.140889", "0.106111", "2465.6", "0.253600"]
     assert [k[:3] for k in rows][0] == ("sample", "P1", "P1-N")  # samples first, then their patient
     assert list(rows)[-1] == ("run", "", "", "all")
 
@@ -92,9 +92,24 @@ def test_repeated_benchmark_rows_are_averaged(run):
         "30.00", "0.005556", "40.0"]
 
 
-def test_a_missing_benchmark_file_is_named(run):
+def test_a_job_without_its_benchmark_file_is_counted_as_not_measured(run):
+    # a result kept from an earlier run whose logs/ was not copied: the job is named, not taken as free
     (run / "logs/benchmarks/markdup/P1/P1-N.tsv").unlink()
-    with pytest.raises(InputError, match=r"benchmark file logs/benchmarks/markdup/P1/P1-N.tsv does not exist"):
+    (run / "logs/benchmarks/reference/minimap2_index.tsv").unlink()
+    write_cost(["P1.json"], RULES, SHARED, run / "cost.tsv")
+    _, rows = table(run / "cost.tsv")
+    cols = ("jobs", "not_measured", "wall_s", "core_hours")
+    assert [rows[("sample", "P1", "P1-N", "markdup")][c] for c in cols] == ["1", "1", "0.00", "0.000000"]
+    # the two lanes alone: (100 + 50) s x 2 threads = 300 core-seconds
+    assert [rows[("sample", "P1", "P1-N", "all")][c] for c in cols] == ["3", "1", "150.00", "0.083333"]
+    assert [rows[("shared", "", "", "minimap2_index")][c] for c in cols] == ["1", "1", "0.00", "0.000000"]
+    # the run: 363.2 + 144 core-seconds less markdup's 20 and the index's 144 = 343.2 = 0.095333 h
+    assert [rows[("run", "", "", "all")][c] for c in cols] == ["6", "2", "189.60", "0.095333"]
+
+
+def test_an_unreadable_benchmark_file_is_named(run):
+    (run / "logs/benchmarks/markdup/P1/P1-N.tsv").write_text("not a benchmark\n")
+    with pytest.raises(InputError, match=r"logs/benchmarks/markdup/P1/P1-N.tsv is not a Snakemake benchmark file"):
         write_cost(["P1.json"], RULES, SHARED, run / "cost.tsv")
 
 

@@ -547,4 +547,4 @@ def test_reports_name_what_was_not_assessed_and_state_no_negative_for_it(demo):
     regions = [e["resource"] for e in bundle["entry"] if e["resource"].get("code", {}).get("coding", [{}])[0].get("code")
                == "53041-0"]
     texts = {r["component"][0]["valueCodeableConcept"]["text"]: r["component"][1]["valueString"] for r in regions}
-    assert texts["BRCA1"].startswith("BRCA1 (diagnostic): not assessed — nothing examined")
+    assert texts["BRCA1"].startswith("BRCA1 (inherited disease): not assessed — nothing examined")

@@ -11,7 +11,9 @@ over the samples.
 - CPU hours: the CPU time the job's processes used, as Snakemake sampled it (a job of a second or
   less may read 0);
 - wall time: the jobs' wall times added up (jobs run side by side, so more than the run took);
-- peak memory: the largest `max_rss` of the jobs.
+- peak memory: the largest `max_rss` of the jobs;
+- not measured: jobs whose benchmark file is absent (a result made by an earlier run whose logs/ was
+  not kept, or copied in): they are counted in `jobs` and named by this count, never taken as free.
 
 Benchmark times differ from run to run, so this table is the one output of the workflow that is
 not byte-identical between runs of the same inputs.
@@ -30,7 +32,7 @@ from genotailor.core.errors import InputError
 BENCHMARK_COLUMNS = ["s", "h:m:s", "max_rss", "max_vms", "max_uss", "max_pss", "io_in", "io_out",
                      "mean_load", "cpu_time"]
 ALL = "all"
-COLUMNS = ["scope", "patient", "sample", "step", "jobs", "wall_s", "core_hours", "cpu_hours", "peak_rss_mb"]
+COLUMNS = ["scope", "patient", "sample", "step", "jobs", "not_measured", "wall_s", "core_hours", "cpu_hours", "peak_rss_mb"]
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,18 @@ def sample_of(rule: Rule, benchmark: str, patient: str, samples: list[str]) -> s
                      f"of the patient ({', '.join(samples)}) in the rule's template {rule.benchmark}")
 
 
-def _rows(scope, patient, sample, jobs_by_step: dict[str, list[Usage]]) -> list[dict]:
-    def row(step, usages):
+def _measured(path, threads: int) -> Usage | None:
+    """The job's figures, or None when its benchmark file is absent (counted as not measured)."""
+    return read_benchmark(path, threads) if Path(path).exists() else None
+
+
+def _rows(scope, patient, sample, jobs_by_step: dict[str, list[Usage | None]]) -> list[dict]:
+    def row(step, jobs):
+        usages = [u for u in jobs if u is not None]
         rss = [u.max_rss_mb for u in usages if u.max_rss_mb is not None]
         cpu = [u.cpu_s for u in usages if u.cpu_s is not None]
-        return {"scope": scope, "patient": patient, "sample": sample, "step": step, "jobs": len(usages),
+        return {"scope": scope, "patient": patient, "sample": sample, "step": step, "jobs": len(jobs),
+                "not_measured": len(jobs) - len(usages),
                 "wall_s": sum(u.wall_s for u in usages),
                 "core_hours": sum(u.wall_s * u.threads for u in usages) / 3600,
                 "cpu_hours": sum(cpu) / 3600 if cpu else None,
@@ -129,15 +138,15 @@ def cost_rows(report_paths, rules: list[Rule], shared: list[tuple[str, str, int]
     for path in report_paths:
         report = json.loads(Path(path).read_text())
         patient, samples = report["patient"], [s["id"] for s in report["samples"]]
-        per_sample: dict[str, dict[str, list[Usage]]] = {s: {} for s in samples}
-        per_patient: dict[str, list[Usage]] = {}
+        per_sample: dict[str, dict[str, list[Usage | None]]] = {s: {} for s in samples}
+        per_patient: dict[str, list[Usage | None]] = {}
         for job in report["provenance"].get("jobs", []):
             rule = by_name.get(job["rule"])
             if rule is None:
                 raise InputError(f"{path}: job rule {job['rule']!r} is not among the rules given to the cost "
                                  f"table ({', '.join(sorted(by_name))})")
             sample = sample_of(rule, job["benchmark"], patient, samples)
-            usage = read_benchmark(job["benchmark"], rule.threads)
+            usage = _measured(job["benchmark"], rule.threads)
             if sample is not None:
                 per_sample[sample].setdefault(rule.name, []).append(usage)
             per_patient.setdefault(rule.name, []).append(usage)
@@ -145,9 +154,9 @@ def cost_rows(report_paths, rules: list[Rule], shared: list[tuple[str, str, int]
         for sample in sorted(samples):
             rows += _rows("sample", patient, sample, per_sample[sample])
         rows += _rows("patient", patient, "", per_patient)
-    shared_jobs: dict[str, list[Usage]] = {}
+    shared_jobs: dict[str, list[Usage | None]] = {}
     for name, benchmark, threads in shared:
-        usage = read_benchmark(benchmark, threads)
+        usage = _measured(benchmark, threads)
         shared_jobs.setdefault(name, []).append(usage)
         everything.setdefault(name, []).append(usage)
     if shared_jobs:
@@ -171,7 +180,7 @@ def write_cost(report_paths, rules, shared, out, per_core_hour: float | None = N
     columns = COLUMNS + ([f"cost_{currency}"] if currency else [])
     lines = ["\t".join(columns)]
     for r in cost_rows(report_paths, rules, shared):
-        values = [r["scope"], r["patient"], r["sample"], r["step"], str(r["jobs"]), _number(r["wall_s"], 2),
+        values = [r["scope"], r["patient"], r["sample"], r["step"], str(r["jobs"]), str(r["not_measured"]), _number(r["wall_s"], 2),
                   _number(r["core_hours"], 6), _number(r["cpu_hours"], 6), _number(r["peak_rss_mb"], 1)]
         if currency:
             values.append(_number(r["core_hours"] * per_core_hour, 6))

@@ -180,8 +180,8 @@ def write_cost(report_paths, rules, shared, out, per_core_hour: float | None = N
     columns = COLUMNS + ([f"cost_{currency}"] if currency else [])
     lines = ["\t".join(columns)]
     for r in cost_rows(report_paths, rules, shared):
-        values = [r["scope"], r["patient"], r["sample"], r["step"], str(r["jobs"]), str(r["not_measured"]), _number(r["wall_s"], 2),
-                  _number(r["core_hours"], 6), _number(r["cpu_hours"], 6), _number(r["peak_rss_mb"], 1)]
+        values = [r["scope"], r["patient"], r["sample"], r["step"], str(r["jobs"]), str(r["not_measured"]),
+                  _number(r["wall_s"], 2), _number(r["core_hours"], 6), _number(r["cpu_hours"], 6), _number(r["peak_rss_mb"], 1)]
         if currency:
             values.append(_number(r["core_hours"] * per_core_hour, 6))
         lines.append("\t".join(values))

@@ -63,7 +63,8 @@ clean-demo:
 ## tumour VCFs: a whole genome's composition and a coding-dense one), genotailor msi vs mosdepth on the
 ## same simulated tumour BAM (memory peak of each), genotailor cyp2d6-cn vs mosdepth over the CYP2D locus
 ## (a simulated 30x BAM), snakemake -n for 100 and 1,000 synthetic patients, one patient's report (JSON, HTML,
-## PDF, FHIR) and ledger (what was examined) from the demo's stage files (the demo runs first when its results are missing), pgx-cohort
+## PDF, FHIR) and ledger (what was examined) from the demo's stage files (the demo runs first when its results are missing),
+## genotailor cnv (CNVkit) vs mosdepth on the demo tumour's BAM, pgx-cohort
 ## on 10,000 samples vs bcftools query, the workflow vs its steps run by hand (1,000,000 read pairs; the
 ## slowest). Every figure lands in results/bench/bench.json.
 bench: venv tools
@@ -77,6 +78,7 @@ bench: venv tools
 	test -f results/TUMOR01/report/TUMOR01.json || $(VENV)/bin/snakemake --cores $(CORES) --configfile config/config.yaml
 	$(VENV)/bin/genotailor bench report --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench ledger --workdir results/bench --results results
+	$(VENV)/bin/genotailor bench cnv --workdir results/bench --results results
 	$(VENV)/bin/genotailor bench cohort --workdir results/bench
 	$(VENV)/bin/genotailor bench overhead --workdir results/bench
 

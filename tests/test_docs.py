@@ -123,7 +123,7 @@ def test_readme_is_at_most_250_lines():
     assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move detail into docs/"
 
 
-STAGE_SCHEMAS = ["report", "qc", "norm", "pgx", "somatic", "germline", "ledger"]
+STAGE_SCHEMAS = ["report", "qc", "norm", "pgx", "somatic", "cnv", "germline", "exon_cnv", "ledger"]
 
 
 @pytest.mark.parametrize("stage", STAGE_SCHEMAS)

@@ -65,18 +65,26 @@ def test_or_profiles_are_split_and_exon_and_region_variants_are_kept(built):
     assert (gene["variant"]["class"], gene["direction"], gene["level"]) == ("mutation", "resistance", "A")
 
 
+def test_cgi_copy_number_biomarkers_are_kept_as_gene_level_classes(built):
+    # the fixture's CGI row `ERBB2:AMP` (CNA, FDA guidelines, BRCA, Trastuzumab)
+    _, entries, _, _ = built
+    (amp,) = [e for e in entries if e["gene"] == "ERBB2" and e["variant"]["kind"] == "gene"
+              and any(ev["source"] == "CGI" for ev in e["evidence"])]
+    assert amp["variant"] == {"kind": "gene", "name": "amplification", "class": "amplification"}
+    assert (amp["oncotree"], amp["therapies"], amp["direction"], amp["level"]) == ("BRCA", ["Trastuzumab"], "sensitivity", "A")
+
+
 def test_builder_report_counts_dropped_rows_with_reasons_and_lists_unmapped_diseases(built):
     _, entries, report, _ = built
     assert report["rows_read"] == {"civic": 13, "cgi": 8}
-    assert report["rows_kept"] == {"civic": 9, "cgi": 4}
+    assert report["rows_kept"] == {"civic": 9, "cgi": 5}
     civic, cgi = report["dropped"]["civic"], report["dropped"]["cgi"]
     assert civic["compound molecular profile (AND) with a fusion, copy-number or expression part: "
                  "not assessed in this release"] == 1
     assert civic["evidence does not support the association"] == 1
     assert civic["prognostic evidence: no therapy (not used for tiers in this release)"] == 1
     assert civic["disease not mapped to OncoTree (listed in unmapped_diseases)"] == 1
-    assert cgi == {"alteration type CNA: not a single small-variant biomarker": 1,
-                   "association is toxicity, not response": 1,
+    assert cgi == {"association is toxicity, not response": 1,
                    "tumour type not mapped to OncoTree (listed in unmapped_diseases)": 1,
                    "wild-type biomarker: the absence of variants is not assessed": 1}
     assert report["unmapped_diseases"] == [{"source": "cgi", "term": "XYZ", "rows": 1},

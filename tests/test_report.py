@@ -203,7 +203,7 @@ def test_the_report_command_names_an_unknown_section(tmp_path, capsys):
                  "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"), "--stage", "tarot=cards.json"])
     assert code == 2
     assert capsys.readouterr().err == ("genotailor report: error: --stage tarot=cards.json: expected SECTION=JSON "
-                                       "with SECTION one of examined, pgx, somatic, germline_findings\n")
+                                       "with SECTION one of examined, pgx, somatic, copy_number, germline_findings\n")
 
 
 def test_a_malformed_job_log_flag_is_refused_with_the_expected_form():

@@ -438,7 +438,8 @@ def test_snakemake_report_zip_holds_every_report(demo, tmp_path):
 
 @pytest.mark.parametrize("patient, sections", [
     ("PGX001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
-    ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "figures", "limitations", "methods", "disclaimer"]),
+    ("TUMOR01", ["summary", "qc", "examined", "pgx", "somatic", "copy_number", "figures", "limitations", "methods",
+                 "disclaimer"]),
     ("VCF001", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LOWQ01", ["summary", "qc", "examined", "pgx", "figures", "limitations", "methods", "disclaimer"]),
     ("LUNG01", ["summary", "qc", "examined", "somatic", "figures", "limitations", "methods", "disclaimer"]),
@@ -552,7 +553,8 @@ def test_reports_name_what_was_not_assessed_and_state_no_negative_for_it(demo):
     tumour = report(demo, "TUMOR01")
     markers = {e["name"]: e["status"] for e in tumour["assessed"] if e["scope"] == "biomarker"}
     assert markers["microsatellite instability (MSI)"] == "not_assessed"
-    assert markers["copy number"] == "not_assessed"
+    # the demo panel's hotspot exons: BRAF has one bin (too few targets), the other four genes are assessed
+    assert markers["copy number"] == "partly"
     assert markers["tumour mutational burden (TMB)"] == "not_assessed"
     bundle = json.loads((demo / "results" / "GERM01" / "report" / "GERM01.fhir.json").read_text())
     # the GenomicStudy's analyses (Genomics Reporting IG STU3) name each gene with its status and reason

@@ -66,3 +66,24 @@ def test_the_report_job_asks_for_the_two_cores_its_processes_use(tmp_path):
     # the report command prints the PDF and draws the figures in two child processes beside itself
     (job,) = plan(tmp_path)["report"]
     assert job["output"][0] == "results/P1/report/P1.json" and job["threads"] == 2
+
+
+def test_a_tumour_without_a_normal_is_compared_with_the_configs_panel_of_normals(tmp_path):
+    (tmp_path / "T.bam").write_bytes(b"")
+    (tmp_path / "pon.cnn").write_text("")
+    sheet = {"patients": {"P2": {
+        "sex": "female", "tumor_type": "BRCA", "consent": {"pharmacogenomics": False, "secondary_findings": False},
+        "samples": {"P2-T": {"kind": "tumor", "bam": str(tmp_path / "T.bam"), "purity": 0.6}}}}}
+    (tmp_path / "samples.yaml").write_text(yaml.safe_dump(sheet))
+    write_config(tmp_path / "samples.yaml", tmp_path / "config.yaml")
+    config = yaml.safe_load((tmp_path / "config.yaml").read_text())
+    config.setdefault("oncology", {})["cnv"] = {"reference": str(tmp_path / "pon.cnn")}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = subprocess.run(snakemake_argv(work, tmp_path / "config.yaml", "-n", "-p", "results/P2/cnv/P2-T.json"),
+                          cwd=work, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (shell,) = [line for line in proc.stdout.splitlines() if " cnv --tumor-bam " in line]
+    assert f"--reference {tmp_path / 'pon.cnn'}" in shell and "--normal-bam" not in shell
+    assert "--purity 0.6" in shell and "--tumor-type BRCA" in shell

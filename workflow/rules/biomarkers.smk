@@ -134,6 +134,33 @@ rule msi:
         " --json {output.json:q} 2> {log}"
 
 
+# Somatic copy number of a tumour with reads: CNVkit against its matched normal (`genotailor cnv`).
+rule cnv:
+    input:
+        unpack(cnv_inputs),
+        kb=ONCOLOGY_KB,
+        kb_manifest=f"{ONCOLOGY_KB}/manifest.json",
+    output:
+        json="results/{patient}/cnv/{sample}.json",
+        versions="results/{patient}/versions/cnv/{sample}.json",
+    params:
+        flags=cnv_flags,
+    log:
+        "logs/cnv/{patient}/{sample}.log",
+    benchmark:
+        "logs/benchmarks/cnv/{patient}/{sample}.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor --versions {output.versions:q} cnv --tumor-bam {input.tumor:q} --tumor {wildcards.sample}"
+        " --targets {input.targets:q} {params.flags} --kb {input.kb:q} --json {output.json:q} 2> {log:q}"
+
+
 rule germline:
     input:
         unpack(germline_vcf),

@@ -394,6 +394,43 @@ def somatic_territory_flags(wildcards, input):
     return f"--panel {shlex.quote(panel_of(wildcards))}"
 
 
+def has_copy_number(sample):
+    """A tumour with reads gets the copy-number step (CNVkit reads its BAM)."""
+    return sample.kind == "tumor" and sample.entry in READ_ENTRIES
+
+
+def cnv_inputs(wildcards):
+    """A tumour's BAM, its matched normal's when that has reads, and the panel's targets."""
+    tumor = SAMPLES[wildcards.sample]
+    base = f"results/{wildcards.patient}/align"
+    inputs = {"tumor": f"{base}/{tumor.id}.bam", "tumor_bai": f"{base}/{tumor.id}.bam.bai",
+              "targets": panel_path(tumor)}
+    normal = SAMPLES.get(tumor.normal) if tumor.normal else None
+    if normal is not None and normal.entry in READ_ENTRIES:
+        inputs["normal"] = f"{base}/{normal.id}.bam"
+        inputs["normal_bai"] = f"{base}/{normal.id}.bam.bai"
+    elif (config["oncology"].get("cnv") or {}).get("reference"):
+        inputs["cnv_reference"] = config["oncology"]["cnv"]["reference"]
+    return inputs
+
+
+def cnv_flags(wildcards, input):
+    """`genotailor cnv` options: the matched normal (else the config's panel-of-normals reference),
+    the sheet's purity, the tumour type and the config's thresholds (`oncology.cnv`)."""
+    tumor = SAMPLES[wildcards.sample]
+    flags = ["--tumor-type", PATIENTS[wildcards.patient].tumor_type]
+    if "normal" in input.keys():
+        flags += ["--normal-bam", input.normal, "--normal", tumor.normal]
+    elif "cnv_reference" in input.keys():
+        flags += ["--reference", input.cnv_reference]
+    if tumor.purity is not None:
+        flags += ["--purity", str(tumor.purity)]
+    for key, value in sorted((config["oncology"].get("cnv") or {}).items()):
+        if key != "reference":
+            flags += [f"--{key.replace('_', '-')}", str(value)]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
 def tumor_type_of(wildcards):
     """The patient's OncoTree code."""
     return PATIENTS[wildcards.patient].tumor_type
@@ -464,6 +501,7 @@ def report_inputs(wildcards):
         "qc": [f"{base}/qc/{s.id}.qc.json" for s in patient.samples],
         "calls": [f"{base}/calls/{s.id}.norm.json" for s in patient.samples],
         "somatic": [f"{base}/somatic/{s.id}.json" for s in patient.samples if s.kind == "tumor"],
+        "cnv": [f"{base}/cnv/{s.id}.json" for s in patient.samples if has_copy_number(s)],
         "provenance": "results/provenance/provenance.json",
         "versions": tool_versions_of(wildcards),
         "ledger": f"{base}/ledger/{patient.id}.ledger.json",
@@ -485,6 +523,8 @@ def _sample_jobs(sample):
         jobs.append("somatic")
     if sample.kind == "tumor" and msi_normal(sample) is not None:
         jobs.append("msi")
+    if has_copy_number(sample):
+        jobs.append("cnv")
     patient = PATIENTS[sample.patient]
     if germline_analysed(patient) and germline_sample(patient).id == sample.id:
         jobs.append("germline")
@@ -593,6 +633,7 @@ def cost_flags(wildcards):
 def report_flags(wildcards, input):
     flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.calls for arg in ("--calls", c)]
     flags += [arg for s in input.somatic for arg in ("--stage", f"somatic={s}")]
+    flags += [arg for s in input.cnv for arg in ("--stage", f"copy_number={s}")]
     flags += [arg for v in input.versions for arg in ("--tool-versions", v)]
     if "pgx" in input.keys():
         flags += ["--stage", f"pgx={input.pgx}"]
@@ -615,6 +656,7 @@ def ledger_inputs(wildcards):
     if patient.consent_pgx and germline_sample(patient):
         inputs["pgx"] = f"{base}/pgx/{patient.id}.pgx.json"
     inputs["msi"] = [f"{base}/msi/{s.id}.json" for s in patient.samples if msi_normal(s) is not None]
+    inputs["cnv"] = [f"{base}/cnv/{s.id}.json" for s in patient.samples if has_copy_number(s)]
     return inputs
 
 
@@ -622,7 +664,7 @@ def ledger_flags(wildcards, input):
     """The ledger's per-sample options: QC, BAM and panel of each sample; the PGx genes and result."""
     patient = PATIENTS[wildcards.patient]
     a = config["assessment"]
-    flags = [arg for q in input.qc for arg in ("--qc", q)]
+    flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.cnv for arg in ("--cnv", c)]
     for s in patient.samples:
         flags += ["--panel", f"{s.id}={panel_path(s)}"]
         if s.entry in READ_ENTRIES:

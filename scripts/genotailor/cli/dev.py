@@ -35,9 +35,9 @@ def register(sub):
 
     p.set_defaults(func=_usage)
 
-    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cohort|"
+    p = sub.add_parser("bench", help="benchmarks (speed goals): `genotailor bench pgx|somatic|report|ledger|cnv|cohort|"
                        "overhead|msi|cyp2d6`")
-    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cohort", "overhead", "msi", "cyp2d6"])
+    p.add_argument("what", choices=["pgx", "somatic", "report", "ledger", "cnv", "cohort", "overhead", "msi", "cyp2d6"])
     p.add_argument("--results", default="results", help="report: the finished demo run's results folder")
     p.add_argument("--workdir", default="results/bench", help="where the synthetic data and results go")
     p.add_argument("--records", type=int, help="records of the synthetic VCF (default: 5,000,000 for pgx, "
@@ -134,7 +134,7 @@ def _testdata_build(args):
 
 
 def _bench(args):
-    from genotailor.dev.bench import bench_cohort, bench_ledger, bench_pgx, bench_report, bench_somatic, record
+    from genotailor.dev.bench import bench_cnv, bench_cohort, bench_ledger, bench_pgx, bench_report, bench_somatic, record
 
     workdir = Path(args.workdir)
     if args.what == "report":
@@ -144,6 +144,10 @@ def _bench(args):
     elif args.what == "ledger":
         result = bench_ledger(workdir, Path(args.results), min(args.repeats or 9, 5))
         record(workdir, {"ledger_per_patient_s": result["ledger_per_patient_s"], "ledger_bench": result})
+    elif args.what == "cnv":
+        result = bench_cnv(workdir, Path(args.results), min(args.repeats or 9, 5))
+        record(workdir, {"cnv_vs_mosdepth": result["cnv_vs_mosdepth"], "cnv_per_sample_s": result["cnv_per_sample_s"],
+                         "cnv_bench": result})
     elif args.what == "somatic":
         result = bench_somatic(workdir, args.records or 100_000, args.repeats or 9)
         (workdir / "somatic_bench.json").write_text(json.dumps(result, indent=1) + "\n")

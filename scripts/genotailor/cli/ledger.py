@@ -32,6 +32,9 @@ def register(sub):
     p.add_argument("--pgx-genes", default="", help="comma-separated pharmacogenes requested (config pgx.genes)")
     p.add_argument("--pgx", help="the patient's PGx stage JSON (with PGx consent)")
     p.add_argument("--qc", action="append", default=[], help="QC JSON of a sample (repeat)")
+    p.add_argument("--cnv", action="append", default=[], help="copy-number stage JSON of a tumour (repeat)")
+    p.add_argument("--exon-cnv", action="append", default=[],
+                   help="exon-level deletion/duplication screen of a germline sample (`genotailor germline-cnv`; repeat)")
     p.add_argument("--bam", action="append", default=[], metavar="SAMPLE=BAM", help="a sample's BAM (repeat)")
     p.add_argument("--panel", action="append", default=[], metavar="SAMPLE=BED", help="a sample's panel BED (repeat)")
     p.add_argument("--msi", action="append", default=[], metavar="SAMPLE=JSON",
@@ -57,6 +60,7 @@ def _ledger(args):
                        bams=_pairs(args.bam, "--bam"), panels=_pairs(args.panel, "--panel"),
                        germline_depth=args.germline_min_depth, tumor_depth=args.tumor_min_depth,
                        min_fraction=args.min_callable_fraction, margin=args.splice_margin, scratch=out.parent,
-                       threads=args.threads, msi=_pairs(args.msi, "--msi"))
+                       threads=args.threads, msi=_pairs(args.msi, "--msi"), cnv_jsons=args.cnv,
+                       exon_cnv_jsons=args.exon_cnv)
     out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
     return 0

@@ -1,9 +1,11 @@
 """`genotailor somatic`: a tumour's VCF from any caller -> annotated, tiered somatic variants and TMB;
-`genotailor msi`: microsatellite instability from the tumour's and its normal's reads."""
+`genotailor msi`: microsatellite instability from the tumour's and its normal's reads;
+`genotailor cnv` / `cnv-reference`: somatic copy number of the panel's genes (CNVkit)."""
 
 from __future__ import annotations
 
 from genotailor.core.paths import HOTSPOTS, MSI_LOCI, ONCOLOGY_KB, TRANSCRIPT_MODELS
+from genotailor.oncology.copynumber import CnvSettings
 
 
 def register(sub):
@@ -41,6 +43,7 @@ def register(sub):
                    help="TMB: below this callable coding territory TMB is not assessed (default: %(default)s)")
     p.set_defaults(func=_somatic)
     register_msi(sub)
+    register_cnv(sub)
 
 
 def register_msi(sub):
@@ -108,6 +111,56 @@ def _msi(args):
     return 0
 
 
+def register_cnv(sub):
+    d = CnvSettings()
+    c = sub.add_parser(
+        "cnv",
+        help="somatic copy number of a tumour's panel genes (CNVkit): per-gene copy number, amplification/deletion",
+        description="The tumour's depth over the panel's target bins against its matched normal (--normal-bam) or a "
+        "panel-of-normals reference (--reference, from `genotailor cnv-reference`), segmented with R/DNAcopy when "
+        "installed, else CNVkit's Haar method (the output names which ran); per-gene copy number rescaled for purity, "
+        "amplification/deletion/loss calls by the thresholds given. Without a normal or reference the stage says "
+        "'not assessed' with the reason.",
+    )
+    c.add_argument("--tumor-bam", required=True, help="the tumour's BAM (indexed)")
+    c.add_argument("--tumor", required=True, help="the tumour's sample ID")
+    c.add_argument("--targets", required=True, help="panel targets BED; column 4 names the gene (EGFR or EGFR_ex19)")
+    c.add_argument("--normal-bam", help="the matched normal's BAM (indexed)")
+    c.add_argument("--normal", help="the matched normal's sample ID")
+    c.add_argument("--reference", dest="cnv_reference", help="panel-of-normals reference .cnn (`genotailor cnv-reference`); "
+                   "used instead of the matched normal")
+    c.add_argument("--fasta", help="reference FASTA for GC and repeat correction (optional)")
+    c.add_argument("--purity", type=float, help="tumour cell fraction, e.g. 0.6 (the sample sheet's purity)")
+    c.add_argument("--amplification-min-copies", type=float, default=d.amplification_min_copies,
+                   help="amplification at this many copies or more (default: %(default)s)")
+    c.add_argument("--deletion-max-copies", type=float, default=d.deletion_max_copies,
+                   help="deletion (homozygous) below this many copies (default: %(default)s)")
+    c.add_argument("--loss-max-copies", type=float, default=d.loss_max_copies,
+                   help="loss (one copy) below this many copies (default: %(default)s)")
+    c.add_argument("--min-bins", type=int, default=d.min_bins,
+                   help="a gene with fewer bins is not assessed (default: %(default)s)")
+    c.add_argument("--max-spread", type=float, default=d.max_spread,
+                   help="the sample is not assessed when its bins' spread around their segments (log2) is above "
+                   "this (default: %(default)s)")
+    c.add_argument("--bin-size", type=int, default=d.bin_size, help="target bin size in bases (default: %(default)s)")
+    c.add_argument("--min-depth", type=float, default=d.min_depth,
+                   help="the sample is not assessed below this median depth over the bins (default: %(default)s)")
+    c.add_argument("--tumor-type", help="OncoTree code: matched copy-number evidence is tiered for it")
+    c.add_argument("--kb", default=str(ONCOLOGY_KB), help="actionability knowledge base (default: %(default)s)")
+    c.add_argument("--json", required=True, help="output JSON")
+    c.set_defaults(func=_cnv)
+
+    r = sub.add_parser("cnv-reference", help="a panel-of-normals copy-number reference from the lab's normal BAMs",
+                       description="CNVkit reference (.cnn) of the panel's target bins from one or more normal BAMs, "
+                       "for `genotailor cnv --reference` when a tumour has no matched normal.")
+    r.add_argument("--normal-bam", nargs="+", required=True, help="normal BAMs (indexed), sequenced with the same panel")
+    r.add_argument("--targets", required=True, help="panel targets BED; column 4 names the gene")
+    r.add_argument("--fasta", help="reference FASTA for GC and repeat correction (optional)")
+    r.add_argument("--bin-size", type=int, default=d.bin_size, help="target bin size in bases (default: %(default)s)")
+    r.add_argument("--out", required=True, help="output reference .cnn")
+    r.set_defaults(func=_cnv_reference)
+
+
 def _somatic(args):
     import json
     from pathlib import Path
@@ -126,4 +179,37 @@ def _somatic(args):
     validate_stage("somatic", doc, args.json)
     # compact: json's C encoder runs only without indent, and a whole-exome VCF gives a large file
     Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return 0
+
+
+def _cnv(args):
+    import json
+    from pathlib import Path
+
+    from genotailor.core.contracts import validate_stage
+    from genotailor.oncology.copynumber import run_cnv
+
+    settings = CnvSettings(amplification_min_copies=args.amplification_min_copies,
+                           deletion_max_copies=args.deletion_max_copies, loss_max_copies=args.loss_max_copies,
+                           min_bins=args.min_bins, max_spread=args.max_spread, bin_size=args.bin_size,
+                           min_depth=args.min_depth)
+    doc = run_cnv(args.tumor_bam, args.targets, args.tumor, purity=args.purity, normal_bam=args.normal_bam,
+                  normal=args.normal, reference_cnn=args.cnv_reference, fasta=args.fasta, settings=settings)
+    if args.tumor_type:
+        from genotailor.oncology.actionability import assess_copy_number, load_kb
+
+        kb = load_kb(str(args.kb))
+        doc["tumor_type"] = args.tumor_type
+        doc["knowledge_base"] = kb.versions()
+        for gene in doc["genes"]:
+            gene.update(assess_copy_number(gene, args.tumor_type, kb))
+    validate_stage("cnv", doc, args.json)
+    Path(args.json).write_text(json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
+def _cnv_reference(args):
+    from genotailor.oncology.copynumber import build_reference
+
+    build_reference(args.normal_bam, args.targets, args.out, fasta=args.fasta, bin_size=args.bin_size)
     return 0

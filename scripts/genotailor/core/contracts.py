@@ -17,7 +17,7 @@ import fastjsonschema
 from genotailor.core.errors import InputError
 from genotailor.core.paths import REPO, SCHEMAS
 
-KINDS = ("qc", "norm", "pgx", "somatic", "msi", "germline", "ledger")
+KINDS = ("qc", "norm", "pgx", "somatic", "msi", "cnv", "germline", "exon_cnv", "ledger")
 KEEP_REFS = {"pgx"}  # compiled with its `$ref`s as they are (see _fast_check)
 # definitions used several times inside other definitions (the somatic therapy synthesis): inlined,
 # they multiply the compiled code (0.20 s to compile the somatic schema instead of 0.07 s)

@@ -50,6 +50,9 @@ MSI_CLASS = "microsatellite instability (MSI)"
 MSI_NO_NORMAL = ("no matched normal with reads: MSI is measured from the tumour's and its normal's reads "
                  "(tumour-only MSI is not run by the workflow)")
 MSI_NO_READS = "entered as a VCF: there are no reads to measure repeat lengths in"
+# A class this test can assess, when its stage did not run for the patient: why.
+NO_STAGE_REASON = {"copy number": "not assessed: no copy-number result for the tumour (it needs the tumour's "
+                                  "reads; a VCF entry has none)"}
 
 
 @dataclass
@@ -241,11 +244,14 @@ def cyp2d6_copy_number_entry(result: dict | None) -> dict:
     return entry
 
 
-def biomarker_entries(categories, msi: list[dict] | None = None, pgx_results: dict | None = None) -> list[dict]:
-    """The biomarker classes of the patient's request: each not-assessed class with its reason. `msi`:
-    one entry per tumour (msi_entry, or not assessed with why MSI was not run); without it MSI is listed
-    as a class this test does not examine. CYP2D6 copy number as its PGx result says, when CYP2D6 was
-    called."""
+def biomarker_entries(categories, examined: dict | None = None, msi: list[dict] | None = None,
+                      pgx_results: dict | None = None) -> list[dict]:
+    """The biomarker classes of the patient's request: each with its status and reason; a class
+    not in `examined` (name -> the entries its stage gave, e.g. `copy_number_entry`) is not assessed.
+    `msi`: one entry per tumour (msi_entry, or not assessed with why MSI was not run); without it MSI
+    is listed as a class this test does not examine. CYP2D6 copy number as its PGx result says, when
+    CYP2D6 was called."""
+    examined = examined or {}
     out = []
     for group in ("somatic", "germline", "pgx"):
         if group in categories:
@@ -253,8 +259,52 @@ def biomarker_entries(categories, msi: list[dict] | None = None, pgx_results: di
                 if name == MSI_CLASS and msi is not None:
                     out += msi
                 else:
-                    out.append({"name": name, "group": group, "status": "not_assessed",
-                                "reason": NOT_ASSESSED_CLASS_REASON})
+                    out += examined.get(name) or [{"name": name, "group": group, "status": "not_assessed",
+                                                   "reason": NO_STAGE_REASON.get(name, NOT_ASSESSED_CLASS_REASON)}]
     if pgx_results and "CYP2D6" in pgx_results:
         out = [cyp2d6_copy_number_entry(pgx_results["CYP2D6"]) if e["name"] == CYP2D6_COPY_NUMBER else e for e in out]
     return out
+
+
+def exon_cnv_entry(stage: dict) -> dict:
+    """The `exon-level deletions and duplications` class of a germline sample from its screen
+    (`genotailor germline-cnv`): assessed when every examined gene was, partly when some were, else
+    not assessed with the reason; each gene with its status and reason (its candidate calls named)."""
+    entry = {"name": "exon-level deletions and duplications", "group": "germline", "sample": stage["sample"]}
+    if stage["status"] != "assessed":
+        return {**entry, "status": "not_assessed", "reason": f"{stage['sample']}: {stage['reason']}", "genes": []}
+    calls = {}
+    for c in stage["calls"]:
+        calls.setdefault(c["gene"], []).append(c["summary"])
+    genes = [{"gene": g["gene"], "status": "assessed" if g["status"] == "assessed" else "not_assessed",
+              "reason": "; ".join([g["reason"], *calls.get(g["gene"], ())])} for g in stage["genes"]]
+    done = [g for g in stage["genes"] if g["status"] == "assessed"]
+    some = [g for g in stage["genes"] if g["status"] != "not_assessed"]
+    status = "assessed" if genes and len(done) == len(genes) else ("partly" if some else "not_assessed")
+    reason = (f"{stage['sample']}: {len(done)} of {len(genes)} genes fully screened against {stage['references']} "
+              f"reference samples; candidates need confirmation by an orthogonal method")
+    return {**entry, "status": status, "reason": reason, "genes": genes}
+
+
+def copy_number_entry(stage: dict) -> dict:
+    """The `copy number` class of one tumour from its copy-number stage (`genotailor cnv`): assessed
+    when every panel gene was, partly when some were, else not assessed with the stage's reason;
+    each gene with its status and reason."""
+    entry = {"name": "copy number", "group": "somatic", "sample": stage["sample"]}
+    if stage["status"] != "assessed":
+        return {**entry, "status": "not_assessed", "reason": f"{stage['sample']}: {stage['reason']}", "genes": []}
+    genes = [{"gene": g["gene"], "status": g["status"],
+              "reason": g["reason"] or f"copy number {g['copy_number']:g}" + (f" ({g['call']})" if g["call"] else "")}
+             for g in stage["genes"]]
+    done = [g for g in genes if g["status"] == "assessed"]
+    against = stage["reference"]["kind"]
+    if done and len(done) == len(genes):
+        status, reason = "assessed", f"{len(done)} genes assessed against the {against} (CNVkit)"
+    elif done:
+        status = "partly"
+        reason = (f"{len(done)} of {len(genes)} genes assessed against the {against} (CNVkit); not assessed: "
+                  + ", ".join(g["gene"] for g in genes if g["status"] != "assessed"))
+    else:
+        status, reason = "not_assessed", "no panel gene could be assessed: " + "; ".join(
+            sorted({g["reason"] for g in genes})) if genes else "the panel has no target genes"
+    return {**entry, "status": status, "reason": f"{stage['sample']}: {reason}", "genes": genes}

@@ -405,6 +405,8 @@ def _report_command(results: Path, patient: str, out: Path) -> list[str]:
         cmd += ["--calls", str(f)]
     for f in sorted((results / patient / "somatic").glob("*.json")):
         cmd += ["--stage", f"somatic={f}"]
+    for f in sorted((results / patient / "cnv").glob("*.json")):
+        cmd += ["--stage", f"copy_number={f}"]
     if (results / patient / "pgx" / f"{patient}.pgx.json").exists():
         cmd += ["--stage", f"pgx={results / patient / 'pgx' / f'{patient}.pgx.json'}"]
     for f in sorted((results / patient / "germline").glob("*.json")):
@@ -472,6 +474,54 @@ def bench_ledger(workdir: Path, results: Path, repeats: int, patients=("GERM01",
     return {"name": "ledger_per_patient", "repeats": repeats, "patients": per_patient,
             "ledger_per_patient_s": worst["median_s"],
             "ledger_peak_rss_mb": max(r["peak_rss_mb"] for r in per_patient.values())}
+
+
+def _tumour_with_normal(patient: str):
+    from genotailor.core.samplesheet import load_sheet
+
+    p = load_sheet(REPO / "config" / "samples.yaml", check_files=False).patient(patient)
+    tumour = next(s for s in p.samples if s.kind == "tumor" and s.entry != "vcf")
+    return p, tumour
+
+
+def _cnv_command(results: Path, patient: str, out: Path) -> list[str]:
+    """`genotailor cnv` of a demo patient's tumour against its matched normal, as the workflow runs it."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    p, t = _tumour_with_normal(patient)
+    align = results / patient / "align"
+    cmd = [*_genotailor_command(), "cnv", "--tumor-bam", str(align / f"{t.id}.bam"), "--tumor", t.id,
+           "--targets", str(REPO / config["panels"][t.panel or "default"]), "--tumor-type", p.tumor_type,
+           "--json", str(out / f"{t.id}.cnv.json")]
+    if t.normal:
+        cmd += ["--normal-bam", str(align / f"{t.normal}.bam"), "--normal", t.normal]
+    return cmd + (["--purity", str(t.purity)] if t.purity is not None else [])
+
+
+def _mosdepth_command(results: Path, patient: str, out: Path) -> list[str]:
+    """mosdepth over the same panel on the same tumour BAM (the coverage step's tool)."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    _, t = _tumour_with_normal(patient)
+    return ["mosdepth", "-n", "-t", "1", "--by", str(REPO / config["panels"][t.panel or "default"]),
+            str(out / f"{t.id}.mosdepth"), str(results / patient / "align" / f"{t.id}.bam")]
+
+
+def bench_cnv(workdir: Path, results: Path, repeats: int, patients=("TUMOR01",)) -> dict:
+    """`cnv_vs_mosdepth`: median wall time of `genotailor cnv` (CNVkit coverage of tumour and
+    normal, reference, correction, segmentation; Python start-up included) over that of mosdepth
+    over the same panel on the same tumour BAM; with the peak memory of each."""
+    cnv = _timed_per_patient(results, patients, "align", workdir / "cnv", _cnv_command, "cnv", repeats)
+    depth = _timed_per_patient(results, patients, "align", workdir / "cnv", _mosdepth_command, "mosdepth", repeats)
+    per_patient = {p: {"cnv": cnv[p], "mosdepth": depth[p],
+                       "ratio": round(cnv[p]["median_s"] / max(depth[p]["median_s"], 1e-9), 1)} for p in patients}
+    worst = max(per_patient.values(), key=lambda r: r["cnv"]["median_s"])
+    return {"name": "cnv_vs_mosdepth", "repeats": repeats, "patients": per_patient, "cnv_vs_mosdepth": worst["ratio"],
+            "cnv_per_sample_s": worst["cnv"]["median_s"],
+            "cnv_peak_rss_mb": max(r["cnv"]["peak_rss_mb"] for r in per_patient.values()),
+            "mosdepth_peak_rss_mb": max(r["mosdepth"]["peak_rss_mb"] for r in per_patient.values())}
 
 
 def _pdf_pages(path: Path) -> int | None:

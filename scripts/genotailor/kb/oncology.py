@@ -35,7 +35,8 @@ CGI_LEVELS = {
 CGI_DIRECTION = {"Responsive": "sensitivity", "Resistant": "resistance", "No Responsive": "resistance"}
 CGI_URL = "https://www.cancergenomeinterpreter.org/biomarkers"
 # gene-level classes of CIViC variant names; `mutation` and `loss_of_function` are matched from small
-# variants, the others are kept but need copy-number, expression or fusion calls
+# variants, `amplification` and `copy_number_loss` from the copy-number calls (`genotailor cnv`), the
+# others are kept but need expression or fusion calls
 GENE_CLASSES = {
     "mutation": "mutation", "oncogenic mutation": "mutation", "loss-of-function": "loss_of_function",
     "truncating mutation": "loss_of_function", "frameshift truncation": "loss_of_function",
@@ -51,6 +52,7 @@ _EXON = re.compile(r"^Exon (\d+) (Deletion|Insertion|Mutation|Frameshift)$", re.
 _CGI_PROTEIN = re.compile(r"^([A-Z0-9-]+):([A-Z])(\d+)([A-Z*])$")
 _CGI_CODON = re.compile(r"^([A-Z0-9-]+):([A-Z])(\d+)\.$")
 _CGI_GENE = re.compile(r"^([A-Z0-9-]+):\.$")
+_CGI_CNA = re.compile(r"^([A-Z0-9-]+):(amp|del)$", re.I)
 _CGI_REGION = re.compile(r"^([A-Z0-9-]+):(?::consequence::([a-z_]+):)?((?:\d+-\d+,?)+)$")
 
 
@@ -268,7 +270,12 @@ def import_civic(path: Path, build: Build):
 
 
 def parse_cgi_alteration(row) -> tuple[str, dict] | None:
-    """A CGI row's gene and variant: the individual mutation if there is one, else the alteration."""
+    """A CGI row's gene and variant: the individual mutation if there is one, else the alteration
+    (`ERBB2:amp` and `CDKN2A:del`, copy-number biomarkers, as CIViC's gene-level classes)."""
+    if m := _CGI_CNA.match(row["Alteration"]):
+        if m[2].lower() == "amp":
+            return m[1], {"kind": "gene", "name": "amplification", "class": "amplification"}
+        return m[1], {"kind": "gene", "name": "deletion", "class": "copy_number_loss"}
     if m := _CGI_PROTEIN.match(row["individual_mutation"]):
         name = f"{m[2]}{m[3]}{m[4]}"
         return m[1], {"kind": "protein", "name": name, "ref_aa": m[2], "codon": int(m[3]), "alt_aa": m[4]}
@@ -294,13 +301,14 @@ def _cgi_therapy_sets(drug: str, family: str) -> list[list[str]]:
 
 
 def import_cgi(path: Path, build: Build):
-    """CGI cgi_biomarkers_per_variant.tsv: small-variant (MUT) biomarkers."""
+    """CGI cgi_biomarkers_per_variant.tsv: small-variant (MUT) and copy-number (CNA) biomarkers."""
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     for r in rows:
         build.rows["cgi"] += 1
-        if r["Alteration type"] != "MUT":
-            build.drop("cgi", f"alteration type {r['Alteration type']}: not a single small-variant biomarker")
+        if r["Alteration type"] not in ("MUT", "CNA"):
+            build.drop("cgi", f"alteration type {r['Alteration type']}: not a single small-variant or copy-number "
+                       "biomarker")
             continue
         direction = CGI_DIRECTION.get(r["Association"])
         if direction is None:
@@ -445,7 +453,7 @@ def build_oncology_kb(civic_dir: Path, cgi_file: Path, oncotree_tsv: Path, cross
             curated_copy.write_bytes(Path(curated).read_bytes())
         outputs.append(CURATED_BIOMARKERS)
     manifest = {
-        "knowledge_base": "oncology actionability (somatic small variants)",
+        "knowledge_base": "oncology actionability (somatic small variants and copy number)",
         "builder": "genotailor kb-build-oncology",
         "genotailor_version": __version__,
         "level_mapping": {"civic": CIVIC_LEVELS, "cgi": CGI_LEVELS},

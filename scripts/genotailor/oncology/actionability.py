@@ -211,3 +211,40 @@ def assess(csq, tumour_type: str, kb: KnowledgeBase, known_hotspot: bool = False
     else:
         reason = f"not protein-altering ({csq.consequence}): not tiered"
     return {"tier": tier, "amp_level": amp_level, "tier_reason": reason, "therapies": rows}
+
+
+# A copy-number call and the knowledge base's gene-level classes it matches.
+CNV_CLASSES = {"amplification": "amplification", "deletion": "copy_number_loss", "loss": "copy_number_loss"}
+
+
+def assess_copy_number(gene: dict, tumour_type: str, kb: KnowledgeBase) -> dict:
+    """Tier and therapies of one gene of the copy-number stage (`oncology.copynumber`): its call
+    (amplification; deletion or loss) matches the gene's entries of that class. Tier I: level A/B
+    evidence for this tumour type; tier II: other evidence. A loss of one copy matches the entries
+    for gene loss or deletion at tier II at most: the evidence may mean both copies lost."""
+    wanted = CNV_CLASSES.get(gene.get("call"))
+    if gene.get("status") != "assessed" or wanted is None:
+        return {"tier": None, "amp_level": None, "tier_reason": None, "therapies": []}
+    rows = [_evidence_row(e, "gene", kb.related(e["oncotree"], tumour_type, e["level"]), kb)
+            for e in kb.by_gene.get(gene["gene"], ())
+            if e["variant"]["kind"] == "gene" and e["variant"]["class"] == wanted and not e.get("requires")]
+    rows.sort(key=lambda r: (not r["this_tumour_type"], r["evidence_level"], r["direction"], r["therapies"], r["oncotree"]))
+    strong_here = [r for r in rows if r["this_tumour_type"] and r["evidence_level"] in "AB"]
+    label = f"{gene['gene']} {gene['call']}"
+    if strong_here and gene["call"] != "loss":
+        best = min(strong_here, key=lambda r: r["evidence_level"])
+        return {"tier": "I", "amp_level": best["evidence_level"], "therapies": rows,
+                "tier_reason": f"level {best['evidence_level']} evidence for {tumour_type} or a related OncoTree type "
+                               f"({label}, {best['oncotree']})"}
+    if rows:
+        strong = [r for r in rows if r["evidence_level"] in "AB"]
+        if strong_here:
+            reason = "level A/B evidence for gene loss in this tumour type, but only one copy is lost"
+        elif strong:
+            reason = "level A/B evidence for other tumour types only"
+        else:
+            reason = f"level {min(r['evidence_level'] for r in rows)} evidence only"
+        level = "C" if strong else min(r["evidence_level"] for r in rows)
+        return {"tier": "II", "amp_level": level, "tier_reason": reason, "therapies": rows}
+    return {"tier": None, "amp_level": None, "therapies": [],
+            "tier_reason": f"{label} without evidence in the knowledge base: not tiered"}

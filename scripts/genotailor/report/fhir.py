@@ -1,10 +1,11 @@
 """The per-patient report as an HL7 FHIR R4 Bundle following the Genomics Reporting IG (STU3,
 http://hl7.org/fhir/uv/genomics-reporting/): a genomic-report DiagnosticReport; genotype
 (diplotype) and therapeutic-implication Observations and medication-recommendation Tasks for
-pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; TMB and
-MSI (per tumour) molecular-biomarker Observations; what the test examined (the ledger) as a
-GenomicStudy with a GenomicStudyAnalysis per sample and category, which the DiagnosticReport names.
-Parsed and validated with `fhir.resources` (its R4B models: R4B changed no resource used here from R4).
+pharmacogenomics; variant and therapeutic-implication Observations for somatic findings and
+copy-number calls (the variant profile with a copy-number component); TMB and MSI (per tumour)
+molecular-biomarker Observations; what the test examined (the ledger) as a GenomicStudy with a
+GenomicStudyAnalysis per sample and category, which the DiagnosticReport names. Parsed and
+validated with `fhir.resources` (its R4B models: R4B changed no resource used here from R4).
 
 Only what the JSON report holds goes in, so consent carries over: no PGx consent, no PGx
 resource. Resource ids are UUID v5 of their content keys and the bundle has no timestamp, so
@@ -31,6 +32,9 @@ IG = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/"
 IG_CODES = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/"
 TBD = IG_CODES + "tbd-codes-cs"
 LOINC = "http://loinc.org"
+# Sequence Ontology terms of the copy-number calls (DNA change type, 48019-4)
+SO_CNV = {"amplification": ("SO:0001742", "copy_number_gain"), "deletion": ("SO:0001743", "copy_number_loss"),
+          "loss": ("SO:0001743", "copy_number_loss")}
 SO = "http://www.sequenceontology.org"
 # HGNC gene IDs: the system of the IG's HGNCVS (STU3)
 HGNC = "http://www.genenames.org"
@@ -184,6 +188,7 @@ class _Builder:
         results = []
         results += self.pgx()
         results += self.somatic()
+        results += self.copy_number()
         results += self.tmb()
         results += self.msi()
         results += self.germline()
@@ -335,6 +340,80 @@ class _Builder:
                 notes.append({"text": f"{syn['tumor_type_name']}: {verdict_text(row)} ({level_text(row)})"})
                 implication["note"] = notes
                 refs.append(self.add(implication))
+        return refs
+
+    def _implications(self, key, variant_ref, therapies, failed) -> list[str]:
+        """Therapeutic-implication Observations of a variant: level A/B evidence for this tumour type."""
+        refs = []
+        for t in therapies:
+            if not t["this_tumour_type"] or t["evidence_level"] not in ("A", "B"):
+                continue
+            therapy = " + ".join(t["therapies"])
+            implication = self.observation(
+                key + ("implication", therapy, t["direction"], t["evidence_level"], t["match"], t.get("disease")),
+                "therapeutic-implication", _tbd("therapeutic-implication", "Therapeutic Implication"), failed,
+                derivedFrom=[{"reference": variant_ref}],
+                component=[
+                    {"code": _loinc("51963-7", "Medication assessed [Identifier]"),
+                     "valueCodeableConcept": {"text": therapy}},
+                    {"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
+                     "valueCodeableConcept": {"text": words.word(words.DIRECTION, t["direction"]).lower()}},
+                    {"code": _loinc("93044-6", "Level of evidence"),
+                     "valueCodeableConcept": {"text": f"AMP/ASCO/CAP level {t['evidence_level']}"}},
+                    {"code": _loinc("81259-4", "Associated phenotype"),
+                     "valueCodeableConcept": {"text": t.get("disease") or t["oncotree"]}},
+                ])
+            sources = [s.get("url") for s in t["sources"] if s.get("url")]
+            if sources:
+                implication["note"] = [{"text": "Evidence: " + ", ".join(sources)}]
+            refs.append(self.add(implication))
+        return refs
+
+    # --- copy number --------------------------------------------------------------------------
+    def copy_number(self) -> list[str]:
+        """A variant Observation per called gene (copy-number change, its copy number per tumour
+        cell and the gene's span), with its therapeutic implications."""
+        refs = []
+        for g in (self.report.get("copy_number") or {}).get("genes", ()):
+            if not g["call"]:
+                continue
+            key = ("copy-number", g["sample"], g["gene"])
+            so = SO_CNV[g["call"]]
+            components = [
+                _gene(g["gene"]),
+                {"code": _loinc("48019-4", "DNA change type"),
+                 "valueCodeableConcept": {"coding": [{"system": SO, "code": so[0], "display": so[1]}]}},
+                {"code": _loinc("48002-0", "Genomic source class [Type]"),
+                 "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA6684-0", "display": "Somatic"}]}},
+                {"code": _loinc("82155-3", "Genomic structural variant copy number"),
+                 "valueQuantity": {"value": g["copy_number"], "system": "http://unitsofmeasure.org", "code": "1"}},
+                {"code": _loinc("62374-4", "Human reference sequence assembly version"),
+                 "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA26806-2", "display": "GRCh38"}]}},
+            ]
+            accession = gene_ids().get(g["gene"], (None, None))[1]
+            if accession:
+                components.append({"code": _loinc("48013-7", "Genomic reference sequence [ID]"),
+                                   "valueCodeableConcept": {"coding": [{"system": "http://www.ncbi.nlm.nih.gov/refseq",
+                                                                        "code": accession}]}})
+            components += [
+                {"code": _loinc("92822-6", "Genomic coordinate system [Type]"),
+                 "valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA30102-0",
+                                                      "display": "1-based character counting"}]}},
+                {"code": _loinc("81302-2", "Structural variant inner start and end"),
+                 "valueRange": {"low": {"value": g["start"] + 1}, "high": {"value": g["end"]}}},
+            ]
+            failed = g["sample"] in self.failed
+            obs = self.observation(key, "variant", _loinc("69548-6", "Genetic variant assessment"), failed,
+                                   valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA9633-4", "display": "Present"}]},
+                                   component=components)
+            tier = words.word(words.TIER, g["tier"]) if g.get("tier") else "not tiered"
+            obs["note"] = [{"text": f"{g['gene']} {g['call']}: copy number {g['copy_number']:g} per tumour cell "
+                                    f"(purity-adjusted; log2 ratio {g['log2']:g} over {g['bins']} bins, the span of the "
+                                    f"gene's targets); {tier}; sample {g['sample']}"
+                                    + ("; the sample failed quality control" if failed else "")}]
+            ref = self.add(obs)
+            refs.append(ref)
+            refs += self._implications(key, ref, g.get("therapies") or [], failed)
         return refs
 
     # --- inherited disease --------------------------------------------------------------------

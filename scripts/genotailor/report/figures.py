@@ -223,9 +223,68 @@ def _draw_tmb(value: float) -> str:
     return _svg(fig)
 
 
+def copy_number_figures(report: dict) -> list[dict]:
+    return [_drawn(p) for p in _copy_number(report)]
+
+
+def _copy_number(report: dict) -> list[Planned]:
+    """Per assessed tumour: each bin's log2 ratio against its reference, genes side by side in panel
+    order, with the log2 ratios the amplification and deletion thresholds give at the tumour's purity."""
+    cn = report.get("copy_number") or {}
+    samples = {s["sample"]: s for s in cn.get("samples", ())}
+    out = []
+    for item in cn.get("plot", ()):
+        s = samples[item["sample"]]
+        purity = s["purity"] if s["purity"] is not None else 1.0
+        t = s["thresholds"]
+        lines = {"amplification": _log2_at(t["amplification_min_copies"], purity),
+                 "deletion": _log2_at(t["deletion_max_copies"], purity)}
+        calls = [f"{g['gene']} {g['call']} (copy number {g['copy_number']:g})" for g in cn["genes"]
+                 if g["sample"] == item["sample"] and g["call"]]
+        meta = {"id": f"figure-copy-number-{item['sample']}",
+                "title": f"Copy number of {item['sample']}: log2 ratio of each target bin against the {s['reference']['kind']}",
+                "text": [f"{len(item['bins'])} bins; " + ("; ".join(calls) if calls else "no amplification or deletion")
+                         + f"; thresholds at purity {purity:g}: amplification log2 >= {lines['amplification']:.2f}, "
+                         f"deletion log2 < {lines['deletion']:.2f}"]}
+        out.append(Planned(meta, lambda bins=item["bins"], lines=lines: _draw_copy_number(bins, lines)))
+    return out
+
+
+def _log2_at(copies: float, purity: float) -> float:
+    import math
+
+    return math.log2(max((purity * copies + (1 - purity) * 2) / 2, 1e-3))
+
+
+def _draw_copy_number(bins: list, lines: dict) -> str:
+    from matplotlib import rc_context
+
+    with rc_context(RC):
+        fig = _figure(6.5, 2.2)
+        ax = fig.add_subplot()
+        genes, starts = [], []
+        for i, (gene, _) in enumerate(bins):
+            if not genes or genes[-1] != gene:
+                genes.append(gene)
+                starts.append(i)
+        starts.append(len(bins))
+        for k, gene in enumerate(genes):
+            a, b = starts[k], starts[k + 1]
+            ax.scatter(range(a, b), [v for _, v in bins[a:b]], s=6, color=OK if k % 2 == 0 else "#6b8fb3")
+            ax.text((a + b - 1) / 2, 1.02, gene, transform=ax.get_xaxis_transform(), ha="center", fontsize=6, rotation=90)
+        ax.axhline(0, color="#888888", linewidth=0.6)
+        for name, y in sorted(lines.items()):
+            ax.axhline(y, color=LOW, linewidth=0.6, linestyle="--")
+            ax.text(len(bins), y, f" {name}", color=LOW, fontsize=6, va="center")
+        ax.set_xlim(-1, len(bins))
+        ax.set_xticks([])
+        ax.set_ylabel("log2 ratio")
+    return _svg(fig)
+
+
 def plan(report: dict) -> list[Planned]:
     """Every figure the report has data for, in page order, not yet drawn."""
-    return [p for p in (_coverage(report), _vaf(report), _tmb(report)) if p is not None]
+    return [p for p in (_coverage(report), _vaf(report), _tmb(report)) if p is not None] + _copy_number(report)
 
 
 def draw(planned: list[Planned]) -> list[dict]:

@@ -28,6 +28,8 @@ from genotailor.core.ledger import (
     biomarker_entries,
     clip,
     coding_territory,
+    copy_number_entry,
+    exon_cnv_entry,
     judge,
     msi_entry,
     not_assessed,
@@ -186,11 +188,25 @@ def _msi_entry(tumour, msi: dict, samples: dict, failed: dict) -> dict:
             "result": None}
 
 
+def _examined(cnv_jsons, exon_cnv_jsons=()) -> dict:
+    """The biomarker classes a stage examined: `copy number` from each tumour's copy-number stage,
+    `exon-level deletions and duplications` from each germline sample's exon screen."""
+    out = {}
+    cnv = [copy_number_entry(load_stage("cnv", p)) for p in cnv_jsons]
+    if cnv:
+        out["copy number"] = sorted(cnv, key=lambda e: e["sample"])
+    exons = [exon_cnv_entry(load_stage("exon_cnv", p)) for p in exon_cnv_jsons]
+    if exons:
+        out["exon-level deletions and duplications"] = sorted(exons, key=lambda e: e["sample"])
+    return out
+
+
 def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pgx_kb, pgx_genes=(), pgx_json=None,
                  qc_files=(), bams=None, panels=None, germline_depth=20, tumor_depth=50, min_fraction=0.95,
-                 margin=10, scratch: Path, threads=1, msi=None) -> dict:
+                 margin=10, scratch: Path, threads=1, msi=None, cnv_jsons=(), exon_cnv_jsons=()) -> dict:
     """The ledger of one patient (stage `ledger`). `bams`/`panels`/`msi` (MSI stage JSON of a
-    tumour): sample id -> path."""
+    tumour): sample id -> path; `cnv_jsons`: the copy-number stage of each tumour that has one;
+    `exon_cnv_jsons`: the exon-level screen of each germline sample that has one."""
     bams, panels, msi = bams or {}, panels or {}, msi or {}
     models = models_by_gene(str(models_gff))
     panel_regions = {s: read_bed(p) for s, p in panels.items()}
@@ -268,8 +284,8 @@ def build_ledger(patient, *, reference, models_gff, germline_kb, oncology_kb, pg
         "settings": {"germline_min_depth": germline_depth, "tumor_min_depth": tumor_depth,
                      "min_callable_fraction": min_fraction, "splice_margin": margin},
         "genes": [e.to_dict() for e in entries],
-        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), msi=msi_entries or None,
-                                        pgx_results=pgx_results),
+        "biomarkers": biomarker_entries(groups & set(NOT_ASSESSED_CLASSES), _examined(cnv_jsons, exon_cnv_jsons),
+                                        msi=msi_entries or None, pgx_results=pgx_results),
     }
     validate_stage("ledger", doc, f"ledger of {patient.id}")
     return doc

@@ -10,7 +10,7 @@ module here and one line to SECTIONS; the assembler's core, the summary and the 
 not change.
 """
 
-from genotailor.report.sections import examined, germline_findings, pgx, somatic
+from genotailor.report.sections import copy_number, examined, germline_findings, pgx, somatic
 
-SECTIONS = (examined.SECTION, pgx.SECTION, somatic.SECTION, germline_findings.SECTION)
+SECTIONS = (examined.SECTION, pgx.SECTION, somatic.SECTION, copy_number.SECTION, germline_findings.SECTION)
 

@@ -9,8 +9,8 @@ from genotailor.report.sections.examined import assessed_genes, genes_of, has_le
 NOT_ASSESSED_TMB = {"per_mb": None, "mutations": None, "callable_mb": None, "method": "not_assessed"}
 MATCHING = ("variants are matched to the actionability knowledge base ({kb}) by protein change, codon, exon "
             "and gene class, not by genomic position (the sources give GRCh37 coordinates); tiers follow "
-            "AMP/ASCO/CAP 2017 for {tumor} ({code}); diagnostic and prognostic evidence, copy number, "
-            "fusions and expression are not assessed")
+            "AMP/ASCO/CAP 2017 for {tumor} ({code}); diagnostic and prognostic evidence, fusions and expression "
+            "are not assessed (copy number: its own section, for a tumour with reads)")
 
 
 def build(patient, docs):

@@ -12,9 +12,9 @@ the engine.
 The copy number and the allele balance come from the simulated reads. The SNV genotypes the
 star-allele step combines them with are the planted truth at every CYP2D6 defining position (a
 diploid caller's view: one copy reads as homozygous), so these tests check the combination; the
-germline caller on the same reads is used end to end where its genotypes are complete (a CYP2D6
-position in a stretch identical to CYP2D7 loses its MAPQ>=20 reads when one copy is deleted, and
-the SNV engine then ranks other alleles first; see test_end_to_end_from_reads).
+germline caller on the same reads is used end to end (a CYP2D6 position in a stretch identical to
+CYP2D7 loses its MAPQ>=20 reads when one copy is deleted: the call keeps *1 first and lists what
+those positions leave possible; see test_end_to_end_deletion_with_untested_positions_keeps_star1_first).
 """
 
 import csv
@@ -260,6 +260,7 @@ def test_cli_writes_the_copy_number_and_pgx_reads_it(locus_files, tmp_path):
 
 
 @pytest.mark.parametrize("case, diplotype, phenotype", [
+    ("*1/*1", "*1/*1", "Normal Metabolizer"),
     ("*1/*1x2", "*1/*1x2", "Ultrarapid Metabolizer"),
     ("*4/*5", "*4/*5", "Poor Metabolizer"),
 ])
@@ -296,3 +297,16 @@ def test_reads_placed_on_the_paralog_with_mapq_0_still_count(locus_files, tmp_pa
     pysam.index(str(out))
     cn = call_copy_number(out, locus)
     assert (cn["status"], cn["copy_number_label"]) == ("called", "1")
+
+
+def test_end_to_end_deletion_with_untested_positions_keeps_star1_first(locus_files, tmp_path):
+    """*1/*5 from reads: with one CYP2D6 copy, positions in stretches identical to CYP2D7 lose
+    their MAPQ>=20 reads and have no genotype. Missing data must not turn the reference reading
+    into another allele: *1/*5 leads; the alleles those positions leave possible stay listed, and
+    no phenotype is given while they imply other ones."""
+    _, vcf = _sample(locus_files, "*1/*5", 30)
+    cn = tmp_path / "cn.json"
+    cn.write_text(json.dumps(_copy_number(locus_files, "*1/*5", 30)))
+    result = run_pgx(str(vcf), genes=["CYP2D6"], cyp2d6_cn=str(cn))["pgx"][0]
+    assert (result["status"], result["diplotype"], result["phenotype"]) == ("ambiguous", "*1/*5", None)
+    assert result["missing_positions"] and len(result["tie"]["diplotypes"]) > 1

@@ -18,10 +18,11 @@ from genotailor.pgx.run import CALLED_GENES
 ROUND_TRIPS = 100  # pairs per gene written as VCF (unphased and phased each)
 
 # Unphased top-call % per gene (measured; all misses are pairs whose genotypes another pair of
-# named alleles gives just as well, e.g. TPMT *3B/*3C shown as *1/*3A).
+# named alleles gives just as well, e.g. TPMT *3B/*3C shown as *1/*3A; CYP2D6 *2/*27 shown as *1/*162,
+# whose definition states *2's variants and *27's together: the cis rule, as for TPMT).
 MIN_UNPHASED_TOP_PCT = {
     "ABCG2": 100.0, "CACNA1S": 100.0, "CFTR": 99.98, "CYP2B6": 99.20, "CYP2C19": 99.84, "CYP2C9": 99.97,
-    "CYP2D6": 99.48, "CYP3A4": 99.71, "CYP3A5": 100.0, "CYP4F2": 99.60, "DPYD": 100.0, "G6PD": 99.92,
+    "CYP2D6": 99.08, "CYP3A4": 99.71, "CYP3A5": 100.0, "CYP4F2": 99.60, "DPYD": 100.0, "G6PD": 99.92,
     "IFNL3": 100.0, "NAT2": 98.13, "NUDT15": 99.56, "RYR1": 100.0, "SLCO1B1": 97.50, "TPMT": 99.90,
     "UGT1A1": 93.33, "VKORC1": 100.0,
 }

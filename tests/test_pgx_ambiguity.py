@@ -49,9 +49,10 @@ def test_phased_tpmt_3a_has_no_other_reading(tmp_path):
     assert "alternative_actions" not in aza and "reason" not in aza
 
 
-def test_a_tie_left_to_name_order_keeps_every_reading(tmp_path):
+def test_a_tie_left_to_untested_positions_keeps_every_reading(tmp_path):
     # CYP2C19 without rs3758581 (the *1-defining position): *1 and *38 cannot be told apart and no
-    # cis rule decides, so every tied diplotype is weighed (they agree here: clopidogrel is given).
+    # cis rule decides; *2/*38 needs no variant there and is shown first, but every tied
+    # diplotype is weighed (they agree here: clopidogrel is given).
     from genotailor.pgx.definitions import load_gene
 
     rs3758581 = 94842866
@@ -59,7 +60,8 @@ def test_a_tie_left_to_name_order_keeps_every_reading(tmp_path):
     vcf = gene_vcf(tmp_path, "CYP2C19", star2, {}, skip={rs3758581})  # other haplotype: *1 or *38
     out = run_pgx(vcf, genes=["CYP2C19"])
     g = out["pgx"][0]
-    assert g["status"] == "ambiguous" and g["tie"]["resolved_by"] == "name order"
+    assert g["status"] == "ambiguous" and g["tie"]["resolved_by"] == "untested positions"
+    assert g["diplotype"] == "*2/*38"
     assert set(g["tie"]["leading"]) == set(g["tie"]["diplotypes"])
     clop = _drug(out, "clopidogrel")
     assert (clop["action"], clop["reason"]) == (

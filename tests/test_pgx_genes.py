@@ -112,13 +112,15 @@ def test_unphased_cis_or_trans_is_a_reported_tie_resolved_by_the_cis_rule(tmp_pa
     assert "*3B/*3C: Poor Metabolizer" in note and "phased genotypes" in note
 
 
-def test_ties_left_to_name_order_give_no_headline_phenotype(tmp_path):
+def test_ties_ordered_by_untested_positions_give_no_headline_phenotype(tmp_path):
     # Only TPMT *3C's position is genotyped (heterozygous): any allele could be on the other
-    # haplotype, and they share the cis value, so nothing principled picks one.
+    # haplotype, and they share the cis value. *1/*3C needs no variant at an untested position,
+    # so it is shown first, but that assumes untested positions are reference: no phenotype.
     g = GENES["TPMT"]
     records = [(g.chrom, 18130687, "T", "C", "0/1")]
     r = call_gene("TPMT", write_vcf(tmp_path / "one.vcf.gz", records, contigs=((g.chrom, None),)), None, None)
-    assert r["status"] == "ambiguous" and r["tie"]["resolved_by"] == "name order"
+    assert r["status"] == "ambiguous" and r["tie"]["resolved_by"] == "untested positions"
+    assert r["diplotype"] == "*1/*3C"
     assert r["phenotype"] is None
     assert r["reason"].endswith("imply different phenotypes; genotype the positions without a call to resolve")
 

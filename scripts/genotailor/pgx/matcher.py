@@ -22,22 +22,29 @@ Matching runs in three steps so that genes with hundreds of alleles stay fast:
 
 Ranking (`rank_key`):
 
-1. score, the specificity on the evidence: the non-reference alleles the diplotype's definitions
-   confirm at called positions, less one for every called position where a definition matches
-   only through an IUPAC ambiguity code (it predicts the observed base less exactly than a
-   definition stating it). An allele earns nothing at positions without a genotype, so a
-   variant that was not genotyped never makes an allele look better. Every compatible
-   diplotype must explain every observed variant, so without ambiguity codes all candidates
-   share the score and the next rule orders them; diplotypes with the same score are equally
-   supported (the caller reports them as a tie).
-2. cis: the larger of the two haplotypes' confirmed non-reference alleles. With unphased
-   genotypes, variants can often be explained either together on one named haplotype or split
-   across both (TPMT *1/*3A versus *3B/*3C). The explanation keeping them together on one
-   defined haplotype comes first: that haplotype is documented as occurring, whereas the split
-   needs two separate haplotypes that happen to pair up. The tie stays visible: the caller
-   reports the tied diplotypes and their phenotypes.
-3. Natural allele-name order, only to make the output deterministic (reported as unresolved;
-   the caller then gives no phenotype if the tied diplotypes disagree).
+1. score: the non-reference alleles the diplotype's definitions explain at called positions. An
+   IUPAC ambiguity code in a definition means "either base": it matches both and never counts
+   against an allele (PharmCAT reads such codes the same way). An allele earns nothing at
+   positions without a genotype, so a variant that was not genotyped never makes an allele look
+   better. Every compatible diplotype must explain every observed variant, so candidates share
+   the score: they are equally supported by the evidence (the caller reports them as a tie) and
+   the next rules only order them.
+2. cis, counted first over the variants a definition states exactly, then over those it merely
+   allows (an IUPAC code): the larger of the two haplotypes' counts. With unphased genotypes,
+   variants can often be explained either together on one named haplotype or split across both
+   (TPMT *1/*3A versus *3B/*3C). The explanation keeping them together on one defined haplotype
+   comes first: that haplotype is documented as occurring, whereas the split needs two separate
+   haplotypes that happen to pair up. A broad definition whose codes allow many variants (CYP2D6
+   *4 allows *2's R296C and S486T) documents none of them together, so it cannot outrank a
+   definition stating them (*2/*4 before *1/*4 or *4/*34).
+3. untested: the non-reference alleles the diplotype's definitions need at positions without a
+   genotype, fewest first. Missing data never turns a reference-consistent call into a
+   non-reference one (*1/*1 before *1/*7 when *7's only position is untested); it only leaves
+   the other readings possible, and they stay listed as a tie.
+4. Natural allele-name order, only to make the output deterministic.
+
+Rules 3 and 4 order but do not resolve: the caller gives no phenotype if the diplotypes tied on
+rules 1-2 disagree.
 """
 
 from __future__ import annotations
@@ -50,15 +57,19 @@ from genotailor.pgx.values import Mutable, Value
 
 
 class Diplotype(Value):
-    """Two allele names (`second` None: a hemizygous, single-allele call) and the ranking facts:
-    `score`, the confirmed non-reference alleles less ambiguity-code matches (more specific wins);
-    `cis`, the larger of the two haplotypes' confirmed non-reference alleles (tie-break);
-    `ambiguous`, the called positions matched only through an IUPAC ambiguity code."""
+    """Two allele names (`second` None: a hemizygous, single-allele call) and the ranking facts
+    (see the module's ranking rules): `score`, the non-reference alleles explained at called
+    positions; `cis`, the larger of the two haplotypes' explained non-reference alleles;
+    `ambiguous`, the variants explained only through an IUPAC ambiguity code; `exact_cis`, `cis`
+    counting only variants a definition states exactly; `untested`, the non-reference alleles the
+    definitions need at positions without a genotype."""
 
-    __slots__ = ("first", "second", "score", "cis", "ambiguous")
+    __slots__ = ("first", "second", "score", "cis", "ambiguous", "exact_cis", "untested")
 
-    def __init__(self, first: str, second: str | None, score: int, cis: int = 0, ambiguous: int = 0):
+    def __init__(self, first: str, second: str | None, score: int, cis: int = 0, ambiguous: int = 0,
+                 exact_cis: int = 0, untested: int = 0):
         self.first, self.second, self.score, self.cis, self.ambiguous = first, second, score, cis, ambiguous
+        self.exact_cis, self.untested = exact_cis, untested
 
     @property
     def alleles(self) -> tuple[str, ...]:
@@ -98,7 +109,7 @@ class GeneIndex(Mutable):
     """Per-gene lookup tables for fast matching (built once per gene definition)."""
 
     __slots__ = ("gene", "names", "ref", "diffs", "variant_positions", "at", "not_ref_at", "no_variant",
-                 "ambiguous_positions", "by_name", "_matching")
+                 "by_name", "_matching")
     _hidden = ("gene", "_matching")
 
     def __init__(self, gene: GeneDefinition):
@@ -110,7 +121,6 @@ class GeneIndex(Mutable):
         self.at: dict = {}  # pos -> {allele index: expected} for non-reference expectations
         self.not_ref_at: dict = {}  # pos -> allele indices that cannot carry the reference
         self.no_variant: frozenset = frozenset()  # alleles that can carry the reference everywhere
-        self.ambiguous_positions: list = []  # per allele: positions defined by an IUPAC code
         self.by_name: dict = {}  # name -> NamedAllele
         self._matching: dict = {}  # cache of `matching`
 
@@ -133,7 +143,6 @@ class GeneIndex(Mutable):
                     variant.add(p)
                     ix.not_ref_at[p].add(i)
             ix.variant_positions.append(frozenset(variant))
-            ix.ambiguous_positions.append(frozenset(p for p, e in d.items() if e in _AMBIGUOUS))
         ix.not_ref_at = {p: frozenset(s) for p, s in ix.not_ref_at.items()}
         ix.no_variant = frozenset(i for i, v in enumerate(ix.variant_positions) if not v)
         return ix
@@ -257,20 +266,21 @@ def possible_alleles(ix: GeneIndex, ev: Evidence) -> set[int]:
     return possible
 
 
-def _ambiguity(ix: GeneIndex, i: int, ev: Evidence) -> int:
-    ap = ix.ambiguous_positions[i]
-    return sum(1 for p in ap if p in ev.genotypes) if ap else 0
+def _untested(ix: GeneIndex, i: int, ev: Evidence) -> int:
+    """Positions without a genotype where allele i cannot carry the reference."""
+    return sum(1 for p in ix.variant_positions[i] if p not in ev.genotypes)
 
 
 def _pair_fit(ix: GeneIndex, i: int, j: int, ev: Evidence):
-    """Can alleles i and j together give the observed genotypes? None if not, else the
-    non-reference alleles each of them carries at called positions.
+    """Can alleles i and j together give the observed genotypes? None if not, else for each of
+    them the non-reference alleles it carries at called positions and, of those, the ones its
+    definition states exactly (not through an IUPAC code): (ci, cj, ei, ej).
 
     Both must be possible alleles (`possible_alleles`): each then fits every homozygous-reference
     position, so only the variant positions need checking."""
     di, dj = ix.diffs[i], ix.diffs[j]
     ref = ix.ref
-    ci = cj = 0
+    ci = cj = ei = ej = 0
     orientation = {}  # phase set -> True if allele i is on the first haplotype
     for p in ev.variant:
         g = ev.genotypes[p]
@@ -290,30 +300,39 @@ def _pair_fit(ix: GeneIndex, i: int, j: int, ev: Evidence):
             ai, aj = (g1, g2) if (g1 != r) == (p in di) else (g2, g1)
         else:
             return None
-        ci += ai != r
-        cj += aj != r
+        if ai != r:
+            ci += 1
+            ei += ea == ai
+        if aj != r:
+            cj += 1
+            ej += eb == aj
         if straight != crossed:
             key = ev.phase.get(p)
             if key is not None and orientation.setdefault(key, straight) != straight:
                 return None
-    return ci, cj
+    return ci, cj, ei, ej
 
 
 def _haploid_fit(ix: GeneIndex, i: int, ev: Evidence):
     """None if allele i alone cannot give the observed (hemizygous) genotypes, else the
-    non-reference alleles it carries at called positions; i must be a possible allele."""
+    non-reference alleles it carries at called positions and those its definition states
+    exactly; i must be a possible allele."""
     di = ix.diffs[i]
+    exact = 0
     for p in ev.variant:
         g = ev.genotypes[p]
-        if len(set(g)) != 1 or not _m(di.get(p) or ix.ref[p], g[0]):
+        e = di.get(p) or ix.ref[p]
+        if len(set(g)) != 1 or not _m(e, g[0]):
             return None
-    return len(ev.variant)
+        exact += e == g[0]
+    return len(ev.variant), exact
 
 
 def rank_key(d: Diplotype):
-    """Best first: most specific on the evidence, then variants kept in cis in one named
-    haplotype, then natural name order (deterministic only)."""
-    return (-d.score, -d.cis, [allele_order(a) for a in d.alleles])
+    """Best first: most non-reference alleles explained, then variants kept in cis in one named
+    haplotype (stated exactly, then allowed), then fewest variants needed at untested positions,
+    then natural name order (deterministic only)."""
+    return (-d.score, -d.exact_cis, -d.cis, d.untested, [allele_order(a) for a in d.alleles])
 
 
 def compatible_diplotypes(gene: GeneDefinition, calls: list[PositionCall], ploidy: int = 2) -> list[Diplotype]:
@@ -326,24 +345,27 @@ def compatible_diplotypes(gene: GeneDefinition, calls: list[PositionCall], ploid
 def match(ix: GeneIndex, ev: Evidence, ploidy: int = 2) -> list[Diplotype]:
     """Every compatible diplotype (single allele when ploidy is 1), ordered by `rank_key`."""
     possible = sorted(possible_alleles(ix, ev))  # allele indices follow natural name order
-    amb = {i: _ambiguity(ix, i, ev) for i in possible}
+    untested = {i: _untested(ix, i, ev) for i in possible}
     names = ix.names
     found = []
     if ploidy == 1:
         for i in possible:
-            c = _haploid_fit(ix, i, ev)
-            if c is not None:
-                found.append((-(c - amb[i]), -c, i, i, Diplotype(names[i], None, c - amb[i], c, amb[i])))
+            fit = _haploid_fit(ix, i, ev)
+            if fit is not None:
+                c, e = fit
+                found.append(((-c, -e, -c, untested[i], i, i),
+                              Diplotype(names[i], None, c, c, c - e, e, untested[i])))
     else:
         for n, i in enumerate(possible):
             for j in possible[n:]:
                 fit = _pair_fit(ix, i, j, ev)
                 if fit is not None:
-                    a = amb[i] + amb[j]
-                    score, cis = fit[0] + fit[1] - a, max(fit)
-                    found.append((-score, -cis, i, j, Diplotype(names[i], names[j], score, cis, a)))
-    found.sort(key=lambda t: t[:4])  # the same order as rank_key, on precomputed name ranks
-    return [t[4] for t in found]
+                    ci, cj, ei, ej = fit
+                    score, cis, exact_cis, u = ci + cj, max(ci, cj), max(ei, ej), untested[i] + untested[j]
+                    found.append(((-score, -exact_cis, -cis, u, i, j),
+                                  Diplotype(names[i], names[j], score, cis, score - ei - ej, exact_cis, u)))
+    found.sort(key=lambda t: t[0])  # the same order as rank_key, on precomputed name ranks
+    return [t[1] for t in found]
 
 
 # --- phenotypes ---------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ phenotype method (`matcher.phenotype_call`; without one, `reason` says why), and
   lists them and says what ordered them;
 - if the cis rule picked the headline among them, its phenotype is given and a note names the
   tied diplotypes with other phenotypes (`alternatives_change_phenotype` is true);
-- if only name order separates diplotypes with different phenotypes, no headline phenotype is
-  given: it would be a guess.
+- if only the untested-positions rule (the headline needs the fewest variants at positions
+  without a genotype) or name order separates diplotypes with different phenotypes, no headline
+  phenotype is given: it would assume the untested positions are reference, or guess.
 
 Gene rules:
 
@@ -261,10 +262,11 @@ def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, m
     result["alternatives_total"] = len(others)
     result["alternatives_change_phenotype"] = any(pa[0] != phenotype for pa in looked_up[1:])
     tied = [c for c in candidates if c.score == best.score]  # equal on the evidence
-    top = [c for c in tied if c.cis == best.cis]  # still equal after the cis rule
+    top = [c for c in tied if (c.exact_cis, c.cis) == (best.exact_cis, best.cis)]  # still equal after the cis rule
     result["status"] = "ambiguous" if len(tied) > 1 else "called"
     if len(tied) > 1:
-        resolved_by = "cis" if len(top) == 1 else "name order"
+        fewest_untested = [c for c in top if c.untested == best.untested]
+        resolved_by = "cis" if len(top) == 1 else "untested positions" if len(fewest_untested) == 1 else "name order"
         names = [c.name for c in tied]
         shown = names if len(names) <= 10 else names[:10] + [f"... {len(names) - 10} more"]
         listed = names if max_alternatives is None else names[: max_alternatives + 1]
@@ -273,6 +275,9 @@ def _from_candidates(gene, candidates: list[Diplotype], result: dict, missing, m
         if resolved_by == "cis":
             why = (f"{best.name} is shown first because it keeps the variants together on one "
                    "named haplotype (cis) rather than splitting them across both")
+        elif resolved_by == "untested positions":
+            why = (f"{best.name} is shown first because it needs the fewest variants at positions without a "
+                   "genotype (unresolved tie: those positions were not examined)")
         else:
             why = f"{best.name} is shown first by allele-name order only (unresolved tie)"
         result["notes"].append(f"{len(tied)} diplotypes fit the genotypes equally well ({', '.join(shown)}); {why}")

@@ -72,6 +72,7 @@ def test_star1_star1_with_untested_positions_never_becomes_a_non_reference_call(
     assert sorted(m["position"] for m in r["missing_positions"]) == sorted(untested)
     # the untested *7 position leaves *7 possible: said, not called
     assert r["status"] == "ambiguous" and {"*1/*7", "*7/*7"} <= set(candidates(r))
+    assert r["tie"]["resolved_by"] == "untested positions" and r["phenotype"] is None
     assert candidates(r).index("*1/*1") < candidates(r).index("*1/*7") < candidates(r).index("*7/*7")
 
 

@@ -39,11 +39,14 @@ PGX_ALLPAIRS_FAST = [
 
 # module (under scripts/genotailor/) -> the fast tests that exercise it (pytest arguments)
 MODULES = {
-    "steps/qc.py": ["tests/test_qc_and_somatic.py", "tests/test_cohort_qc.py", "tests/test_stage_schemas.py",
+    "steps/qc.py": ["tests/test_qc_and_somatic.py", "tests/test_qc_metrics.py", "tests/test_thresholds.py",
+                    "tests/test_cli_options.py", "tests/test_cohort_qc.py", "tests/test_stage_schemas.py",
                     "tests/test_ledger.py"],
-    "germline/classify.py": ["tests/test_germline.py", "tests/test_germline_clinvar_classes.py",
-                             "tests/test_germline_consent.py"],
-    "core/consent.py": ["tests/test_germline.py", "tests/test_germline_consent.py", "tests/test_data_protection.py"],
+    "germline/classify.py": ["tests/test_germline.py", "tests/test_germline_meaning.py",
+                             "tests/test_germline_clinvar_classes.py", "tests/test_germline_consent.py",
+                             "tests/test_cli_options.py"],
+    "core/consent.py": ["tests/test_consent_regions.py", "tests/test_germline.py", "tests/test_thresholds.py",
+                        "tests/test_cli_options.py", "tests/test_germline_consent.py", "tests/test_data_protection.py"],
     "oncology/readcounts.py": ["tests/test_oncology_readcounts.py", "tests/test_vaf_tags.py"],
     "oncology/actionability.py": ["tests/test_oncology_tiers.py", "tests/test_somatic_listing.py"],
     "report/fhir.py": ["tests/test_fhir_meaning.py", "tests/test_report_outputs.py", "-k", "fhir or meaning",

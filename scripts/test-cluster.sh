@@ -230,7 +230,7 @@ resources:
 EOF
 
 export PATH=$VENV/bin:$PATH
-# Quick status checks suit a test cluster (the defaults suit a real one: see the README).
+# Quick status checks suit a test cluster (the defaults suit a real one: see docs/usage.md).
 FAST_POLL=(--slurm-init-seconds-before-status-checks 1 --seconds-between-status-checks 1)
 
 log "timeout check submitted (a 1-minute job that sleeps); local demo run meanwhile"

@@ -110,7 +110,7 @@ def _xlinked_world(d):
     return d
 
 
-def test_germline_sex_makes_a_male_hemizygous_for_an_x_linked_gene(tmp_path):
+def test_germline_sex_makes_a_male_hemizygous_and_a_female_homozygous_for_an_x_linked_gene(tmp_path):
     d = _xlinked_world(tmp_path)
 
     def finding(*sex):
@@ -126,6 +126,11 @@ def test_germline_sex_makes_a_male_hemizygous_for_an_x_linked_gene(tmp_path):
         "GLA", "frameshift_variant", "candidate_needs_expert_review", "hemizygous")
     assert male["meaning"].endswith("hemizygous (male) for an X-linked condition: affected or at risk")
     assert finding()["zygosity"] == "homozygous"  # sex unknown: a 1/1 call stays homozygous
+    female = finding("--sex", "female")
+    # both X chromosomes carry the frameshift: affected or at risk, not a carrier
+    assert (female["zygosity"], female["meaning"].split("; ")[-1]) == (
+        "homozygous", "homozygous for an X-linked condition: affected or at risk (a female with the variant on both "
+        "X chromosomes is not only a carrier)")
 
 
 # --- genotailor somatic -----------------------------------------------------------------------------

@@ -1,10 +1,18 @@
 """The cohort's MultiQC page: the same bytes from the same metrics, wherever and whenever it is
-built, dated with the reports' date, with samtools' duplicate-marking section found."""
+built, dated with the reports' date, with samtools' duplicate-marking section found, and one fastp
+row per sequencing unit named `{sample}.{unit}`."""
 
+import gzip
 import json
+import random
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from genotailor.core.errors import InputError
 from genotailor.report.cohort_qc import run_multiqc
+from genotailor.steps.align import align_commands, unit_name
 
 MARKDUP = """COMMAND: samtools markdup -@ 1 -f P1-blood.markdup.txt -T tmp - P1-blood.bam
 READ: 30724
@@ -47,3 +55,42 @@ def test_multiqc_page_is_byte_identical_in_two_folders_and_dated_with_the_report
     assert "generated on 2026-11-28, 00:00 UTC" in page
     assert 'id="mqc-module-section-samtools"' in page and 'id="mqc-module-section-genotailor_qc_gates"' in page
     assert str(tmp_path) not in page
+
+
+def _fastq(path, mate, rng):
+    with gzip.open(path, "wt") as f:
+        for i in range(40):
+            seq = "".join(rng.choice("ACGT") for _ in range(60))
+            f.write(f"@r{i}/{mate}\n{seq}\n+\n{'I' * 60}\n")
+
+
+def test_multiqc_names_fastp_rows_by_sample_and_unit_so_lanes_of_two_samples_stay_apart(tmp_path):
+    # Two samples, both with a lane L001 (as in the demo, where seven units shared two lane names):
+    # fastp runs with the argv of the align step and the read group the workflow gives each unit.
+    import multiqc
+
+    rng = random.Random(3)
+    reports = []
+    for sample, unit in [("S1", "L001"), ("S1", "L002"), ("S2", "L001")]:
+        d = tmp_path / sample
+        d.mkdir(exist_ok=True)
+        _fastq(d / f"{unit}_1.fq.gz", 1, rng)
+        _fastq(d / f"{unit}_2.fq.gz", 2, rng)
+        rg = rf"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}"
+        fastp = align_commands(d / f"{unit}_1.fq.gz", d / f"{unit}_2.fq.gz", "minimap2", "ref.mmi", rg, 1,
+                               d / f"{unit}.fastp.json", d / f"{unit}.bam")[0]
+        subprocess.run(fastp, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        reports.append(d / f"{unit}.fastp.json")
+    multiqc.reset()
+    try:
+        multiqc.parse_logs(*reports, quiet=True, no_version_check=True)
+        assert multiqc.list_samples() == ["S1.L001", "S1.L002", "S2.L001"]
+        assert sorted(multiqc.get_module_data(module="fastp")) == ["S1.L001", "S1.L002", "S2.L001"]
+    finally:
+        multiqc.reset()
+
+
+def test_a_read_group_without_id_is_refused_naming_the_fix():
+    assert unit_name(r"@RG\tID:P1-blood.L002\tSM:P1-blood") == "P1-blood.L002"
+    with pytest.raises(InputError, match=r"has no ID field: give it as @RG\\tID:SAMPLE.UNIT"):
+        unit_name(r"@RG\tSM:P1-blood")

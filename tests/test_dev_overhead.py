@@ -35,7 +35,8 @@ def test_simulated_reads_are_the_pairs_asked_for_in_matching_order_over_the_pane
     assert n_alt > 0 and n_ref > 0 and 0.25 < n_alt / (n_alt + n_ref) < 0.75
 
 
-def test_hand_script_runs_the_listed_commands_in_order_after_making_their_folders():
+def test_hand_script_runs_the_listed_commands_in_order_after_making_their_folders_but_not_the_cost_table():
+    # the cost table reads the benchmark files only Snakemake writes
     listing = """Building DAG of jobs...
 rule a:
     input: x
@@ -51,6 +52,10 @@ rule b:
     output: results/P/d.txt
     log: logs/b.log
 Shell command: echo 'x y' > results/P/d.txt 2> logs/b.log
+localrule run_cost:
+    output: results/cohort/cost.tsv
+    log: logs/cohort/cost.log
+Shell command: python -m genotailor cost --out results/cohort/cost.tsv results/P/report/P.json 2> logs/cohort/cost.log
 """
     text = hand_script(listing, "set -euo pipefail")
     assert text.splitlines() == [

@@ -511,11 +511,11 @@ def test_pgx_results_carry_pharmvar_alleles_the_cpic_phenotype_action_dose_and_g
     assert component(clopidogrel, "93044-6")["valueCodeableConcept"] == {"text": "CPIC guideline: strong"}
     assert clopidogrel["note"] == [{"text": "Guideline: https://cpicpgx.org/guidelines/guideline-for-clopidogrel-and-cyp2c19/"}]
     amitriptyline = _implication(bundle, "amitriptyline")
-    assert component(amitriptyline, "predicted-therapeutic-implication")["valueCodeableConcept"]["text"].endswith(
-        "(50% of the starting dose)")
+    assert component(amitriptyline, "predicted-therapeutic-implication")["valueCodeableConcept"]["text"] == (
+        "Avoid (if used, 50% of the starting dose)")
     tasks = {t["description"].split(":")[0]: t for t in resources(bundle, "Task")}
     assert tasks["clopidogrel"]["description"] == "clopidogrel: Use an alternative drug"
-    assert tasks["amitriptyline"]["description"].endswith("(50% of the starting dose)")
+    assert tasks["amitriptyline"]["description"].endswith("(if used, 50% of the starting dose)")
     assert tasks["clopidogrel"]["code"]["coding"] == [
         {"system": TBD, "code": "medication-recommendation", "display": "Medication Recommendation"}]
     # a drug with standard dosing (CYP2C9 *1/*1) has an implication but nothing to do: no Task

@@ -184,7 +184,7 @@ def test_a_gene_without_clinvar_records_is_not_assessed_and_names_the_release(wo
 def test_every_gene_of_a_sample_that_failed_qc_is_not_assessed(world, tmp_path):
     g = _gene(_ledger(world, tmp_path, qc_status="fail", failed=["q30_rate"]))
     assert g["status"] == "not_assessed"
-    assert g["reason"].startswith("sample S1 failed QC (q30_rate): its results are not a negative")
+    assert g["reason"].startswith("sample S1 failed QC (bases with quality ≥ Q30): its results are not a negative")
 
 
 def test_a_vcf_entry_cannot_support_a_negative(world, tmp_path):

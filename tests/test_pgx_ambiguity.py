@@ -37,8 +37,8 @@ def test_unphased_tpmt_3a_follows_the_documented_haplotype_and_names_the_other_r
     assert tpmt["alternatives_change_recommendations"] == ["azathioprine", "mercaptopurine", "thioguanine"]
     assert aza["reason"] == (
         "given for the leading diplotype (the observed variants together on one documented haplotype); the "
-        "genotypes also fit TPMT *3B/*3C (Poor Metabolizer: consider alternative, dose factor 0.1), with the "
-        "variants on different chromosomes, which phased genotypes or family testing would rule out")
+        "genotypes also fit TPMT *3B/*3C (Poor Metabolizer: consider an alternative drug, if used at 10% of the usual "
+        "dose), with the variants on different chromosomes, which phased genotypes or family testing would rule out")
 
 
 def test_phased_tpmt_3a_has_no_other_reading(tmp_path):

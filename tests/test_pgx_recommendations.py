@@ -484,3 +484,39 @@ def test_attach_to_genes_fills_each_involved_gene_in_report_form(kb):
     for g in genes:
         for d in g["drugs"]:
             validator.validate(d)
+
+
+def test_a_drug_no_rule_covers_without_its_missing_genes_is_not_assessed_with_their_reasons(kb):
+    # fluvastatin: every rule needs a CYP2C9 result (its first rules need CYP2C9 Indeterminate,
+    # which an untested gene is not); with neither gene tested the reason names both, and never
+    # reads as an unfinished "no recommendation for"
+    r = drug(recommend([missing("CYP2C9"), missing("SLCO1B1")], kb), "fluvastatin")
+    assert (r["status"], r["action"], r["strength"], r["reason"]) == (
+        "not_assessed", "undetermined", "not_applicable", "CYP2C9 not assessed and SLCO1B1 not assessed")
+
+
+def test_proton_pump_inhibitor_halving_applies_after_12_weeks_and_ssri_doses_are_maintenance_doses(kb):
+    # CPIC 2020 PPI guideline, intermediate metabolizer: start at the standard dose; for chronic
+    # therapy (>12 weeks) with efficacy achieved, consider a 50% reduction (optional)
+    r = drug(recommend([vcf_gene("CYP2C19", "*1/*2", "Intermediate Metabolizer")], kb), "omeprazole")
+    assert (r["action"], r["dose_factor"], r["strength"], r.get("dose_basis"), r["timing"]) == (
+        "reduce_dose", 0.5, "optional", None, "after more than 12 weeks of effective treatment")
+    # CPIC 2023 SSRI guideline, CYP2C19 poor metabolizer and sertraline: a lower starting dose,
+    # slower titration and a 50% lower maintenance dose (moderate)
+    s = drug(recommend([vcf_gene("CYP2C19", "*2/*2", "Poor Metabolizer"),
+                        vcf_gene("CYP2B6", "*1/*1", "Normal Metabolizer")], kb), "sertraline")
+    assert (s["action"], s["dose_factor"], s["dose_basis"], "timing" in s) == ("reduce_dose", 0.5, "maintenance", False)
+
+
+def test_validation_rejects_a_dose_basis_or_timing_without_a_dose_and_an_unknown_basis(tmp_path):
+    no_dose = _clopidogrel()
+    no_dose["rules"][0]["timing"] = "after 12 weeks"
+    unknown = dict(_clopidogrel(action="reduce_dose"), drug="clopidogrel-b")
+    unknown["rules"] = [dict(unknown["rules"][0], dose_factor=0.5, dose_basis="loading")]
+    path = _write(tmp_path, [no_dose, unknown])
+    with pytest.raises(InputError) as e:
+        load_recommendations(path)
+    assert str(e.value) == (
+        f"{path}: 2 problems\n"
+        "  - drug 'clopidogrel' rule 1: dose_basis and timing describe a dose_factor; give one or remove them\n"
+        "  - drug 'clopidogrel-b' rule 1: dose_basis 'loading' is not one of starting, maintenance")

@@ -254,8 +254,12 @@ def test_a_tie_the_cis_rule_leads_is_indeterminate_and_its_recommendation_names_
     assert "*1/*3A" not in row and "indeterminate (2 diplotypes fit)" in row
     assert "they differ in the recommendation for azathioprine, mercaptopurine, thioguanine" in row
     lines = [ln["text"] for ln in report["summary"]["actionable"]]
-    assert ("Azathioprine: reduce the dose (30–80% of the starting dose) — NUDT15 *1/*1 (Normal Metabolizer), TPMT "
-            "indeterminate (2 diplotypes fit; Intermediate Metabolizer).") in lines
+    # the line carries the detail row's strength and its caveat: the diplotype the cis rule set aside
+    assert ("Azathioprine: reduce the dose (30–80% of the starting dose) — CPIC strong recommendation — NUDT15 *1/*1 "
+            "(Normal Metabolizer), TPMT indeterminate (2 diplotypes fit; Intermediate Metabolizer); caveat: given for "
+            "the leading diplotype (the observed variants together on one documented haplotype); the genotypes also "
+            "fit TPMT *3B/*3C (Poor Metabolizer: consider an alternative drug, if used at 10% of the usual dose), with "
+            "the variants on different chromosomes, which phased genotypes or family testing would rule out.") in lines
     assert report["summary"]["conclusion"] == ("Not settled: TPMT indeterminate (2 diplotypes fit) — no conclusion "
                                                "can be drawn for what depends on them.")
 

@@ -36,9 +36,13 @@ def therapy(name, direction="sensitivity", level="A", here=True):
 def test_actionable_drug_lines_rank_alternatives_before_dose_changes_and_name_the_gene_result(cyp2c19_poor):
     report, page = cyp2c19_poor
     lines = {ln["text"]: ln for ln in report["summary"]["actionable"]}
-    clopidogrel = lines["Clopidogrel: use an alternative drug — CYP2C19 *2/*2 (Poor Metabolizer)."]
-    amitriptyline = lines["Amitriptyline: avoid (if used, 50% of the starting dose) — CYP2C19 *2/*2 (Poor Metabolizer)."]
-    simvastatin = lines["Simvastatin: use an alternative drug — SLCO1B1 *5/*5 (Poor Function)."]
+    clopidogrel = lines["Clopidogrel: use an alternative drug — CPIC strong recommendation — CYP2C19 *2/*2 (Poor "
+                        "Metabolizer)."]
+    amitriptyline = lines["Amitriptyline: avoid (if used, 50% of the starting dose) — CPIC moderate recommendation — "
+                          "CYP2C19 *2/*2 (Poor Metabolizer); caveat: CYP2D6 not assessed; this is the guideline's "
+                          "recommendation for a patient not tested for it."]
+    simvastatin = lines["Simvastatin: use an alternative drug — CPIC strong recommendation — SLCO1B1 *5/*5 (Poor "
+                        "Function)."]
     assert clopidogrel["rank"] == amitriptyline["rank"] == simvastatin["rank"] == 20
     ranks = [ln["rank"] for ln in report["summary"]["actionable"]]
     assert ranks == sorted(ranks) and ranks[-1] > 20  # dose changes after the drugs to avoid

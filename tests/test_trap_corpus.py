@@ -142,7 +142,7 @@ LEDGER_CASES = [
      "no ClinVar records for FULL in the knowledge base (ClinVar release 2026-02-26)"),
     ("no transcript model", "NOMODEL", {"kb_genes": ["FULL"]}, "not_assessed", None,
      "no transcript model for the gene in the shipped models: its coding exons are not known"),
-    ("sample failed QC", "FULL", {"qc": "fail"}, "not_assessed", 1.0, "sample S1 failed QC (q30_rate)"),
+    ("sample failed QC", "FULL", {"qc": "fail"}, "not_assessed", 1.0, "sample S1 failed QC (bases with quality ≥ Q30)"),
     ("VCF entry", "FULL", {"entry": "vcf"}, "not_assessed", None, VCF_ENTRY),
     ("depth one above the reads", "FULL", {"depth": 31}, "not_assessed", 0.0, "nothing examined: depth below 31x"),
     ("depth exactly at the reads", "FULL", {"depth": 30}, "assessed", 1.0, "100.0% of the coding exons callable at "
@@ -336,9 +336,9 @@ def test_report_fhir_region_studied_carries_each_gene_status_and_reason(hboc):
             assert r["meta"]["profile"] == ["http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/region-studied"]
             regions[r["component"][0]["valueCodeableConcept"]["text"]] = r["component"][1]["valueString"]
     assert regions == {
-        "BRCA2": "BRCA2 (diagnostic): assessed — 100.0% of the coding exons callable at 20x or more",
-        "BRCA1": "BRCA1 (diagnostic): not assessed — nothing examined: no reference sequence (N)",
-        "PALB2": "PALB2 (diagnostic): not assessed — no ClinVar records for PALB2 in the knowledge base (ClinVar "
+        "BRCA2": "BRCA2 (inherited disease): assessed — 100.0% of the coding exons callable at 20x or more",
+        "BRCA1": "BRCA1 (inherited disease): not assessed — nothing examined: no reference sequence (N)",
+        "PALB2": "PALB2 (inherited disease): not assessed — no ClinVar records for PALB2 in the knowledge base (ClinVar "
                  "release 2026-02-26)"}
     (diag,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DiagnosticReport"]
     _assert_no_negative_for_unexamined(diag.get("conclusion", ""))

@@ -20,8 +20,9 @@ SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(l
 FIELDS = ["JobID", "State", "ReqMem", "Timelimit", "Elapsed", "MaxRSS", "Account", "Partition", "Comment"]
 # The config as run records the run's own `resources` (here: the cluster site file); the
 # checksum that reports carry leaves them out, so everything else must be identical (MultiQC's
-# page included: it is dated with the report date, see report/cohort_qc.py).
-MAY_DIFFER = {"provenance/config.yaml"}
+# page included: it is dated with the report date, see report/cohort_qc.py). The cost table holds
+# the jobs' measured times (report/cost.py).
+MAY_DIFFER = {"provenance/config.yaml", "cohort/cost.tsv"}
 
 failures: list[str] = []
 
@@ -134,7 +135,7 @@ def check_identical(state: Path) -> None:
     check(a == b and len(a) > 0, f"the same {len(a)} result files (only local: {sorted(a - b)[:5]}, "
           f"only cluster: {sorted(b - a)[:5]})")
     differ = sorted(f for f in a & b if not filecmp.cmp(local / f, slurm / f, shallow=False))
-    check(set(differ) <= MAY_DIFFER, f"byte-identical except the config as run: differ = {differ}")
+    check(set(differ) <= MAY_DIFFER, f"byte-identical except the config as run and the cost table: differ = {differ}")
     reports = sorted(f for f in a & b if "/report/" in f)
     check(len(reports) >= 8 and not set(reports) & set(differ),
           f"{len(reports)} report files (JSON, HTML) identical, config checksum included")

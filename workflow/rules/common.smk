@@ -44,7 +44,7 @@ if _PROBLEMS:
 # Rules run the package as `python -m genotailor`: it is found through PYTHONPATH, and `python`
 # is the conda env's under --sdm conda, else the interpreter running Snakemake (e.g. .venv's).
 # umask 027: every file a job writes (reports, VCFs, logs) is readable by its owner and group
-# only, never by other users of a shared machine (README, "Data protection").
+# only, never by other users of a shared machine (docs/usage.md, "Data protection").
 _PREFIX = f"set -euo pipefail; umask 027; export PYTHONPATH={shlex.quote(str(SCRIPTS))}; "
 if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
     _PREFIX += f"export PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH; "
@@ -498,6 +498,45 @@ def job_log_flags(wildcards):
     return " ".join(shlex.quote(f) for f in flags)
 
 
+def _shared_jobs():
+    """(rule, main output) of the jobs that serve the whole run rather than one patient."""
+    jobs = [("biomarker_loci", "results/reference/biomarker_loci.bed"),
+            ("provenance", "results/provenance/provenance.json"),
+            ("tool_versions", "results/provenance/tools.json"),
+            ("cohort_summary", "results/cohort/summary.tsv"),
+            ("multiqc", "results/cohort/multiqc_report.html")]
+    if any(s.entry == "fastq" for s in SAMPLES.values()):
+        jobs.append((f"{config['aligner']}_index", aligner_index()[0]))
+    return sorted(jobs)
+
+
+def cost_inputs(wildcards):
+    """Every patient's report (its jobs are done) and the shared jobs' outputs: each job's
+    benchmark file is written when the job ends."""
+    reports = [f"results/{p}/report/{p}.json" for p in PATIENTS]
+    return {"reports": reports, "shared": [output for _, output in _shared_jobs()]}
+
+
+def _threads(name):
+    """A rule's threads as declared (the config's `resources`)."""
+    threads = getattr(rules, name).rule.resources["_cores"]
+    return getattr(threads, "value", threads)
+
+
+def cost_flags(wildcards):
+    """The cost table's options: threads and benchmark template of every rule a report lists, the
+    shared jobs' benchmark files, and the price per core-hour when the config sets one."""
+    names = sorted({name for p in PATIENTS.values() for name, _ in _patient_jobs(p)})
+    flags = []
+    for name in names:
+        flags += ["--rule", f"{name}={_threads(name)}={getattr(rules, name).benchmark}"]
+    for name, _ in _shared_jobs():
+        flags += ["--shared", f"{name}={_threads(name)}={getattr(rules, name).benchmark}"]
+    if config.get("cost"):
+        flags += ["--per-core-hour", str(config["cost"]["per_core_hour"]), "--currency", config["cost"]["currency"]]
+    return " ".join(shlex.quote(f) for f in flags)
+
+
 def report_flags(wildcards, input):
     flags = [arg for q in input.qc for arg in ("--qc", q)] + [arg for c in input.calls for arg in ("--calls", c)]
     flags += [arg for s in input.somatic for arg in ("--stage", f"somatic={s}")]
@@ -564,8 +603,8 @@ def multiqc_workdir(wildcards, output):
 
 
 def all_targets():
-    """Every patient's report (JSON, HTML, PDF, FHIR), the cohort summary and QC report, and the
-    provenance record."""
+    """Every patient's report (JSON, HTML, PDF, FHIR), the cohort summary, QC report and cost
+    table, and the provenance record."""
     reports = [
         f"results/{p}/report/{p}.{ext}" for p in PATIENTS for ext in ("json", "html", "pdf", "fhir.json")
     ]
@@ -574,6 +613,7 @@ def all_targets():
         "results/cohort/findings.tsv",
         "results/cohort/summary.html",
         "results/cohort/multiqc_report.html",
+        "results/cohort/cost.tsv",
         "results/provenance/provenance.json",
         "results/provenance/tools.json",
     ]

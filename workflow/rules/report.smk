@@ -1,5 +1,5 @@
 # Per-patient reports (JSON contract, self-contained HTML, PDF, FHIR bundle), the cohort summary,
-# the cohort's MultiQC report and provenance.
+# the cohort's MultiQC report, what the run cost, and provenance.
 
 
 rule provenance:
@@ -178,3 +178,30 @@ rule multiqc:
     shell:
         "python -m genotailor multiqc --reports {input.reports:q} --metrics {input.metrics:q}"
         " --workdir {params.workdir:q} --out {output:q} 2> {log}"
+
+
+rule run_cost:
+    input:
+        unpack(cost_inputs),
+    output:
+        report(
+            "results/cohort/cost.tsv",
+            caption="../report/cost.rst",
+            category="Cohort",
+            labels={"table": "cost per sample"},
+        ),
+    params:
+        flags=cost_flags,
+    log:
+        "logs/cohort/cost.log",
+    benchmark:
+        "logs/benchmarks/cohort/cost.tsv"
+    threads: 1
+    resources:
+        mem_mb=mem_mb_of("default"),
+        runtime=runtime_of("default"),
+        **CLUSTER,
+    conda:
+        "../../envs/genotailor.yaml"
+    shell:
+        "python -m genotailor cost {params.flags} --out {output:q} {input.reports:q} 2> {log}"

@@ -46,6 +46,7 @@ COMMANDS = {
     "provenance": "genotailor.cli.report",
     "tool-versions": "genotailor.cli.report",
     "multiqc": "genotailor.cli.report",
+    "cost": "genotailor.cli.report",
     "testdata": "genotailor.cli.dev",
     "bench": "genotailor.cli.dev",
     "pgx-accuracy": "genotailor.cli.dev",

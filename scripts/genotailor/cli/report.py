@@ -1,4 +1,4 @@
-"""Report commands: `report` (one patient's JSON, HTML, PDF and FHIR), `cohort-summary`, `multiqc`,
+"""Report commands: `report` (one patient's JSON, HTML, PDF and FHIR), `cohort-summary`, `multiqc`, `cost`,
 `tool-versions` and `provenance`."""
 
 from __future__ import annotations
@@ -45,6 +45,19 @@ def register(sub):
     p.add_argument("--workdir", required=True, help="folder for the gates section MultiQC reads")
     p.add_argument("--out", required=True, help="the MultiQC HTML report")
     p.set_defaults(func=_multiqc)
+
+    p = sub.add_parser("cost", help="core-hours, wall time and peak memory per sample, patient and step, from the "
+                       "jobs' benchmark files, with a price per core-hour if given (TSV)")
+    p.add_argument("reports", nargs="+", help="the patients' JSON reports (their jobs: provenance.jobs)")
+    p.add_argument("--rule", action="append", default=[], metavar="NAME=THREADS=TEMPLATE",
+                   help="a rule the reports list: its threads and benchmark template, e.g. "
+                   "align_unit=2=logs/benchmarks/align/{patient}/{sample}.{unit}.tsv (repeat per rule)")
+    p.add_argument("--shared", action="append", default=[], metavar="NAME=THREADS=BENCHMARK",
+                   help="a job serving the whole run (reference index, cohort summary, ...): rule, threads, benchmark file")
+    p.add_argument("--per-core-hour", type=float, help="price of one core for one hour (config cost.per_core_hour)")
+    p.add_argument("--currency", help="currency of that price, e.g. EUR (config cost.currency)")
+    p.add_argument("--out", required=True, help="the cost table (TSV)")
+    p.set_defaults(func=_cost)
 
     p = sub.add_parser("tool-versions", help="the versions of the external tools the run's jobs ran, from their records")
     p.add_argument("records", nargs="+", help="versions records written by `genotailor --versions`")
@@ -159,6 +172,25 @@ def _multiqc(args):
     from genotailor.report.cohort_qc import run_multiqc
 
     run_multiqc(args.reports, args.metrics, args.out, args.workdir)
+    return 0
+
+
+def _name_threads_path(value: str, option: str) -> tuple[str, int, str]:
+    from genotailor.core.errors import InputError
+
+    name, _, rest = value.partition("=")
+    threads, _, path = rest.partition("=")
+    if not (name and threads.isdigit() and int(threads) > 0 and path):
+        raise InputError(f"{option} {value!r}: give NAME=THREADS=PATH, THREADS a whole number of at least 1")
+    return name, int(threads), path
+
+
+def _cost(args):
+    from genotailor.report.cost import Rule, write_cost
+
+    rules = [Rule(*_name_threads_path(v, "--rule")) for v in args.rule]
+    shared = [(name, path, threads) for name, threads, path in (_name_threads_path(v, "--shared") for v in args.shared)]
+    write_cost(args.reports, rules, shared, args.out, args.per_core_hour, args.currency)
     return 0
 
 

@@ -46,12 +46,10 @@ def gene_spans(genes, models) -> list[tuple[str, int, int]]:
     return sorted(spans)
 
 
-def overlaps(spans, chrom: str, start0: int, end: int) -> bool:
-    return any(c == chrom and s < end and start0 < e for c, s, e in spans)
-
-
 def subtract(intervals, spans):
-    """BED intervals (chrom, start0, end, *rest) minus the spans."""
+    """BED intervals (chrom, start0, end, *rest) minus the spans (any iterable, e.g. a BED reader's
+    generator: read once, used for every interval)."""
+    spans = list(spans)
     out = []
     for chrom, start, end, *rest in intervals:
         pieces = [(start, end)]

@@ -9,7 +9,8 @@ them (`snakemake -n -p` lists them), run one after another in one bash script on
 Each step command is a thin `genotailor` wrapper around its tools (fastp | minimap2 | samtools,
 bcftools, mosdepth ...): their own time is in both sides; the difference is Snakemake's planning,
 scheduling and job bookkeeping. The per-job times (Snakemake's benchmark files) and the time
-`snakemake -n` takes alone are reported to show where the rest goes.
+`snakemake -n` takes alone are reported to show where the rest goes, and the patient's totals in
+the run's cost table (core-hours, CPU hours, job wall time, peak memory: `overhead_patient_*`).
 """
 
 from __future__ import annotations
@@ -80,17 +81,28 @@ def _snakemake(config: Path, workdir: Path, *extra) -> list[str]:
 
 
 _FIELD = re.compile(r"^\s+(output|log|benchmark): (.*)$")
+_RULE = re.compile(r"^(?:local)?rule (\w+):")
+# Jobs that read what only Snakemake writes: the cost table sums the jobs' benchmark files, which a
+# script of the bare commands does not produce, so the script leaves it out.
+NOT_BY_HAND = {"run_cost"}
 
 
 def hand_script(dry_run: str, prefix: str) -> str:
     """A bash script running the shell commands of a `snakemake -n -p` listing in its order, after
-    creating the folders of their outputs and logs (Snakemake creates them for a job)."""
+    creating the folders of their outputs and logs (Snakemake creates them for a job); the jobs of
+    NOT_BY_HAND are left out."""
     lines = ["#!/usr/bin/env bash", prefix]
     folders: list[str] = []
     commands = []
+    rule = None
     for line in dry_run.splitlines():
         m = _FIELD.match(line)
-        if m and m.group(1) in ("output", "log"):
+        r = _RULE.match(line)
+        if r:
+            rule = r.group(1)
+        elif rule in NOT_BY_HAND:
+            continue
+        elif m and m.group(1) in ("output", "log"):
             for path in m.group(2).split(", "):
                 parent = os.path.dirname(path.strip())
                 if parent and parent not in folders:
@@ -148,6 +160,7 @@ def bench_overhead(workdir: Path, pairs: int = 1_000_000, repeats: int = 1) -> d
     import statistics
 
     wf, hand = statistics.median(wf_runs), statistics.median(hand_runs)
+    cost = _patient_cost(workdir / "workflow_run" / "results" / "cohort" / "cost.tsv")
     pgx = (workdir / "workflow_run" / "results" / PATIENT / "report" / f"{PATIENT}.json")
     cyp2c19 = None
     if pgx.exists():
@@ -168,4 +181,21 @@ def bench_overhead(workdir: Path, pairs: int = 1_000_000, repeats: int = 1) -> d
         "overhead_workflow_runs_s": [round(t, 2) for t in wf_runs],
         "overhead_by_hand_runs_s": [round(t, 2) for t in hand_runs],
         "overhead_cyp2c19_diplotype": cyp2c19,
+        **cost,
     }
+
+
+def _patient_cost(table: Path) -> dict:
+    """The patient's totals in the workflow run's cost table (results/cohort/cost.tsv)."""
+    if not table.exists():
+        return {}
+    lines = table.read_text().splitlines()
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        row = dict(zip(header, line.split("\t")))
+        if row["scope"] == "patient" and row["patient"] == PATIENT and row["step"] == "all":
+            return {"overhead_patient_core_hours": float(row["core_hours"]),
+                    "overhead_patient_cpu_hours": float(row["cpu_hours"]) if row["cpu_hours"] != "NA" else None,
+                    "overhead_patient_job_wall_s": float(row["wall_s"]),
+                    "overhead_patient_peak_rss_mb": float(row["peak_rss_mb"]) if row["peak_rss_mb"] != "NA" else None}
+    return {}

@@ -77,6 +77,13 @@ def meaning(inheritance: str, zygosity: str, plp_alleles_in_gene: int, sex: str)
     if inheritance.startswith("XL"):
         if zygosity == "hemizygous" or (sex == "male" and zygosity == "homozygous"):
             return "hemizygous (male) for an X-linked condition: affected or at risk"
+        # a female with the variant on both X chromosomes has no working copy: affected, not a carrier
+        if zygosity == "homozygous":
+            return ("homozygous for an X-linked condition: affected or at risk (a female with the variant on both "
+                    "X chromosomes is not only a carrier)")
+        if plp_alleles_in_gene >= 2:
+            return ("two variants in an X-linked gene, phase unknown: affected or at risk if they lie on different "
+                    "X chromosomes (test the parents), otherwise a carrier")
         return "heterozygous (female) for an X-linked condition: carrier, may be affected"
     return "mode of inheritance not stated: interpret with the gene's condition"
 

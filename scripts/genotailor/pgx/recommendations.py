@@ -75,7 +75,9 @@ MISSING_STATUSES = ("not_assessed", "not_called")
 _TOP_KEYS = {"schema_version", "compiled", "outside_call_vocabulary", "shared", "drugs"}
 _DRUG_KEYS = {"drug", "genes", "optional_genes", "cpic_level", "guideline", "guideline_version", "pmid", "rules",
               "needs_unambiguous_genotype", "source"}
-_RULE_KEYS = {"when", "action", "dose_factor", "strength", "note"}
+_RULE_KEYS = {"when", "action", "dose_factor", "dose_basis", "timing", "strength", "note"}
+# What a dose factor is a fraction of (`dose_basis`; starting when omitted): the report says it.
+DOSE_BASES = ("starting", "maintenance")
 # Allele-like tokens of an outside-call diplotype: star alleles (*57:01, *1x2), mitochondrial
 # HGVS changes (m.1555A>G) and words for the reference sequence. A diplotype made only of such
 # tokens that does not name an allele is read as "does not carry it"; anything else is unreadable.
@@ -122,13 +124,16 @@ class Condition(Value):
 
 class Rule(Value):
     """One rule of a drug: `number` its 1-based position in the drug's list, `when` gene ->
-    Condition, `dose_factor` None, a float or (low, high)."""
+    Condition, `dose_factor` None, a float or (low, high); `dose_basis` the dose it is a fraction
+    of (DOSE_BASES); `timing` None, or when the factor applies if not from the start."""
 
-    __slots__ = ("number", "when", "action", "dose_factor", "strength", "note")
+    __slots__ = ("number", "when", "action", "dose_factor", "strength", "note", "dose_basis", "timing")
 
-    def __init__(self, number: int, when: dict, action: str, dose_factor: object, strength: str, note: str):
+    def __init__(self, number: int, when: dict, action: str, dose_factor: object, strength: str, note: str,
+                 dose_basis: str = "starting", timing: str | None = None):
         self.number, self.when, self.action = number, when, action
         self.dose_factor, self.strength, self.note = dose_factor, strength, note
+        self.dose_basis, self.timing = dose_basis, timing
 
 
 class DrugRule(Value):
@@ -388,6 +393,17 @@ def _parse_rule(r, where, number, genes, vocab, problems):
         if dose is None:
             problems.append(f"{where}: dose_factor must be a positive number or [low, high] with low <= high")
             ok = False
+    basis, timing = r.get("dose_basis", "starting"), r.get("timing")
+    if ("dose_basis" in r or "timing" in r) and r.get("dose_factor") is None:
+        problems.append(f"{where}: dose_basis and timing describe a dose_factor; give one or remove them")
+        ok = False
+    if basis not in DOSE_BASES:
+        problems.append(f"{where}: dose_basis '{basis}' is not one of {', '.join(DOSE_BASES)}")
+        ok = False
+    if timing is not None and (not isinstance(timing, str) or not timing.strip()):
+        problems.append(f"{where}: timing must be a phrase saying when the dose factor applies "
+                        "(e.g. 'after more than 12 weeks of effective treatment')")
+        ok = False
     when = r.get("when")
     conditions = {}
     if not isinstance(when, dict) or not when:
@@ -406,7 +422,7 @@ def _parse_rule(r, where, number, genes, vocab, problems):
                 conditions[gene] = cond
     if not ok:
         return None
-    return Rule(number, conditions, action, dose, strength, note.strip())
+    return Rule(number, conditions, action, dose, strength, note.strip(), basis, timing.strip() if timing else None)
 
 
 def _parse_dose(value):
@@ -822,7 +838,11 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
                          and c.phenotype not in drug.vocab.phenotypes[g]]
         if unknown_terms:
             return _undetermined(base, "indeterminate", _join(unknown_terms))
-        values = ", ".join(f"{g} {shown[g]}" for g in genes if shown[g] is not None)
+        untested = [st.reason for st in states.values() if isinstance(st, _Missing)]
+        if untested:
+            # no rule covers the tested genes without the missing one: it is what is lacking
+            return _undetermined(base, "not_assessed", _join(untested))
+        values = ", ".join(f"{g} {shown[g]}" for g in genes if shown[g] is not None) or f"the results of {_join(genes)}"
         return _undetermined(base, "indeterminate", f"the knowledge base has no recommendation for {values}")
 
     first = rules[0]
@@ -836,6 +856,10 @@ def _evaluate(drug: DrugRule, by_gene: dict) -> dict:
         note=first.note,
         status="standard" if first.action == "standard" else "actionable",
     )
+    if dose is not None and first.dose_basis != "starting":
+        base["dose_basis"] = first.dose_basis
+    if dose is not None and first.timing:
+        base["timing"] = first.timing
     reasons = []
     if ambiguous:
         verb = "call is" if len(ambiguous) == 1 else "calls are"
@@ -883,16 +907,25 @@ def _other_actions(drug: DrugRule, states: dict, set_aside: dict, chosen) -> lis
     return out
 
 
+# how the reason of an ambiguous call says the action another diplotype would lead to
+_ACTION_PHRASES = {"standard": "standard dosing", "reduce_dose": "reduce the dose", "increase_dose": "increase the dose",
+                   "avoid": "avoid the drug", "use_alternative": "use an alternative drug",
+                   "consider_alternative": "consider an alternative drug", "monitor": "use with extra monitoring"}
+
+
 def _other_actions_text(other: list[dict]) -> str:
     def what(o):
         if o["action"] == UNDETERMINED_ACTION:
             return "no single action"
+        text = _ACTION_PHRASES[o["action"]]
         dose = o["dose_factor"]
-        if isinstance(dose, list):
-            dose = f"{dose[0]:g}-{dose[1]:g}"
-        elif dose is not None:
-            dose = f"{dose:g}"
-        return o["action"].replace("_", " ") + (f", dose factor {dose}" if dose is not None else "")
+        if dose is None:
+            return text
+        share = (f"{100 * dose[0]:g}–{100 * dose[1]:g}%" if isinstance(dose, list) else f"{100 * dose:g}%") + \
+            " of the usual dose"
+        if o["action"] in ("reduce_dose", "increase_dose"):
+            return f"{text} to {share}"
+        return f"{text}, if used at {share}"
 
     parts = [f"{o['gene']} {o['diplotype']} (" + (f"{o['phenotype']}: " if o["phenotype"] else "") + f"{what(o)})"
              for o in other]
@@ -911,8 +944,8 @@ def recommend(gene_results: list[dict], kb=None) -> list[dict]:
     return sorted(results, key=lambda r: r["drug"])
 
 
-REPORT_KEYS = ("drug", "action", "strength", "guideline", "source", "dose_factor", "note", "status", "genes",
-               "reason", "alternative_actions")
+REPORT_KEYS = ("drug", "action", "strength", "guideline", "source", "dose_factor", "dose_basis", "timing", "note",
+               "status", "genes", "reason", "alternative_actions")
 
 
 def attach_to_genes(gene_results: list[dict], drug_results: list[dict]) -> list[dict]:

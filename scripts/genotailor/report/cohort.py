@@ -101,6 +101,9 @@ def write_summary_html(report_paths, out):
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["status_word"] = lambda s: words.word(words.QC_STATUS, s)
+    # the TSV keeps the metric names; the page says them in words
+    env.filters["column_word"] = lambda c: words.METRIC.get(c) or c.replace("_", " ")
+    env.filters["gates_word"] = lambda gates: "; ".join(words.word(words.METRIC, g) for g in str(gates).split(",") if g)
     patients = []
     for path in sorted(report_paths):
         r = json.loads(Path(path).read_text())

@@ -228,14 +228,13 @@ class _Builder:
                 if phenotype:
                     components.append({"code": _loinc("53040-2", "Genetic variation's effect on drug metabolism"),
                                        "valueCodeableConcept": {"text": f"{gene} {phenotype}"}})
-            action = words.word(words.ACTION, d["action"])
-            if d.get("dose_factor") is not None:
-                action += f" ({words.dose_words(d['dose_factor'])})"
+            action = words.recommendation_text(d)
             components.append({"code": _tbd("predicted-therapeutic-implication", "Predicted Therapeutic Implication"),
                                "valueCodeableConcept": {"text": action}})
             if d.get("strength"):
                 components.append({"code": _loinc("93044-6", "Level of evidence"),
-                                   "valueCodeableConcept": {"text": f"{d.get('source') or 'guideline'}: {d['strength']}"}})
+                                   "valueCodeableConcept": {"text": f"{d.get('source') or 'guideline'}: "
+                                                                  f"{words.word(words.STRENGTH, d['strength'])}"}})
             implication = self.observation(
                 ("implication", d["drug"]), "therapeutic-implication",
                 _tbd("therapeutic-implication", "Therapeutic Implication"), self.germline_failed,
@@ -357,7 +356,7 @@ class _Builder:
             if e["scope"] != "gene":
                 continue
             status = words.word(words.EXAMINED_STATUS, e["status"])
-            text = f"{e['name']} ({e['category']}): {status} — {e['reason']}"
+            text = f"{e['name']} ({words.word(words.EXAMINED_CATEGORY, e['category'])}): {status} — {e['reason']}"
             below = e.get("regions_below") or []
             if below:
                 text += "; below threshold: " + "; ".join(

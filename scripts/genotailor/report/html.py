@@ -46,6 +46,12 @@ def environment() -> Environment:
     env.filters["pct"] = words.pct
     env.filters["action_word"] = lambda a: words.word(words.ACTION, a)
     env.filters["dose"] = words.dose_words
+    env.filters["recommendation"] = words.recommendation_text
+    env.filters["strength_word"] = lambda s: words.word(words.STRENGTH, s) if s else "—"
+    env.filters["gene_value"] = words.gene_value
+    env.filters["drug_status_word"] = lambda s: words.word(words.DRUG_STATUS_SHORT, s)
+    env.filters["direction_word"] = lambda s: words.word(words.DIRECTION_PLAIN, s)
+    env.filters["consequence"] = words.consequence
     env.filters["section_word"] = lambda s: words.word(words.SECTION, s)
     env.filters["examined_status"] = lambda s: words.word(words.EXAMINED_STATUS, s)
     env.filters["examined_category"] = lambda c: words.word(words.EXAMINED_CATEGORY, c)
@@ -91,4 +97,5 @@ def render_html(report: dict, for_print: bool = False, figures: list | None = No
     sections = [s.name for s in SECTIONS if s.template]
     return environment().get_template("report.html.j2").render(
         r=report, sections=sections, figures=figures, failed_samples=failed_samples(report),
-        indeterminate=words.INDETERMINATE, action_groups=words.ACTION_GROUPS, for_print=for_print)
+        indeterminate=words.INDETERMINATE, action_groups=words.ACTION_GROUPS, for_print=for_print,
+        pgx_by_gene={g["gene"]: g for g in report.get("pgx") or []})

@@ -68,8 +68,9 @@ def _oncology(kb_dir, models) -> dict:
 
 # Config keys left out of the config checksum: `resources` (threads, memory, runtime, where
 # cluster jobs go) changes how a run is scheduled, never its results, so tuning a cluster run
-# keeps its reports comparable with other runs'.
-CHECKSUM_EXCLUDES = ("resources",)
+# keeps its reports comparable with other runs'; `cost` (the price of a core-hour) only prices the
+# run in results/cohort/cost.tsv.
+CHECKSUM_EXCLUDES = ("resources", "cost")
 
 
 def config_checksum(config: dict) -> str:

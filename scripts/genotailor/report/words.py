@@ -5,6 +5,8 @@ the PDF, the summary lines and the cohort summary say them with these phrases in
 
 from __future__ import annotations
 
+from genotailor.core.qcmetrics import METRIC_WORDS
+
 QC_STATUS = {
     "pass": "Passed",
     "warn": "Passed with warnings",
@@ -77,6 +79,13 @@ DRUG_STATUS = {
     "not_assessed": "Not assessed: a gene behind it has no result",
 }
 
+# a drug result's status where the detail row names it (after "indeterminate"/"not assessed": the reason)
+DRUG_STATUS_SHORT = {"indeterminate": "indeterminate", "not_assessed": "not assessed", "actionable": "actionable",
+                     "standard": "standard"}
+
+# the direction of tumour evidence in a cross-link, lower case
+DIRECTION_PLAIN = {"sensitivity": "sensitivity", "resistance": "resistance", "reduced_sensitivity": "reduced sensitivity"}
+
 DIRECTION = {
     "sensitivity": "sensitivity",
     "resistance": "RESISTANCE",
@@ -90,20 +99,7 @@ TIER = {
     None: "not tiered",
 }
 
-METRIC = {
-    "reads_before_filtering": "Reads before filtering",
-    "reads_after_filtering": "Reads after filtering",
-    "q30_rate": "Bases with quality ≥ Q30",
-    "adapter_trimmed_rate": "Reads with adapters trimmed",
-    "insert_size_peak": "Insert size (peak)",
-    "primary_reads": "Primary reads",
-    "mapped_rate": "Reads mapped",
-    "duplication_rate": "Duplicate reads",
-    "loci_in_panel": "Biomarker loci in the panel",
-    "loci_covered_rate": "Biomarker loci covered",
-    "loci_mean_depth": "Mean depth at biomarker loci",
-    "vcf_records": "Records in the VCF",
-}
+METRIC = METRIC_WORDS
 
 SECTION = {
     "summary": "Summary",
@@ -153,6 +149,78 @@ def dose_words(factor) -> str:
     if isinstance(factor, (list, tuple)):
         return f"{100 * factor[0]:g}–{100 * factor[1]:g}% of the starting dose"
     return f"{100 * factor:g}% of the starting dose"
+
+
+# CPIC's classification of a recommendation (the drug result's `strength`), as the report says it.
+STRENGTH = {
+    "strong": "strong",
+    "moderate": "moderate",
+    "optional": "optional",
+    "no_recommendation": "no recommendation",
+    "label": "drug label",
+    "not_applicable": "—",  # no recommendation was made, so it has no strength
+}
+
+
+def strength_phrase(rec: dict) -> str:
+    """'CPIC strong recommendation', 'CPIC optional recommendation', 'CPIC: no recommendation',
+    'FDA drug label'; '' when no recommendation was made."""
+    strength = rec.get("strength")
+    if strength in (None, "not_applicable"):
+        return ""
+    if strength == "label" or rec.get("source") == "FDA drug label":
+        return "FDA drug label"
+    if strength == "no_recommendation":
+        return "CPIC: no recommendation"
+    return f"CPIC {word(STRENGTH, strength)} recommendation"
+
+
+# actions whose dose is the one the guideline gives for when the drug is used all the same
+_DOSE_IF_USED = ("avoid", "use_alternative", "consider_alternative")
+
+
+def dose_phrase(rec: dict) -> str | None:
+    """The dose of a drug result in words, with what it is a fraction of and when it applies:
+    '50% of the starting dose', '75% of the usual maintenance dose', 'the usual dose to start;
+    50% of it after more than 12 weeks of effective treatment'; 'if used, ' before it for an
+    action that avoids the drug; None without a dose factor."""
+    factor = rec.get("dose_factor")
+    if factor is None:
+        return None
+    share = dose_words(factor).removesuffix(" of the starting dose")
+    if rec.get("timing"):
+        text = f"the usual dose to start; {share} of it {rec['timing']}"
+    elif rec.get("dose_basis") == "maintenance":
+        text = f"{share} of the usual maintenance dose"
+    else:
+        text = f"{share} of the starting dose"
+    return ("if used, " if rec.get("action") in _DOSE_IF_USED else "") + text
+
+
+def recommendation_text(rec: dict) -> str:
+    """'Reduce the dose (the usual dose to start; 50% of it after more than 12 weeks of effective
+    treatment)': the action and its dose, as the detail row, the summary line and the FHIR
+    implication all say it."""
+    text = word(ACTION, rec["action"])
+    dose = dose_phrase(rec)
+    return f"{text} ({dose})" if dose else text
+
+
+def gene_value(value, gene_result: dict | None) -> str | None:
+    """The value a drug's rules used for a gene, labelled: 'activity score 1.0' when it is the
+    gene's activity score, otherwise the phenotype or genotype as it is."""
+    if value is None:
+        return None
+    if gene_result and gene_result.get("activity_score") is not None \
+            and str(value) == str(gene_result["activity_score"]) and value != gene_result.get("phenotype"):
+        return f"activity score {value}"
+    return str(value)
+
+
+def consequence(term) -> str:
+    """A Sequence Ontology consequence as words: 'stop_gained&splice_region_variant' ->
+    'stop gained, splice region variant'."""
+    return ", ".join(t.replace("_", " ") for t in str(term or "").split("&") if t) or "—"
 
 
 def and_list(items) -> str:

@@ -30,8 +30,9 @@ from genotailor.core.runconfig import knowledge_bases
 from genotailor.core.tools import ToolError, run
 
 # The config as run lists the run's own `resources`; it is not compared (see provenance). MultiQC's
-# page embeds the time it was made (and a random id), so no two runs give the same bytes.
-NOT_COMPARED = {"provenance/config.yaml", "cohort/multiqc_report.html"}
+# page embeds the time it was made (and a random id), so no two runs give the same bytes. The cost
+# table holds the jobs' measured times (report/cost.py).
+NOT_COMPARED = {"provenance/config.yaml", "cohort/multiqc_report.html", "cohort/cost.tsv"}
 
 
 class ReproduceError(GenotailorError):

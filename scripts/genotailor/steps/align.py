@@ -8,6 +8,7 @@ stable across runs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from genotailor.core.errors import GenotailorError, InputError
@@ -18,11 +19,20 @@ BWA_BATCH = 100_000_000
 MINIMAP2_BATCH = "500M"
 
 
+def unit_name(read_group: str) -> str:
+    """The read group's ID (`{sample}.{unit}` in the workflow), which titles the unit's fastp report.
+    MultiQC names a fastp row by that title, so two samples' lanes called L001 stay two rows."""
+    for field in re.split(r"\\t|\t", read_group):
+        if field.startswith("ID:") and len(field) > 3:
+            return field[3:]
+    raise InputError(f"read group {read_group} has no ID field: give it as @RG\\tID:SAMPLE.UNIT\\tSM:SAMPLE")
+
+
 def align_commands(r1, r2, aligner, index, read_group, threads, fastp_json, out) -> list[list[str]]:
     """The pipeline for one unit as argv lists (returned so tests can check it without running it)."""
     out = str(out)
     fastp = ["fastp", "--in1", str(r1), "--in2", str(r2), "--stdout", "--detect_adapter_for_pe",
-             "--json", str(fastp_json), "--html", "/dev/null", "--thread", "1", "--report_title", Path(out).stem]
+             "--json", str(fastp_json), "--html", "/dev/null", "--thread", "1", "--report_title", unit_name(read_group)]
     if aligner == "bwa":
         align = ["bwa", "mem", "-p", "-t", str(threads), "-K", str(BWA_BATCH), "-R", read_group, str(index), "-"]
     elif aligner == "minimap2":

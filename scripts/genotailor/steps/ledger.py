@@ -29,6 +29,7 @@ from genotailor.core.ledger import (
     not_assessed,
     pgx_entry,
 )
+from genotailor.core.qcmetrics import metric_words
 from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
 from genotailor.core.transcripts import models_by_gene
@@ -148,13 +149,17 @@ def _clinvar(kb_dir) -> dict:
     return {"release": d["release"], "genes": d["gene_coverage"]}
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _qc_failures(qc_files) -> dict:
     """sample -> reason, for each sample whose QC failed."""
     out = {}
     for f in qc_files:
         d = load_stage("qc", f)
         if d["status"] == "fail":
-            gates = ", ".join(d.get("failed_gates") or []) or "see its QC"
+            gates = ", ".join(_lower_first(metric_words(g)) for g in d.get("failed_gates") or []) or "see its QC"
             out[d["sample"]] = f"sample {d['sample']} failed QC ({gates}): its results are not a negative"
     return out
 

@@ -17,25 +17,25 @@ ORDER = {"pass": 0, "warn": 1, "fail": 2}
 
 
 def fastp_metrics(paths) -> dict:
-    """Metrics over all units of a sample (sums, and base-weighted rates)."""
-    before_reads = after_reads = after_bases = q30_bases = adapter_reads = 0
-    peaks = []
-    for p in paths:
-        d = json.loads(Path(p).read_text())
-        s = d["summary"]
-        before_reads += s["before_filtering"]["total_reads"]
-        after_reads += s["after_filtering"]["total_reads"]
-        after_bases += s["after_filtering"]["total_bases"]
-        q30_bases += s["after_filtering"]["q30_bases"]
-        adapter_reads += d.get("adapter_cutting", {}).get("adapter_trimmed_reads", 0)
-        peaks.append(d.get("insert_size", {}).get("peak", 0))
-    return {
+    """Metrics over all units of a sample (sums, and base-weighted rates). fastp writes no
+    `adapter_cutting` when adapter trimming is off and no `insert_size` for single-end reads: a
+    metric some unit did not measure is left out (so not gated), never taken as 0."""
+    units = [json.loads(Path(p).read_text()) for p in paths]
+    before_reads = sum(u["summary"]["before_filtering"]["total_reads"] for u in units)
+    after = [u["summary"]["after_filtering"] for u in units]
+    after_bases = sum(a["total_bases"] for a in after)
+    metrics = {
         "reads_before_filtering": before_reads,
-        "reads_after_filtering": after_reads,
-        "q30_rate": round(q30_bases / after_bases, 4) if after_bases else 0.0,
-        "adapter_trimmed_rate": round(adapter_reads / before_reads, 4) if before_reads else 0.0,
-        "insert_size_peak": min(peaks) if peaks else 0,
+        "reads_after_filtering": sum(a["total_reads"] for a in after),
+        "q30_rate": round(sum(a["q30_bases"] for a in after) / after_bases, 4) if after_bases else 0.0,
     }
+    if all("adapter_cutting" in u for u in units):
+        adapter_reads = sum(u["adapter_cutting"]["adapter_trimmed_reads"] for u in units)
+        metrics["adapter_trimmed_rate"] = round(adapter_reads / before_reads, 4) if before_reads else 0.0
+    if all("insert_size" in u for u in units):
+        # the smallest unit's peak: a library with short inserts is not hidden by a good one
+        metrics["insert_size_peak"] = min(u["insert_size"]["peak"] for u in units)
+    return metrics
 
 
 def flagstat_metrics(path) -> dict:

@@ -52,19 +52,42 @@ RANK = {action: 20 + i for i, (_, _, actions) in enumerate(words.ACTION_GROUPS) 
 
 def _gene_results(drug: dict, genes: dict) -> str:
     """'CYP2C19 *2/*17 (Intermediate Metabolizer)' for each gene with a result behind a drug (the
-    gene's own phenotype: a drug row may hold an activity score or a genotype instead)."""
+    gene's own phenotype, and the activity score when the drug's rules used it)."""
     parts = []
-    for name in sorted(drug.get("genes") or drug.get("phenotypes", {})):
+    used = drug.get("phenotypes") or {}
+    for name in sorted(drug.get("genes") or used):
         g = genes.get(name)
         if g is None or g["status"] == "not_assessed":
             continue
         diplotype, phenotype = words.diplotype_display(g), g["phenotype"]
+        value = words.gene_value(used.get(name), g)
+        if value and value.startswith("activity score"):
+            phenotype = f"{phenotype}, {value}" if phenotype else value
         if g["status"] in words.INDETERMINATE and phenotype:
             # every equally supported diplotype, or the one the cis rule leads with, has this phenotype
             parts.append(f"{name} {diplotype[:-1]}; {phenotype})")
         else:
             parts.append(" ".join(x for x in (name, diplotype, f"({phenotype})" if phenotype else None) if x))
     return ", ".join(parts)
+
+
+def drug_line(d: dict, genes: dict, caveat: str = "") -> str:
+    """A drug's summary line: the detail row's action and dose (with what the dose is a fraction
+    of and when it applies), its strength, the gene results behind it and the row's caveat.
+    'Omeprazole: reduce the dose (the usual dose to start; 50% of it after more than 12 weeks of
+    effective treatment) — CPIC optional recommendation — CYP2C19 *2/*17 (Intermediate Metabolizer).'"""
+    action = words.recommendation_text(d)
+    parts = [f"{d['drug'].capitalize()}: {action[:1].lower()}{action[1:]}"]
+    strength = words.strength_phrase(d)
+    if strength:
+        parts.append(strength)
+    results = _gene_results(d, genes)
+    if results:
+        parts.append(results + caveat)
+    text = " — ".join(parts)
+    if d.get("reason"):
+        text += f"; caveat: {d['reason']}"
+    return text + "."
 
 
 def unsettled(fields, patient) -> list[str]:
@@ -100,13 +123,8 @@ def summarize(fields, patient):
     for d in drugs:
         if d.get("status") != "actionable":
             continue
-        action = words.word(words.ACTION, d["action"])
-        if d.get("dose_factor") is not None:
-            # a dose with "avoid" is the guideline's dose for when the drug is used all the same
-            when = "if used, " if d["action"] in ("avoid", "use_alternative", "consider_alternative") else ""
-            action += f" ({when}{words.dose_words(d['dose_factor'])})"
-        out.append(line("pgx", "actionable", f"{d['drug'].capitalize()}: {action.lower()} — {_gene_results(d, by_name)}{caveat}.",
-                        RANK.get(d["action"], 29), anchor("drug", d["drug"])))
+        out.append(line("pgx", "actionable", drug_line(d, by_name, caveat), RANK.get(d["action"], 29),
+                        anchor("drug", d["drug"])))
     standard = [d for d in drugs if d.get("status") == "standard"]
     if standard:
         out.append(line("pgx", "standard", f"{len(standard)} other drug{'s' if len(standard) > 1 else ''}: standard use "

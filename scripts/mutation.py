@@ -129,6 +129,12 @@ def main(argv=None) -> int:
         result = run(module, args.jobs, again)
         if again:  # the seconds of the whole module stay those of its full run
             result["seconds"] = summary[module]["seconds"]
+            # mutmut counts only the mutants it ran; the others keep their earlier status (killed or
+            # timed out: the selection only grows)
+            for key in ("killed", "timeout"):
+                result[key] += summary[module][key]
+            tested = result["total"] - result["skipped"]
+            result["score"] = round((result["killed"] + result["timeout"]) / tested, 4) if tested else None
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")

@@ -24,8 +24,19 @@ from genotailor.pgx.matcher import (
 )
 from genotailor.pgx.run import CALLED_GENES
 from pgx_source_tables import ALL, PYPGX_TERM
+from test_pgx_allpairs import SourceGene, check_pair
 
 PYPGX_GENES = ("CYP2D6", "G6PD", "IFNL3", "RYR1")  # no CPIC diplotype rows in PharmCAT's files
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches():
+    """The matcher's per-process caches (gene indexes, allele-name keys) emptied before each test,
+    so that each builds them as a fresh run does rather than reading what earlier tests left."""
+    import genotailor.pgx.matcher as m
+
+    m._INDEX.clear()
+    m._ORDER.clear()
 
 
 def gene(name):
@@ -222,3 +233,12 @@ def test_an_activity_score_below_every_range_gets_no_phenotype_and_says_so():
     call = phenotype_call(_edited("CYP2D6", raise_poor), ["*4", "*4"])
     assert (call.phenotype, call.activity_score, call.reason) == (
         None, "0.0", "activity score 0.0 is below every phenotype threshold")
+
+
+@pytest.mark.parametrize("name", ["TPMT", "CYP2C19", "UGT1A1", "CYP3A5", "NUDT15"])
+def test_every_pair_is_called_as_the_sources_say_by_a_freshly_built_index(name):
+    # the all-pairs check (test_pgx_allpairs.py) with the gene index built in this test
+    sg, kb_gene = SourceGene(name), gene(name)
+    failures = [problem for i, a1 in enumerate(sg.names) for a2 in sg.names[i:] for phased in (True, False)
+                if (problem := check_pair(sg, kb_gene, a1, a2, phased, "unknown"))]
+    assert not failures, failures[:20]

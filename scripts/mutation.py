@@ -57,7 +57,8 @@ MODULES = {
     "pgx/rules.py": ["tests/test_pgx_phenotypes.py", "tests/test_pgx_genes.py", "tests/test_pgx_cpic_rows.py",
                      "tests/test_pgx_truth.py"],
     "pgx/recommendations.py": ["tests/test_pgx_recommendations.py", "tests/test_pgx_drug_rules.py",
-                               "tests/test_pgx_cpic_rows.py"],
+                               "tests/test_pgx_cpic_rows.py", "tests/test_pgx_ambiguity.py",
+                               "tests/test_pgx_fast_paths.py"],
 }
 LINKED = ("workflow", "config", "test-data")
 
@@ -129,11 +130,11 @@ def main(argv=None) -> int:
         result = run(module, args.jobs, again)
         if again:  # the seconds of the whole module stay those of its full run
             result["seconds"] = summary[module]["seconds"]
-            # mutmut counts only the mutants it ran; the others keep their earlier status (killed or
-            # timed out: the selection only grows)
-            for key in ("killed", "timeout"):
-                result[key] += summary[module][key]
+            # mutmut counts anew only the mutants it ran (and keeps those of the previous --survivors
+            # run); every other mutant was killed before (or timed out), and the selection only grows
             tested = result["total"] - result["skipped"]
+            result["killed"] = tested - result["survived"] - result["no_tests"] - result["timeout"] - result.get(
+                "suspicious", 0) - result.get("segfault", 0)
             result["score"] = round((result["killed"] + result["timeout"]) / tested, 4) if tested else None
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)

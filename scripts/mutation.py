@@ -55,10 +55,10 @@ MODULES = {
                        "tests/test_pgx_cyp2c19.py", "tests/test_pgx_truth.py", "tests/test_pgx_phenotype_sources.py",
                        *PGX_ALLPAIRS_FAST],
     "pgx/rules.py": ["tests/test_pgx_phenotypes.py", "tests/test_pgx_genes.py", "tests/test_pgx_cpic_rows.py",
-                     "tests/test_pgx_truth.py"],
+                     "tests/test_pgx_truth.py", "tests/test_pgx_ploidy.py"],
     "pgx/recommendations.py": ["tests/test_pgx_recommendations.py", "tests/test_pgx_drug_rules.py",
                                "tests/test_pgx_cpic_rows.py", "tests/test_pgx_ambiguity.py",
-                               "tests/test_pgx_fast_paths.py"],
+                               "tests/test_pgx_fast_paths.py", "tests/test_pgx_cis_caveat.py"],
 }
 LINKED = ("workflow", "config", "test-data")
 

@@ -21,7 +21,14 @@ Expected values come from the standards, not from the code under test:
   (http://hl7.org/fhir/uv/genomics-reporting/Observation-variant-with-molec-consequences.html:
   "0.6 ... UCUM code 1"); TMB (94076-7) has UCUM `1/1000000{Base}`
   (http://hl7.org/fhir/uv/genomics-reporting/STU2/Observation-TumorMutationBurdenExample01.html:
-  "250 1/1000000{Base}", the `tmb` profile the bundle claims).
+  "250 1/1000000{Base}"; STU3's example of the same Observation gives the value without a unit).
+- profiles: the IG version the bundle follows, STU3 (3.0.0). STU3 has no `tmb` profile (STU2 had
+  one); its TMB examples (Observation-TumorMutationBurdenExample01, Observation-TMBExample) claim
+  StructureDefinition/molecular-biomarker, whose rules are (StructureDefinition-molecular-biomarker):
+  category 2..*, with slices laboratory (observation-category, 1..1), biomarker-category
+  (CodeSystem/tbd-codes-cs, 1..1) and GE (v2-0074, 0..1); an optional biomarker-category component
+  (tbd-codes-cs#biomarker-category) whose value the examples take from CodeSystem/
+  molecular-biomarker-ontology-cs: `molgen` "molecular sequence adjacent category".
 
 The official HL7 validator (validator_cli.jar) is a Java program that fetches the IG packages and
 terminology from the network (packages.fhir.org, tx.fhir.org); it cannot run offline here and is not
@@ -249,7 +256,7 @@ def test_the_patient_has_every_kind_of_result(report, bundle):
         ("BRCA2", "heterozygous", "pathogenic"), ("MLH1", "homozygous", "pathogenic")]
     profiles = {r.get("meta", {}).get("profile", [""])[0].removeprefix(IG) for r in resources(bundle)}
     assert profiles == {"", "genomic-report", "genotype", "therapeutic-implication", "medication-recommendation",
-                        "variant", "tmb", "region-studied"}
+                        "variant", "molecular-biomarker", "region-studied"}
 
 
 # --- references -------------------------------------------------------------------------------
@@ -348,7 +355,8 @@ def test_the_report_and_observation_codes(bundle):
     (diagnostic,) = resources(bundle, "DiagnosticReport")
     assert diagnostic["code"]["coding"] == [{"system": LOINC, "code": "51969-4", "display": "Genetic analysis report"}]
     assert diagnostic["meta"]["profile"] == [IG + "genomic-report"]
-    expected = {"genotype": "84413-4", "variant": "69548-6", "tmb": "94076-7", "region-studied": "53041-0"}
+    expected = {"genotype": "84413-4", "variant": "69548-6", "molecular-biomarker": "94076-7",
+                "region-studied": "53041-0"}
     for r in resources(bundle, "Observation"):
         profile = r.get("meta", {}).get("profile", [""])[0].removeprefix(IG)
         if profile in expected:
@@ -465,7 +473,7 @@ def test_a_variant_without_a_transcript_gives_its_c_hgvs_alone(report):
 def test_tmb_not_assessed_has_a_reason_and_no_value(report, bundle):
     assert report["tmb"]["method"] == "not_assessed"  # the panel is 0.000461 Mb
     (tmb,) = observations(bundle, "94076-7")
-    assert "valueQuantity" not in tmb and tmb["meta"]["profile"] == [IG + "tmb"]
+    assert "valueQuantity" not in tmb and tmb["meta"]["profile"] == [IG + "molecular-biomarker"]
     assert tmb["dataAbsentReason"]["coding"][0]["code"] == "not-performed"
     assert tmb["dataAbsentReason"]["text"]
 
@@ -477,6 +485,27 @@ def test_tmb_value_is_mutations_per_megabase_in_ucum(report):
     quantity = tmb["valueQuantity"]
     assert (quantity["value"], quantity["system"], quantity["code"]) == (12.5, UCUM, "1/1000000{Base}")
     assert "dataAbsentReason" not in tmb
+
+
+IG_CS = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/"
+
+
+def test_tmb_claims_the_stu3_molecular_biomarker_profile_with_its_required_categories(bundle):
+    (tmb,) = observations(bundle, "94076-7")
+    assert tmb["meta"]["profile"] == [IG + "molecular-biomarker"]  # STU3: there is no StructureDefinition/tmb
+    codings = [c["coding"] for c in tmb["category"]]
+    assert all(len(c) == 1 for c in codings)  # each category slice holds one coding (1..1)
+    pairs = [(c[0]["system"], c[0]["code"]) for c in codings]
+    assert len(pairs) >= 2 and len(set(pairs)) == len(pairs)
+    assert pairs.count(("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory")) == 1
+    assert pairs.count((IG_CS + "tbd-codes-cs", "biomarker-category")) == 1
+    assert pairs.count(("http://terminology.hl7.org/CodeSystem/v2-0074", "GE")) <= 1
+    assert tmb["code"]["coding"] == [{"system": LOINC, "code": "94076-7",
+                                      "display": "Mutations/Megabase [# Ratio] in Tumor"}]
+    kinds = [c for c in tmb.get("component", []) if c["code"]["coding"][0]["code"] == "biomarker-category"]
+    assert [(k["code"]["coding"][0]["system"], k["valueCodeableConcept"]["coding"][0]["system"],
+             k["valueCodeableConcept"]["coding"][0]["code"]) for k in kinds] == [
+        (IG_CS + "tbd-codes-cs", IG_CS + "molecular-biomarker-ontology-cs", "molgen")]
 
 
 def test_genotype_and_pgx_implication_values(bundle):
@@ -538,7 +567,8 @@ def test_somatic_implications_carry_therapy_direction_level_and_disease(bundle):
 # --- statuses ---------------------------------------------------------------------------------
 def test_a_report_whose_samples_passed_is_final_and_its_tasks_requested(bundle):
     assert statuses(bundle) == {"genomic-report": {"final"}, "genotype": {"final"}, "therapeutic-implication": {"final"},
-                                "medication-recommendation": {"requested"}, "variant": {"final"}, "tmb": {"final"},
+                                "medication-recommendation": {"requested"}, "variant": {"final"},
+                                "molecular-biomarker": {"final"},
                                 "region-studied": {"final"}}
 
 

@@ -139,7 +139,7 @@ def annotate_allele(fasta, models, chrom, pos, ref, alt, bcsq_entries, hgvs_for=
         m = _BCSQ_AA.match(aa)
         if m and one and len(ref) == len(alt) == 1:
             theirs = f"{m.group(2)}{m.group(1)}{m.group(3) or '='}"
-            ours = one[2:].replace("ext*?", "")
+            ours = re.sub(r"ext\*(\d+|\?)$", "", one[2:])
             if not ours.startswith(theirs[:-1]) or (m.group(3) and not ours.endswith(m.group(3))):
                 note = f"bcftools csq reports {aa}, the models give {one}: check the transcript model"
     else:

@@ -164,6 +164,15 @@ class Transcript:
             cache[key] = "".join(fasta.fetch(self.chrom, s - 1, e).upper() for s, e in sorted(self.cds))
         return cache[key]
 
+    def after_cds(self, fasta) -> str:
+        """The spliced bases after the stop codon (the 3' UTR) in the transcript's direction."""
+        last = self.cds_genomic(self.cds_length)
+        if self.plus:
+            parts = [(max(s, last + 1), e) for s, e, _ in sorted(self.exons) if e > last]
+            return "".join(fasta.fetch(self.chrom, s - 1, e).upper() for s, e in parts)
+        parts = [(s, min(e, last - 1)) for s, e, _ in sorted(self.exons, reverse=True) if s < last]
+        return "".join(revcomp(fasta.fetch(self.chrom, s - 1, e).upper()) for s, e in parts)
+
     def cds_sequence(self, fasta, c_from: int, c_to: int) -> str:
         """CDS bases c_from..c_to (clipped to the CDS) in the transcript's direction."""
         c_from, c_to = max(1, c_from), min(self.cds_length, c_to)
@@ -319,6 +328,16 @@ def _done(one: str, codon: int) -> ProteinChange:
     return ProteinChange(one, three_letter(one), codon)
 
 
+def _extension(fasta, t: Transcript, n: int, aa: str) -> ProteinChange:
+    """HGVS p. of stop codon `n` changed to amino acid `aa`: the protein runs on into the 3' UTR to
+    its first in-frame stop, numbered from the codon after the old stop (`p.*1069Cext*4`); `ext*?`
+    when the UTR has no stop in frame or a base before it is unknown (HGVS: new stop not known)."""
+    tail = translate(t.after_cds(fasta))
+    stop = next((k for k, x in enumerate(tail, 1) if x in "*X"), None)
+    known = stop is not None and tail[stop - 1] == "*"
+    return _done(f"p.*{n}{aa}ext*{stop if known else '?'}", n)
+
+
 def _snv_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
     """The single-base substitution case of `hgvs_p` (most somatic variants): its one codon only,
     named exactly as the general path below names it."""
@@ -337,7 +356,7 @@ def _snv_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
     if ref_aa == "M" and n == 1:
         return _done("p.M1?", 1)
     if ref_aa == "*":
-        return _done(f"p.*{n}{alt_aa}ext*?", n)
+        return _extension(fasta, t, n, alt_aa)
     return _done(f"p.{ref_aa}{n}{alt_aa}", n)
 
 
@@ -409,7 +428,7 @@ def hgvs_p(fasta, t: Transcript, pos: int, ref: str, alt: str) -> ProteinChange:
         if removed == "M" and n == 1:
             return _done("p.M1?", 1)
         if removed == "*":
-            return _done(f"p.*{n}{added}ext*?", n)
+            return _extension(fasta, t, n, added)
         return _done(f"p.{removed}{n}{added}", n)
     if added and "*" in added and added.index("*") == 0 and removed:
         return _done(f"p.{removed[0]}{n}*", n)

@@ -7,6 +7,15 @@ checked against the reference (another genome build is an error, not a warning).
 Then bcftools keeps the one sample, splits multi-allelic records, left-aligns indels against the
 reference, sorts, and writes `results/{patient}/calls/{sample}.vcf.gz` with a tabix index.
 
+Splitting keeps, in each record's FORMAT/AD, the reads of its REF and its one ALT only (AD is
+Number=R: one value per allele of the record). The reads of the site's other ALTs would be lost,
+and with them the depth an ALT's VAF is taken over (its reads / the reads of every allele at the
+site). So before the split each multi-allelic record gets FORMAT/ADSUM (Number=1, copied into every
+split record): the sum of its AD over all alleles. Not FORMAT/DP: callers count it over other reads
+than AD (GATK's includes uninformative reads), so DP is not the AD depth. Not `bcftools norm
+--keep-sum AD` either: it makes a split record's first AD value the reads of every other allele,
+which is no longer the REF allele's read depth the VCF specification defines AD to hold.
+
 What the file really is comes from its first bytes (`core.formats`), not its name: a VCF
 compressed with plain gzip (not bgzip) is decompressed into the step's scratch folder and read;
 SAM, FASTA or binary data named .vcf is rejected by what it is. A record htslib cannot parse is
@@ -62,6 +71,10 @@ class NormalizationSummary:
 
 
 GVCF_ALLELES = ("<NON_REF>", "<*>")
+SITE_READS = "ADSUM"  # FORMAT tag: reads of every allele at the site, kept through a multi-allelic split
+SITE_READS_HEADER = (f'##FORMAT=<ID={SITE_READS},Number=1,Type=Integer,Description="Reads of every allele at '
+                     'this site: the sum of AD over all alleles of the record before multi-allelic records '
+                     'were split">\n')
 _GENOTYPE = re.compile(r"^[|/]?(\.|\d+)([|/](\.|\d+))*$")
 SHEET_FIX = "the path in the sample sheet (vcf:)"
 
@@ -282,6 +295,53 @@ def _expand_gvcf(source, out, ref: Reference, sites, summary: NormalizationSumma
                 summary.gvcf_sites_from_blocks += 1
 
 
+def _site_reads_value(keys, values, alleles: int, ad_per_allele: bool):
+    """FORMAT/ADSUM of one sample column of a record with `alleles` alleles: the sum of its AD when
+    AD has a value for every allele, else None."""
+    if not ad_per_allele or "AD" not in keys or len(values) <= keys.index("AD"):
+        return None
+    ad = values[keys.index("AD")].split(",")
+    if len(ad) != alleles or not all(v.isdigit() for v in ad):
+        return None
+    return sum(int(v) for v in ad)
+
+
+def _record_site_reads(source, out) -> Path:
+    """Copy of the one-sample VCF text `source` in which each multi-allelic record whose AD is
+    complete carries FORMAT/ADSUM (see the module's docstring); other records are copied unchanged."""
+    ad_per_allele, declared = False, False
+    with _text_lines(source) as fh, open(out, "w") as dst:
+        for line in fh:
+            if line.startswith("##"):
+                ad_per_allele = ad_per_allele or line.startswith("##FORMAT=<ID=AD,Number=R,")
+                if line.startswith(f"##FORMAT=<ID={SITE_READS},"):
+                    declared = True
+                    line = SITE_READS_HEADER
+                dst.write(line)
+                continue
+            if line.startswith("#"):
+                if not declared:
+                    dst.write(SITE_READS_HEADER)
+                dst.write(line)
+                continue
+            f = line.rstrip("\r\n").split("\t")
+            if "," not in f[4] or len(f) < 10:
+                dst.write(line if line.endswith("\n") else line + "\n")
+                continue
+            keys, values = f[8].split(":"), f[9].split(":")
+            total = _site_reads_value(keys, values, 1 + len(f[4].split(",")), ad_per_allele)
+            if total is not None:
+                if SITE_READS in keys:
+                    values += ["."] * (len(keys) - len(values))
+                    values[keys.index(SITE_READS)] = str(total)
+                else:
+                    values += ["."] * (len(keys) - len(values)) + [str(total)]
+                    keys.append(SITE_READS)
+                f[8], f[9] = ":".join(keys), ":".join(values)
+            dst.write("\t".join(f) + "\n")
+    return Path(out)
+
+
 def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summary_json=None,
                   sites=None, withheld=()) -> NormalizationSummary:
     """Check `path`, then write the normalized single-sample VCF `out` (bgzip + .tbi).
@@ -318,8 +378,9 @@ def normalize_vcf(path, sample_id: str, column: str | None, reference, out, summ
               str(tmp / "reheaded.vcf"), str(stage)], "setting the header", path)
         _run(["bcftools", "view", "--no-version", "-t", keep, "-Ov", "-o", str(tmp / "kept.vcf"),
               str(tmp / "reheaded.vcf")], "keeping reference contigs", path)
+        summed = _record_site_reads(tmp / "kept.vcf", tmp / "summed.vcf")
         _run(["bcftools", "norm", "--no-version", "-m", "-any", "-f", str(ref.path), "--check-ref", "e",
-              "-Ov", "-o", str(tmp / "norm.vcf"), str(tmp / "kept.vcf")], "normalization", path)
+              "-Ov", "-o", str(tmp / "norm.vcf"), str(summed)], "normalization", path)
         normalized = tmp / "norm.vcf"
         if summary.gvcf_reference_blocks:
             # a split <NON_REF> allele is the gVCF's "anything else", not a variant

@@ -4,6 +4,9 @@ One reader (`VafReader`) for every convention. With per-allele read counts, VAF 
 / depth and depth = reference + alternate reads (at a multi-allelic site, the reads of every allele
 counted: one ALT's VAF is its reads over all reads at the site, as bcftools +fill-tags FORMAT/VAF):
 - FORMAT/AD with one value per allele (Mutect2, DRAGEN, VarDict, GATK, bcftools, the built-in screen);
+  a record split from a multi-allelic one keeps only its REF and ALT counts in AD, so the reads of
+  every allele at the site come from FORMAT/ADSUM, written before the split (`core.vcf`, `SITE_READS`)
+  and by the built-in screen;
 - Strelka2 SNVs: tier-1 counts of the REF and ALT bases (FORMAT AU/CU/GU/TU, first value);
 - Strelka2 indels: tier-1 FORMAT TAR (reference) and TIR (indel) counts;
 - VarScan: FORMAT RD (reference reads) and its one-value AD (alternate reads);
@@ -24,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from genotailor.core.errors import InputError
+from genotailor.core.vcf import SITE_READS
 
 STRELKA_BASES = {"A": "AU", "C": "CU", "G": "GU", "T": "TU"}
 KNOWN_TAGS = ("FORMAT AD, AF, DP, Strelka2 AU/CU/GU/TU and TAR/TIR, VarScan RD/FREQ, VarDict VD, ADT/DPT (ADC/DPC); "
@@ -114,7 +118,6 @@ class VafReader:
     many values each holds), then `read(record, sample, alt_index, role)` per allele."""
 
     def __init__(self, header, path=None, tags: dict | None = None):
-        self.path = path
         self.formats = {k: header.formats[k].number for k in header.formats}
         self.infos = {k: header.info[k].number for k in header.info}
         self.tags = tags
@@ -153,7 +156,11 @@ class VafReader:
         if "AD" in keys and self.formats.get("AD") != 1:
             ad = _ints(call.get("AD"))
             if ad and len(ad) > alt_index and ad[0] is not None and ad[alt_index] is not None:
-                return ad[0], ad[alt_index], "FORMAT/AD", None, _other_alts(ad, alt_index)
+                others = _other_alts(ad, alt_index)
+                site = _first(call.get(SITE_READS)) if SITE_READS in keys else None
+                if isinstance(site, int) and site > ad[0] + ad[alt_index] + others:
+                    return ad[0], ad[alt_index], "FORMAT/AD, FORMAT/ADSUM", None, site - ad[0] - ad[alt_index]
+                return ad[0], ad[alt_index], "FORMAT/AD", None, others
         if len(ref) == 1 and len(alt) == 1 and STRELKA_BASES.get(ref) in keys and STRELKA_BASES.get(alt) in keys:
             r, a = _first(call[STRELKA_BASES[ref]]), _first(call[STRELKA_BASES[alt]])
             if r is not None and a is not None:

@@ -2,8 +2,8 @@
 http://hl7.org/fhir/uv/genomics-reporting/): a genomic-report DiagnosticReport; genotype
 (diplotype) and therapeutic-implication Observations and medication-recommendation Tasks for
 pharmacogenomics; variant and therapeutic-implication Observations for somatic findings; a TMB
-Observation. Parsed and validated with `fhir.resources` (its R4B models: R4B changed no resource
-used here from R4).
+molecular-biomarker Observation. Parsed and validated with `fhir.resources` (its R4B models: R4B
+changed no resource used here from R4).
 
 Only what the JSON report holds goes in, so consent carries over: no PGx consent, no PGx
 resource. Resource ids are UUID v5 of their content keys and the bundle has no timestamp, so
@@ -25,7 +25,8 @@ from genotailor.report import words
 GENE_IDS = RESOURCES / "annotation" / "genes.MANE_v1.5.panel.tsv"
 NAMESPACE = uuid.UUID("5b0c7c1e-3f57-5a43-9d1c-6e0c1f4a2b77")
 IG = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/"
-TBD = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs"
+IG_CODES = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/"
+TBD = IG_CODES + "tbd-codes-cs"
 LOINC = "http://loinc.org"
 SO = "http://www.sequenceontology.org"
 HGNC = "http://www.genenames.org/geneId"
@@ -35,6 +36,14 @@ CATEGORY = [
     {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory"}]},
     {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "GE", "display": "Genetics"}]},
 ]
+# molecular-biomarker (STU3): laboratory, the IG's biomarker-category and Genetics; a biomarker-category
+# component from the IG's Molecular Biomarker Ontology (TMB is counted from sequence: `molgen`)
+BIOMARKER_CATEGORY = [CATEGORY[0], {"coding": [{"system": TBD, "code": "biomarker-category"}]}, CATEGORY[1]]
+BIOMARKER_KIND_SEQUENCE = {
+    "code": {"coding": [{"system": TBD, "code": "biomarker-category"}]},
+    "valueCodeableConcept": {"coding": [{"system": IG_CODES + "molecular-biomarker-ontology-cs", "code": "molgen",
+                                         "display": "molecular sequence adjacent category"}]},
+}
 
 # Sequence Ontology accessions of the consequence terms the somatic stage gives (bcftools csq terms)
 SO_TERMS = {
@@ -342,8 +351,11 @@ class _Builder:
             fields["dataAbsentReason"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                                                       "code": "not-performed"}], "text": tmb.get("reason") or "not assessed"}
         failed = any(s["id"] in self.failed for s in self.report["samples"] if s["kind"] == "tumor")
-        return [self.add(self.observation(("tmb",), "tmb", _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"),
-                                          failed, **fields))]
+        # STU3 has no `tmb` profile (that was STU2): TMB is a molecular-biomarker Observation, whose
+        # category must hold the biomarker category and whose component says what kind of biomarker
+        return [self.add(self.observation(("tmb",), "molecular-biomarker",
+                                          _loinc("94076-7", "Mutations/Megabase [# Ratio] in Tumor"), failed,
+                                          category=BIOMARKER_CATEGORY, component=[BIOMARKER_KIND_SEQUENCE], **fields))]
 
 
     # --- what was examined -------------------------------------------------------------------

@@ -4,6 +4,10 @@ This is a screen for known-panel somatic SNVs/indels at moderate-to-high VAF, no
 for a full somatic caller (Mutect2, Strelka2), whose VCFs enter through the sample sheet. Every
 candidate with alternate reads is written; those failing a filter carry its name in FILTER, so
 what was seen and why it was not reported stays visible.
+
+mpileup gives one record per site with every allele seen; the screen writes one record per ALT.
+An ALT's VAF is its reads over the reads of every allele at the site (DP and FORMAT/ADSUM), so a
+second ALT's reads lower it; AD keeps the REF and this ALT's reads.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from genotailor.core.errors import GenotailorError
 from genotailor.core.reference import Reference
 from genotailor.core.scratch import scratch_beside
 from genotailor.core.tools import run
+from genotailor.core.vcf import SITE_READS
 
 FILTERS = {
     "LowDepth": "tumour depth below the minimum",
@@ -62,13 +67,21 @@ def _header(ref: Reference, tumor: str, has_normal: bool) -> pysam.VariantHeader
     h.info.add("SOMATIC", 0, "Flag", "Candidate somatic variant")
     h.info.add("TUMOR_ONLY", 0, "Flag", "No matched normal: germline variants cannot be excluded")
     h.info.add("NORMAL_AD", 2, "Integer", "Matched normal reads supporting REF and ALT")
-    h.info.add("NORMAL_VAF", 1, "Float", "Matched normal alternate allele fraction")
+    h.info.add("NORMAL_DP", 1, "Integer", "Matched normal reads of every allele at the site")
+    h.info.add("NORMAL_VAF", 1, "Float", "Matched normal alternate allele fraction (ALT reads / NORMAL_DP)")
     h.formats.add("GT", 1, "String", "Genotype")
     h.formats.add("AD", "R", "Integer", "Reads supporting REF and ALT")
-    h.formats.add("DP", 1, "Integer", "Reads supporting REF or ALT")
-    h.formats.add("AF", "A", "Float", "Alternate allele fraction (VAF)")
+    h.formats.add("DP", 1, "Integer", "Reads of every allele at the site")
+    h.formats.add(SITE_READS, 1, "Integer", "Reads of every allele at the site: the sum of AD over all alleles "
+                  "of the record before multi-allelic records were split")
+    h.formats.add("AF", "A", "Float", "Alternate allele fraction (VAF): ALT reads / DP")
     h.add_sample(tumor)
     return h
+
+
+def _site_depth(ad) -> int:
+    """Reads of every allele at an mpileup site (its AD over all alleles, <*> included)."""
+    return sum(c or 0 for c in ad)
 
 
 def screen(pileup_bcf, tumor: str, normal: str | None, ref: Reference, out, th: SomaticThresholds, min_alt_seen=2):
@@ -81,23 +94,24 @@ def screen(pileup_bcf, tumor: str, normal: str | None, ref: Reference, out, th: 
             for i, alt in enumerate(rec.alts or (), start=1):
                 if alt == "<*>":
                     continue
-                t_alt, t_depth = t_ad[i] or 0, (t_ad[0] or 0) + (t_ad[i] or 0)
+                t_alt, t_depth = t_ad[i] or 0, _site_depth(t_ad)
                 if t_alt < min_alt_seen:
                     continue
-                n_alt = n_depth = 0
+                n_ref = n_alt = n_depth = 0
                 if n_ad is not None:
-                    n_alt, n_depth = n_ad[i] or 0, (n_ad[0] or 0) + (n_ad[i] or 0)
-                records.append((rec.chrom, rec.pos, rec.ref, alt, t_ad[0] or 0, t_alt, t_depth, n_alt, n_depth))
+                    n_ref, n_alt, n_depth = n_ad[0] or 0, n_ad[i] or 0, _site_depth(n_ad)
+                records.append((rec.chrom, rec.pos, rec.ref, alt, t_ad[0] or 0, t_alt, t_depth, n_ref, n_alt, n_depth))
     records.sort(key=lambda r: (list(ref.lengths).index(r[0]), r[1], r[3]))
     with pysam.VariantFile(str(out), "wz", header=header) as w:
-        for chrom, pos, refa, alt, t_ref, t_alt, t_depth, n_alt, n_depth in records:
+        for chrom, pos, refa, alt, t_ref, t_alt, t_depth, n_ref, n_alt, n_depth in records:
             r = w.new_record(contig=chrom, start=pos - 1, alleles=(refa, alt))
             failed = somatic_filters(t_alt, t_depth, n_alt, n_depth, th, normal is not None)
             for f in failed or ["PASS"]:
                 r.filter.add(f)
             r.info["SOMATIC"] = True
             if normal:
-                r.info["NORMAL_AD"] = (n_depth - n_alt, n_alt)
+                r.info["NORMAL_AD"] = (n_ref, n_alt)
+                r.info["NORMAL_DP"] = n_depth
                 r.info["NORMAL_VAF"] = round(n_alt / n_depth, 4) if n_depth else 0.0
             else:
                 r.info["TUMOR_ONLY"] = True
@@ -105,6 +119,7 @@ def screen(pileup_bcf, tumor: str, normal: str | None, ref: Reference, out, th: 
             s["GT"] = (0, 1)
             s["AD"] = (t_ref, t_alt)
             s["DP"] = t_depth
+            s[SITE_READS] = t_depth
             s["AF"] = round(t_alt / t_depth, 4) if t_depth else 0.0
             w.write(r)
 

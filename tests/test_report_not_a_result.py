@@ -2,7 +2,7 @@
 
 The patient is built like the demo's LOWQ01: a FASTQ sample that failed quality control, whose
 reads gave a genotype at only a few defining positions. DPYD and CYP2C19 then fit hundreds of
-diplotypes equally (the pgx stage writes the first of them, "Reference/Reference" and "*1/*1", as
+diplotypes equally (the pgx stage writes the first of them, "Reference/Reference" and "*38/*38", as
 `diplotype`, and `status: ambiguous`), TPMT has no genotype at all, and CYP2C9 is fully genotyped.
 Each form of the report (HTML, PDF, summary, FHIR, cohort files) must say "indeterminate" for the
 first two, never the first candidate, and must not read as a final or normal result.
@@ -111,7 +111,8 @@ def test_the_fixture_is_the_lowq01_situation(lowq):
     assert len(dpyd["missing_positions"]) == 79 and len(GENES["DPYD"].positions) == 83
     # what the pgx stage writes: status ambiguous, the first candidate as `diplotype` (kept by the contract)
     assert (dpyd["status"], dpyd["diplotype"]) == ("ambiguous", "Reference/Reference")
-    assert (cyp2c19["status"], cyp2c19["diplotype"]) == ("ambiguous", "*1/*1")
+    # *38 is CYP2C19's reference allele: the first candidate needs no variant at the untested positions
+    assert (cyp2c19["status"], cyp2c19["diplotype"]) == ("ambiguous", "*38/*38")
     assert gene(report, "TPMT")["status"] == "not_assessed" and gene(report, "CYP2C9")["status"] == "called"
 
 
@@ -130,7 +131,7 @@ def test_html_rows_of_indeterminate_genes_show_no_candidate(lowq):
     report, _, page = lowq
     dpyd, cyp2c19 = pgx_row(page, "DPYD"), pgx_row(page, "CYP2C19")
     assert "Reference/Reference" not in dpyd and "Reference/" not in dpyd
-    assert "*1/*1" not in cyp2c19
+    assert "*38/*38" not in cyp2c19 and "*1/*1" not in cyp2c19
     assert f'<strong class="indeterminate">indeterminate ({gene(report, "DPYD")["tie"]["count"]} diplotypes fit)' \
            '</strong>' in dpyd
     assert f"indeterminate ({gene(report, 'CYP2C19')['tie']['count']} diplotypes fit)" in cyp2c19
@@ -145,7 +146,8 @@ def test_summary_of_a_failed_sample_names_what_is_unsettled_and_never_says_nothi
         f"({n_cyp2c19} diplotypes fit), DPYD indeterminate ({n_dpyd} diplotypes fit) and TPMT not assessed; "
         "no conclusion about standard practice can be drawn.")
     lines = [ln["text"] for kind in ("actionable", "result", "standard", "not_assessed") for ln in report["summary"][kind]]
-    assert not [t for t in lines if "Reference/Reference" in t or "*1/*1" in t.replace("CYP2C9 *1/*1", "")]
+    assert not [t for t in lines if "Reference/Reference" in t or "*38/*38" in t
+                or "*1/*1" in t.replace("CYP2C9 *1/*1", "")]
     assert CHANGE_SENTENCE not in report["summary"]["conclusion"] and CHANGE_SENTENCE not in visible(page)
     summary = page[page.index('<section id="summary">'):page.index('<section id="qc">')]
     assert f'<p class="conclusion conclusion-failed">{report["summary"]["conclusion"]}</p>' in summary

@@ -575,6 +575,9 @@ def _patient_jobs(patient):
         jobs += [(job, wc) for job in _sample_jobs(s)]
         jobs.append(("qc_sample", wc))
     if patient.consent_pgx and germline_sample(patient):
+        pgx_sample = germline_sample(patient)
+        if pgx_sample.entry in READ_ENTRIES and "CYP2D6" in config["pgx"]["genes"]:  # as pgx_inputs asks for it
+            jobs.append(("cyp2d6_copy_number", {"patient": patient.id, "sample": pgx_sample.id}))
         jobs.append(("pgx", {"patient": patient.id}))
     jobs.append(("ledger", {"patient": patient.id}))
     jobs.append(("report", {"patient": patient.id}))

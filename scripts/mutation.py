@@ -127,8 +127,14 @@ def main(argv=None) -> int:
         if args.survivors and not again:
             continue
         result = run(module, args.jobs, again)
-        if again:  # the seconds of the whole module stay those of its full run
-            result["seconds"] = summary[module]["seconds"]
+        if again:  # only the survivors were tested anew (mutmut marks the rest "not checked"): the others
+            # keep the outcome of the earlier run, and the seconds stay those of the module's full run
+            before = summary[module]
+            result["seconds"] = before["seconds"]
+            for key in ("killed", "timeout"):
+                result[key] += before[key]
+            tested = result["total"] - result["skipped"]
+            result["score"] = round((result["killed"] + result["timeout"]) / tested, 4) if tested else None
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")

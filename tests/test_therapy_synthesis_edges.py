@@ -140,39 +140,42 @@ def test_variant_labels_fall_back_to_hgvs_c_and_then_to_the_position():
     assert variant_label({**base, "gene": None, "protein_change": None, "hgvs_c": None}) == "chr7:55181378 C>T"
 
 
-@pytest.fixture(scope="module")
 def lung(kb):
+    """EGFR T790M and L858R in a lung adenocarcinoma, in genomic order as the somatic stage lists them
+    (built in each test: mutmut attributes work done in a shared fixture to one test only)."""
     l858r, t790m = csq("EGFR", "p.L858R", 858, 21), csq("EGFR", "p.T790M", 790, 20)
-    both = CoOccurring([("a", l858r), ("b", t790m)])
-    vs = [variant(kb, l858r, "LUAD", 55191822, "T", "G", both, "a"),
-          variant(kb, t790m, "LUAD", 55181378, "C", "T", both, "b")]
+    both = CoOccurring([("t790m", t790m), ("l858r", l858r)])
+    vs = [variant(kb, t790m, "LUAD", 55181378, "C", "T", both, "t790m"),
+          variant(kb, l858r, "LUAD", 55191822, "T", "G", both, "l858r")]
     return synthesize(vs, "T", "LUAD", "Lung Adenocarcinoma")
 
 
-def test_t790m_defeats_a_regimen_through_its_erlotinib(lung):
+def test_t790m_defeats_a_regimen_through_its_erlotinib(kb):
+    syn = lung(kb)
     # L858R: erlotinib + ramucirumab at level A (CIViC, RELAY); T790M: erlotinib resistance at level A
     # (CGI "EGFR (T790M)", EID238): the regimen is defeated through erlotinib
-    (r,) = [r for r in lung["drugs"] if r["therapy"] == "Erlotinib + Ramucirumab"]
+    (r,) = [r for r in syn["drugs"] if r["therapy"] == "Erlotinib + Ramucirumab"]
     assert (r["verdict"], r["defeated_by"], r["effective_against"]) == (
         "resistance", [{"variant": "EGFR p.T790M", "through": "Erlotinib"}], [])
     assert r["level"] == "A" and r["conflicting_evidence"] is True
     # a regimen T790M has no strong resistance to a drug of is not defeated: afatinib + cetuximab (CGI,
     # level C, for both variants)
-    (ac,) = [r for r in lung["drugs"] if r["therapy"] == "Afatinib + Cetuximab"]
+    (ac,) = [r for r in syn["drugs"] if r["therapy"] == "Afatinib + Cetuximab"]
     assert (ac["verdict"], ac["defeated_by"]) == ("sensitivity", [])
 
 
-def test_the_reading_of_l858r_with_t790m_lists_the_defeated_drugs_in_order(lung):
-    (reading,) = lung["readings"]
-    assert reading["gene"] == "EGFR"
+def test_the_reading_of_l858r_with_t790m_lists_the_defeated_drugs_in_order(kb):
+    syn = lung(kb)
+    (reading,) = syn["readings"]
+    assert (reading["gene"], reading["sensitizing"], reading["resistance"]) == ("EGFR", ["EGFR p.L858R"], ["EGFR p.T790M"])
     assert {"Erlotinib", "Gefitinib", "Afatinib", "Erlotinib + Ramucirumab"} <= set(reading["defeated"])
     assert reading["defeated"] == sorted(reading["defeated"], key=str.lower)
     assert [d["therapy"] for d in reading["effective_against_all"]][0] == "Osimertinib"
     for d in reading["effective_against_all"]:
-        (r,) = [r for r in lung["drugs"] if r["therapy"] == d["therapy"]]
+        (r,) = [r for r in syn["drugs"] if r["therapy"] == d["therapy"]]
         assert r["verdict"] == "sensitivity" and set(r["effective_against"]) == {"EGFR p.L858R", "EGFR p.T790M"}
     # the sensitizing variant is named first in each row's lines
-    osimertinib = lung["drugs"][0]
+    osimertinib = syn["drugs"][0]
     assert [ln["variant"] for ln in osimertinib["lines"]] == ["EGFR p.L858R", "EGFR p.T790M"]
 
 
@@ -183,4 +186,22 @@ def test_weak_resistance_does_not_defeat_another_variants_drug(kb):
     syn = synthesize([variant(kb, h1047r, "BRCA", 1, "A", "G")], "T", "BRCA", "Invasive Breast Carcinoma")
     (r,) = [r for r in syn["drugs"] if r["therapy"] == "Lapatinib + Trastuzumab"]
     assert (r["verdict"], r["level"], r["defeated_by"]) == ("resistance", "D", [])
+    assert syn["readings"] == []
+
+
+def test_two_genes_resistance_without_a_sensitizing_variant_is_resistance_and_a_conflict_stays_one(kb):
+    # colorectal cancer with KRAS G13D and BRAF V600E (CIViC/CGI): panitumumab resistance for both
+    # (KRAS EID2004/EID6363 codon 13, level B; BRAF EID2115 + CGI, level B); cetuximab conflicting for
+    # G13D (EID306 B against EID993 A) and resistance for V600E (EID126, EID2115, level B)
+    vs = [variant(kb, csq("KRAS", "p.G13D", 13, 2), "COADREAD", 25245347, "C", "T"),
+          variant(kb, csq("BRAF", "p.V600E", 600, 15), "COADREAD", 140753336, "A", "T")]
+    syn = synthesize(vs, "T", "COADREAD", "Colorectal Adenocarcinoma")
+    (panitumumab,) = [r for r in syn["drugs"] if r["therapy"] == "Panitumumab"]
+    assert (panitumumab["verdict"], panitumumab["level"], panitumumab["conflicting_evidence"],
+            panitumumab["defeated_by"], panitumumab["effective_against"]) == ("resistance", "B", False, [], [])
+    (cetuximab,) = [r for r in syn["drugs"] if r["therapy"] == "Cetuximab"]
+    assert (cetuximab["verdict"], cetuximab["level"], cetuximab["conflicting_evidence"], cetuximab["defeated_by"]) == (
+        "conflicting", "A", True, [])
+    assert [(ln["variant"], ln["verdict"]) for ln in cetuximab["lines"]] == [
+        ("KRAS p.G13D", "conflicting"), ("BRAF p.V600E", "resistance")]
     assert syn["readings"] == []

@@ -92,6 +92,8 @@ def run(module: str, jobs: int, again=()) -> dict:
     # the tests must import the mutated package: no folder holding an unmutated genotailor on the path
     kept = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and not (Path(p) / "genotailor").is_dir()]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(kept)}
+    if again:  # mutmut keeps which tests reach which function from its last run; tests changed since
+        (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     start = time.monotonic()
     subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *again], cwd=ws, env=env,
                    check=False)
@@ -127,13 +129,14 @@ def main(argv=None) -> int:
         if args.survivors and not again:
             continue
         result = run(module, args.jobs, again)
-        if again:  # only the survivors were tested anew (mutmut marks the rest "not checked"): the others
-            # keep the outcome of the earlier run, and the seconds stay those of the module's full run
+        if again:  # only the last survivors were tested anew (mutmut counts the others as "not checked"
+            # or as killed by an earlier re-run): every mutant not surviving now was killed or timed out
+            # in one run or another; the seconds stay those of the module's full run
             before = summary[module]
             result["seconds"] = before["seconds"]
-            for key in ("killed", "timeout"):
-                result[key] += before[key]
             tested = result["total"] - result["skipped"]
+            result["timeout"] += before["timeout"]
+            result["killed"] = tested - result["survived"] - result["no_tests"] - result["timeout"]
             result["score"] = round((result["killed"] + result["timeout"]) / tested, 4) if tested else None
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)

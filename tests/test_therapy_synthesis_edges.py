@@ -205,3 +205,38 @@ def test_two_genes_resistance_without_a_sensitizing_variant_is_resistance_and_a_
     assert [(ln["variant"], ln["verdict"]) for ln in cetuximab["lines"]] == [
         ("KRAS p.G13D", "conflicting"), ("BRAF p.V600E", "resistance")]
     assert syn["readings"] == []
+
+
+def test_resistance_in_another_gene_makes_a_conflict_not_a_defeat(kb):
+    # melanoma with NRAS Q61K and BRAF V600E: vemurafenib sensitivity for V600E at level A (CGI
+    # "BRAF (V600E)", FDA; CIViC EID1409) and resistance for NRAS Q61 at level B (CIViC EID14). The
+    # resistance is another gene's: no defeat, a conflict at the stronger side's level
+    vs = [variant(kb, csq("NRAS", "p.Q61K", 61, 3), "MEL", 114713908, "T", "G"),
+          variant(kb, csq("BRAF", "p.V600E", 600, 15), "MEL", 140753336, "A", "T")]
+    syn = synthesize(vs, "T", "MEL", "Melanoma")
+    (r,) = [r for r in syn["drugs"] if r["therapy"] == "Vemurafenib"]
+    assert (r["verdict"], r["level"], r["conflicting_evidence"], r["defeated_by"], r["effective_against"]) == (
+        "conflicting", "A", True, [], [])
+    assert [(ln["variant"], ln["verdict"], ln["level"]) for ln in r["lines"]] == [
+        ("NRAS p.Q61K", "resistance", "B"), ("BRAF p.V600E", "sensitivity", "A")]
+    assert "EID14" in ids(r["lines"][0]["resistance"])
+    assert syn["readings"] == []
+
+
+def test_other_tumour_types_one_row_per_drug_across_the_variants(kb):
+    # the same melanoma: cetuximab resistance in colorectal cancer for NRAS (gene level, level A: CIViC
+    # EID5344, CGI "NRAS oncogenic mutation") and for BRAF V600E (level B: EID126, EID2115, CGI) — one
+    # row, level A; cetuximab + encorafenib for V600E in colorectal cancer (CIViC EID9851, level A)
+    vs = [variant(kb, csq("NRAS", "p.Q61K", 61, 3), "MEL", 114713908, "T", "G"),
+          variant(kb, csq("BRAF", "p.V600E", 600, 15), "MEL", 140753336, "A", "T")]
+    syn = synthesize(vs, "T", "MEL", "Melanoma")
+    other = {o["therapy"]: o for o in syn["other_tumour_types"]}
+    assert len(other) == len(syn["other_tumour_types"])
+    assert not set(other) & {r["therapy"] for r in syn["drugs"]}
+    cet = other["Cetuximab"]
+    assert (cet["verdict"], cet["level"], cet["variants"], cet["diseases"], cet["conflicting_evidence"]) == (
+        "resistance", "A", ["NRAS p.Q61K", "BRAF p.V600E"], ["Colorectal Adenocarcinoma"], False)
+    enc = other["Cetuximab + Encorafenib"]
+    assert (enc["verdict"], enc["level"], enc["variants"], enc["conflicting_evidence"]) == (
+        "sensitivity", "A", ["BRAF p.V600E"], False)
+    assert ids(enc["lines"][0]["sensitivity"]) == ["EID9851"]

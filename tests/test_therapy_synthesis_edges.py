@@ -140,18 +140,19 @@ def test_variant_labels_fall_back_to_hgvs_c_and_then_to_the_position():
     assert variant_label({**base, "gene": None, "protein_change": None, "hgvs_c": None}) == "chr7:55181378 C>T"
 
 
-def lung(kb):
+def lung(kb, genomic_order=True):
     """EGFR T790M and L858R in a lung adenocarcinoma, in genomic order as the somatic stage lists them
-    (built in each test: mutmut attributes work done in a shared fixture to one test only)."""
+    or the other way round (built in each test: mutmut ties work done in a shared fixture to one test)."""
     l858r, t790m = csq("EGFR", "p.L858R", 858, 21), csq("EGFR", "p.T790M", 790, 20)
     both = CoOccurring([("t790m", t790m), ("l858r", l858r)])
     vs = [variant(kb, t790m, "LUAD", 55181378, "C", "T", both, "t790m"),
           variant(kb, l858r, "LUAD", 55191822, "T", "G", both, "l858r")]
-    return synthesize(vs, "T", "LUAD", "Lung Adenocarcinoma")
+    return synthesize(vs if genomic_order else vs[::-1], "T", "LUAD", "Lung Adenocarcinoma")
 
 
-def test_t790m_defeats_a_regimen_through_its_erlotinib(kb):
-    syn = lung(kb)
+@pytest.mark.parametrize("genomic_order", [True, False])
+def test_t790m_defeats_a_regimen_through_its_erlotinib(kb, genomic_order):
+    syn = lung(kb, genomic_order)
     # L858R: erlotinib + ramucirumab at level A (CIViC, RELAY); T790M: erlotinib resistance at level A
     # (CGI "EGFR (T790M)", EID238): the regimen is defeated through erlotinib
     (r,) = [r for r in syn["drugs"] if r["therapy"] == "Erlotinib + Ramucirumab"]
@@ -164,8 +165,9 @@ def test_t790m_defeats_a_regimen_through_its_erlotinib(kb):
     assert (ac["verdict"], ac["defeated_by"]) == ("sensitivity", [])
 
 
-def test_the_reading_of_l858r_with_t790m_lists_the_defeated_drugs_in_order(kb):
-    syn = lung(kb)
+@pytest.mark.parametrize("genomic_order", [True, False])
+def test_the_reading_of_l858r_with_t790m_lists_the_defeated_drugs_in_order(kb, genomic_order):
+    syn = lung(kb, genomic_order)
     (reading,) = syn["readings"]
     assert (reading["gene"], reading["sensitizing"], reading["resistance"]) == ("EGFR", ["EGFR p.L858R"], ["EGFR p.T790M"])
     assert {"Erlotinib", "Gefitinib", "Afatinib", "Erlotinib + Ramucirumab"} <= set(reading["defeated"])

@@ -245,8 +245,8 @@ def test_other_tumour_types_one_row_per_drug_across_the_variants(kb):
 
 
 def test_other_tumour_types_row_with_verdicts_that_differ_between_variants_is_a_conflict(kb):
-    # a melanoma with KRAS G12C and EGFR L858R: for lung cancer, erlotinib resistance for KRAS codon 12
-    # (CIViC EID35, level B) and erlotinib sensitivity for EGFR L858R (level A): one row, conflicting
+    # a melanoma with KRAS G12C and EGFR L858R: for lung cancer, erlotinib resistance for KRAS
+    # G12C (CIViC EID1216, level B) and erlotinib sensitivity for EGFR L858R (level A): one row, conflicting
     vs = [variant(kb, csq("KRAS", "p.G12C", 12, 2), "MEL", 25245351, "C", "A"),
           variant(kb, csq("EGFR", "p.L858R", 858, 21), "MEL", 55191822, "T", "G")]
     syn = synthesize(vs, "T", "MEL", "Melanoma")
@@ -254,4 +254,4 @@ def test_other_tumour_types_row_with_verdicts_that_differ_between_variants_is_a_
     assert (erl["verdict"], erl["level"], erl["conflicting_evidence"]) == ("conflicting", "A", True)
     assert [(ln["variant"], ln["verdict"], ln["level"], ln["conflicting_evidence"]) for ln in erl["lines"]] == [
         ("KRAS p.G12C", "resistance", "B", False), ("EGFR p.L858R", "sensitivity", "A", False)]
-    assert "EID35" in ids(erl["lines"][0]["resistance"])
+    assert ids(erl["lines"][0]["resistance"]) == ["EID1216"]

@@ -29,6 +29,14 @@ REPO = Path(__file__).resolve().parents[1]
 WORKDIR = REPO / "results" / "mutation"
 FAST = ["-m", "not workflow", "-x", "-q", "-p", "no:cacheprovider"]
 
+# the all-pairs suite's quick part: every pair of the genes with few alleles, the G6PD males, TPMT *3B/*3C
+PGX_ALLPAIRS_FAST = [
+    *(f"tests/test_pgx_allpairs.py::test_every_pair_of_the_genes_named_alleles_is_called_as_the_sources_say[{g}]"
+      for g in ("ABCG2", "CACNA1S", "CYP3A5", "IFNL3", "NUDT15", "TPMT", "UGT1A1", "VKORC1", "CYP2C19")),
+    "tests/test_pgx_allpairs.py::test_g6pd_males_get_each_alleles_sources_phenotype",
+    "tests/test_pgx_allpairs.py::test_tpmt_star3b_star3c_unphased_is_reported_as_ambiguous_with_star1_star3a",
+]
+
 # module (under scripts/genotailor/) -> the fast tests that exercise it (pytest arguments)
 MODULES = {
     "steps/qc.py": ["tests/test_qc_and_somatic.py", "tests/test_qc_metrics.py", "tests/test_thresholds.py",
@@ -54,10 +62,13 @@ MODULES = {
     "report/fhir.py": ["tests/test_fhir_meaning.py", "tests/test_report_outputs.py", "-k", "fhir or meaning",
                        "tests/test_report_not_a_result.py"],
     "pgx/matcher.py": ["tests/test_pgx_genes.py", "tests/test_pgx_phenotypes.py", "tests/test_pgx_ambiguity.py",
-                       "tests/test_pgx_cyp2c19.py"],
-    "pgx/rules.py": ["tests/test_pgx_phenotypes.py", "tests/test_pgx_genes.py", "tests/test_pgx_cpic_rows.py"],
+                       "tests/test_pgx_cyp2c19.py", "tests/test_pgx_truth.py", "tests/test_pgx_phenotype_sources.py",
+                       *PGX_ALLPAIRS_FAST],
+    "pgx/rules.py": ["tests/test_pgx_phenotypes.py", "tests/test_pgx_genes.py", "tests/test_pgx_cpic_rows.py",
+                     "tests/test_pgx_truth.py", "tests/test_pgx_ploidy.py"],
     "pgx/recommendations.py": ["tests/test_pgx_recommendations.py", "tests/test_pgx_drug_rules.py",
-                               "tests/test_pgx_cpic_rows.py"],
+                               "tests/test_pgx_cpic_rows.py", "tests/test_pgx_ambiguity.py",
+                               "tests/test_pgx_fast_paths.py", "tests/test_pgx_cis_caveat.py"],
 }
 LINKED = ("workflow", "config", "test-data")
 
@@ -129,14 +140,13 @@ def main(argv=None) -> int:
         if args.survivors and not again:
             continue
         result = run(module, args.jobs, again)
-        if again:  # only the last survivors were tested anew (mutmut counts the others as "not checked"
-            # or as killed by an earlier re-run): every mutant not surviving now was killed or timed out
-            # in one run or another; the seconds stay those of the module's full run
-            before = summary[module]
-            result["seconds"] = before["seconds"]
+        if again:  # the seconds of the whole module stay those of its full run
+            result["seconds"] = summary[module]["seconds"]
+            # mutmut counts anew only the mutants it ran (and keeps those of the previous --survivors
+            # run); every other mutant was killed before (or timed out), and the selection only grows
             tested = result["total"] - result["skipped"]
-            result["timeout"] += before["timeout"]
-            result["killed"] = tested - result["survived"] - result["no_tests"] - result["timeout"]
+            result["killed"] = tested - result["survived"] - result["no_tests"] - result["timeout"] - result.get(
+                "suspicious", 0) - result.get("segfault", 0)
             result["score"] = round((result["killed"] + result["timeout"]) / tested, 4) if tested else None
         summary[module] = result
         WORKDIR.mkdir(parents=True, exist_ok=True)

@@ -10,160 +10,26 @@ goes through the engine's knowledge base, matcher or renderer.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from conftest import write_vcf
 from genotailor.pgx.run import CALLED_GENES, call_gene
+from pgx_source_tables import TRUTH
 
-SRC = Path(__file__).parent / "data" / "pgx_sources" / "truth"
-IUPAC = {"R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC", "B": "CGT", "D": "AGT", "H": "ACT",
-         "V": "ACG", "N": "ACGT"}
-PS = 41  # phase set of the phased cases
-
-
-# --- the sources ----------------------------------------------------------------------------------
-
-
-@cache
-def definitions(gene: str) -> dict:
-    return json.loads((SRC / "definitions" / f"{gene}_translation.json").read_text())
-
-
-@cache
-def cpic_phenotypes(gene: str) -> dict | None:
-    path = SRC / "phenotypes" / f"{gene}.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-@cache
-def pypgx(table: str) -> list[dict]:
-    with open(SRC / "pypgx" / table, newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def reference_name(gene: str) -> str:
-    return next(a["name"] for a in definitions(gene)["namedAlleles"] if a["reference"])
-
-
-def _base(code: str | None, ref: str, reference_code: str | None) -> str:
-    """The VCF allele a haplotype carries where its definition says `code` (None: the reference
-    allele's definition applies; an IUPAC code: the reference base when allowed, else the first)."""
-    if code is None:
-        code = reference_code if reference_code is not None else ref
-    if code in IUPAC:
-        return ref if ref in IUPAC[code] else IUPAC[code][0]
-    return code
-
-
-def haplotype(gene: str, names: list[str]) -> dict[int, str]:
-    """{position: allele} of one chromosome carrying the named alleles (non-reference positions
-    only), read from the definition file; two alleles may not disagree at a position."""
-    d = definitions(gene)
-    by_name = {a["name"]: a["alleles"] for a in d["namedAlleles"]}
-    ref_alleles = by_name[reference_name(gene)]
-    out: dict[int, str] = {}
-    for name in names:
-        for i, v in enumerate(d["variants"]):
-            if by_name[name][i] is None:
-                continue
-            allele = _base(by_name[name][i], v["ref"], ref_alleles[i])
-            if allele != v["ref"]:
-                assert out.get(v["position"], allele) == allele, (gene, names, v["position"])
-                out[v["position"]] = allele
-    return out
-
-
-def source_vcf(tmp_path, gene: str, hap1: dict[int, str], hap2: dict[int, str] | None, phased=False,
-               name="case"):
-    """A VCF with a record at every defining position of the source's definition file: the
-    reference base unless a haplotype carries another allele; hap2 None writes haploid genotypes."""
-    d = definitions(gene)
-    ref_alleles = next(a["alleles"] for a in d["namedAlleles"] if a["reference"])
-    records = []
-    for i, v in enumerate(d["variants"]):
-        pos, ref = v["position"], v["ref"]
-        background = _base(ref_alleles[i], ref, None)  # CYP2D6 *1 allows two bases at two positions
-        a1 = hap1.get(pos, background)
-        if hap2 is None:
-            alts = [a for a in [a1] if a != ref] or v["alts"][:1]
-            records.append((d["chromosome"], pos, ref, ",".join(alts), str([ref, *alts].index(a1))))
-            continue
-        a2 = hap2.get(pos, background)
-        alts = [a for a in dict.fromkeys([a1, a2]) if a != ref] or v["alts"][:1]
-        alleles = [ref, *alts]
-        sep = "|" if phased else "/"
-        gt = f"{alleles.index(a1)}{sep}{alleles.index(a2)}" + (f":{PS}" if phased else "")
-        records.append((d["chromosome"], pos, ref, ",".join(alts), gt))
-    return write_vcf(tmp_path / f"{name}.vcf.gz", records, contigs=((d["chromosome"], None),))
-
-
-def cpic_functions(gene: str) -> dict[str, str]:
-    """CPIC's allele functions of the gene's alleles kept (PharmCAT's phenotype file; none without one)."""
-    p = cpic_phenotypes(gene)
-    return {a["name"]: a["functionValue"] for a in p["namedAlleles"]} if p else {}
+S = TRUTH  # the excerpts of `tests/data/pgx_sources/truth/` (readers in pgx_source_tables.py)
+definitions, cpic_phenotypes, pypgx = S.definitions, S.cpic_phenotypes, S.pypgx
+reference_name, haplotype, source_vcf, cpic_functions = S.reference_name, S.haplotype, S.source_vcf, S.cpic_functions
+pypgx_phenotype, expected = S.pypgx_phenotype, S.expected
 
 
 def cpic_row(gene: str, a1: str, a2: str) -> dict:
-    """CPIC's diplotype row of a pair (PharmCAT's phenotype file)."""
-    key = dict(Counter([a1, a2]))
-    rows = [r for r in cpic_phenotypes(gene)["diplotypes"] if r["diplotypekey"] == key]
-    assert len(rows) == 1, (gene, a1, a2, rows)
-    return rows[0]
-
-
-def cyp2d6_expected(a1: str, a2: str) -> tuple[str, float]:
-    """CPIC's CYP2D6 phenotype: the sum of the alleles' activity values (pypgx allele table), placed
-    in CPIC's activity-score ranges (pypgx equation table)."""
-    values = {r["StarAllele"]: r["ActivityScore"] for r in pypgx("allele-table.csv") if r["Gene"] == "CYP2D6"}
-    score = float(values[a1]) + float(values[a2])
-    for r in pypgx("equation-table.csv"):
-        if r["Gene"] != "CYP2D6":
-            continue
-        low, high = re.fullmatch(r"([\d.]+) <= score(?: < ([\d.]+))?", r["Equation"]).groups()
-        if float(low) <= score and (high is None or score < float(high)):
-            return r["Phenotype"], score
-    raise AssertionError(f"no CYP2D6 range holds {score}")
-
-
-# pypgx spells some names and terms differently from PharmCAT and CPIC's report wording.
-PYPGX_NAME = {"IFNL3": {"rs12979860 reference (C)": "Reference", "rs12979860 variant (T)": "rs12979860"}}
-PYPGX_TERM = {
-    "IFNL3": {"Favorable Response": "Favorable response genotype",
-              "Unfavorable Response": "Unfavorable response genotype"},
-    "G6PD": {"G6PD Normal": "Normal", "G6PD Deficient": "Deficient", "G6PD Variable": "Variable",
-             "G6PD Deficient with CNSHA": "Deficient with CNSHA"},
-}
-
-
-def pypgx_phenotype(gene: str, a1: str, a2: str) -> str:
-    """The phenotype of a pair (a2 "MALE": a hemizygous G6PD allele) in pypgx's diplotype table."""
-    names = PYPGX_NAME.get(gene, {})
-    pair = {names.get(a1, a1), names.get(a2, a2)}
-    rows = [r for r in pypgx("diplotype-table.csv")
-            if r["Gene"] == gene and set(r["Diplotype"].split("/")) == pair
-            and len(set(r["Diplotype"].split("/"))) == len(pair)]
-    assert len(rows) == 1, (gene, a1, a2, rows)
-    term = rows[0]["Phenotype"]
-    return PYPGX_TERM.get(gene, {}).get(term, term)
-
-
-def expected(gene: str, a1: str, a2: str) -> tuple[str | None, str | float | None]:
-    """(phenotype, activity score) the sources give a diplotype (CYP2D6's score as a number)."""
-    if gene == "CYP2D6":
-        return cyp2d6_expected(a1, a2)
-    if gene in ("G6PD", "IFNL3", "RYR1"):
-        return pypgx_phenotype(gene, a1, a2), None
-    if gene == "CYP4F2":
-        return None, None
-    row = cpic_row(gene, a1, a2)
-    return row["phenotype"], row["activityScore"]
+    row = S.cpic_row(gene, a1, a2)
+    assert row is not None, (gene, a1, a2)
+    return row
 
 
 # --- every gene: chosen pairs ---------------------------------------------------------------------

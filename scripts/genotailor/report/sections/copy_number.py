@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from genotailor.report import words
 from genotailor.report.sections.base import Section, anchor, line, qc_caveat
-from genotailor.report.sections.somatic import TIER_RANK
+from genotailor.report.sections.somatic import TIER_RANK, _therapy_names
 
 
 def build(patient, docs):
@@ -35,18 +35,6 @@ def gene_anchor(g: dict) -> str:
 
 def _label(g: dict) -> str:
     return f"{g['gene']} {g['call']} (copy number {g['copy_number']:g})"
-
-
-def _therapy_names(rows, direction, limit=4) -> str:
-    """The therapies of one direction, in order, the first `limit` named and the rest counted."""
-    names = []
-    for t in rows:
-        if t["direction"] == direction:
-            name = " + ".join(t["therapies"])
-            if name not in names:
-                names.append(name)
-    text = ", ".join(names[:limit])
-    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def summarize(fields, patient):

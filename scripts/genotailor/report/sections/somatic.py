@@ -83,9 +83,8 @@ def _msi_lines(fields) -> list[dict]:
         if e["result"] == "MSI-H" and rows:
             rows = [t for t in rows if t["evidence_level"] in ("A", "B")] or rows
             levels = ", ".join(sorted({t["evidence_level"] for t in rows}))
-            drugs = list(dict.fromkeys(" + ".join(t["therapies"]) for t in rows if t["direction"] == "sensitivity"))
             out.append(line("somatic", "actionable", f"MSI-H in {e['sample']} — Tier {action['tier']}: "
-                            f"{words.word(words.DIRECTION, 'sensitivity')} to {', '.join(drugs)} "
+                            f"{words.word(words.DIRECTION, 'sensitivity')} to {_therapy_names(rows, 'sensitivity')} "
                             f"(evidence level {levels}); {reason}{caveat}.", TIER_RANK.get(action["tier"], 30), "examined"))
         else:
             out.append(line("somatic", "result", f"Microsatellite instability: {e['result']} in {e['sample']} "
@@ -215,6 +214,14 @@ def other_types_text(v: dict) -> str:
                 f"{r['therapy']} ({level_text(r)}; {(r['sensitivity'] or r['resistance'])['diseases'][0]})"
                 for r in rs[:SUMMARY_LIMIT]) + (f" and {len(rs) - SUMMARY_LIMIT} more" if len(rs) > SUMMARY_LIMIT else ""))
     return "; ".join(parts)
+
+
+def _therapy_names(rows, direction, limit=4) -> str:
+    """The distinct therapies of evidence rows in one direction, the first `limit` named (MSI-H and
+    copy-number lines; small variants go through the therapy synthesis)."""
+    names = list(dict.fromkeys(" + ".join(t["therapies"]) for t in rows if t["direction"] == direction))
+    text = ", ".join(names[:limit])
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def summarize(fields, patient):

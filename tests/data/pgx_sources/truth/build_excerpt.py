@@ -1,6 +1,7 @@
 """Cut the source excerpts `tests/test_pgx_truth.py` reads from the public PGx source files.
 
     python tests/data/pgx_sources/truth/build_excerpt.py PHARMCAT_DEFINITIONS PHARMCAT_PHENOTYPES PYPGX_TABLES
+    python tests/data/pgx_sources/truth/build_excerpt.py --all PHARMCAT_DEFINITIONS PHARMCAT_PHENOTYPES PYPGX_TABLES
 
 The three folders hold PharmCAT's `*_translation.json` allele definitions, PharmCAT's CPIC phenotype
 files (`GENE.json`) and pypgx's tables (see PROVENANCE.md). Only rows are dropped, nothing is
@@ -8,11 +9,16 @@ changed: each gene's definition file keeps every defining position (`variants`) 
 alleles in ALLELES (plus the gene's reference allele); its phenotype file keeps the function rows
 of those alleles and the CPIC diplotype rows made of them; pypgx keeps the rows of the genes PharmCAT
 has no phenotype file for. The test, not this script, decides what is expected.
+
+With --all it writes `../all/` instead, read by the all-pairs and CPIC-rows suites: every named
+allele of every gene, every CPIC diplotype row (its key, phenotype and activity score) and every
+pypgx diplotype row of G6PD, IFNL3 and RYR1, gzipped (byte-identical on a rerun).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -107,6 +113,38 @@ def cut_pypgx(src: Path) -> None:
         (OUT / "pypgx" / name).write_text(buf.getvalue())
 
 
+ALL = OUT.parent / "all"
+
+
+def _write_gz(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh:
+        fh.write(text.encode())
+
+
+def main_all(definitions: str, phenotypes: str, pypgx: str) -> None:
+    """Every allele and diplotype row (see the docstring), under `../all/`."""
+    for gene in ALLELES:
+        d = json.loads((Path(definitions) / f"{gene}_translation.json").read_text())
+        out = {k: d[k] for k in ("gene", "chromosome", "genomeBuild", "version", "source", "variants")}
+        out["namedAlleles"] = [{k: a[k] for k in ("name", "reference", "alleles")} for a in d["namedAlleles"]]
+        _write_gz(ALL / "definitions" / f"{gene}_translation.json.gz", json.dumps(out, sort_keys=True) + "\n")
+        path = Path(phenotypes) / f"{gene}.json"
+        if path.exists():
+            p = json.loads(path.read_text())
+            rows = [{k: r[k] for k in ("diplotypekey", "phenotype", "activityScore")} for r in p["diplotypes"]]
+            out = {"gene": p["gene"], "version": p["version"], "namedAlleles": p["namedAlleles"], "diplotypes": rows}
+            _write_gz(ALL / "phenotypes" / f"{gene}.json.gz", json.dumps(out, sort_keys=True) + "\n")
+    for name in ("allele-table.csv", "diplotype-table.csv", "phenotype-table.csv", "equation-table.csv"):
+        with open(Path(pypgx) / name, newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            rows = [r for r in reader if r[0] in PYPGX_GENES]
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+        _write_gz(ALL / "pypgx" / f"{name}.gz", buf.getvalue())
+
+
 def main(definitions: str, phenotypes: str, pypgx: str) -> None:
     for gene, keep in ALLELES.items():
         cut_definitions(Path(definitions), gene, keep)
@@ -125,4 +163,7 @@ def main(definitions: str, phenotypes: str, pypgx: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1] == "--all":
+        main_all(*sys.argv[2:5])
+    else:
+        main(*sys.argv[1:4])

@@ -49,7 +49,16 @@ MODULES = {
                         "tests/test_cli_options.py", "tests/test_germline_consent.py", "tests/test_data_protection.py"],
     "oncology/readcounts.py": ["tests/test_oncology_readcounts.py", "tests/test_oncology_readcounts_edges.py",
                                "tests/test_vaf_tags.py", "tests/test_multiallelic_vaf.py"],
-    "oncology/actionability.py": ["tests/test_oncology_tiers.py", "tests/test_somatic_listing.py"],
+    "oncology/actionability.py": ["tests/test_oncology_tiers.py", "tests/test_oncology_tier_edges.py",
+                                  "tests/test_somatic_listing.py",
+                                  "tests/test_therapy_synthesis.py", "tests/test_oncology_msi.py",
+                                  *(f"tests/test_oncology_copynumber.py::{t}" for t in (  # its tiering tests only
+                                      "test_erbb2_amplification_in_breast_cancer_is_tier_one_with_anti_her2_therapies_at_level_a",
+                                      "test_a_gene_without_a_call_or_not_assessed_gets_no_tier",
+                                      "test_a_one_copy_loss_matches_gene_loss_evidence_at_tier_two_at_most"))],
+    "oncology/synthesis.py": ["tests/test_therapy_synthesis.py", "tests/test_therapy_synthesis_edges.py",
+                              "tests/test_report_summary.py",
+                              "tests/test_somatic_listing.py"],
     "report/fhir.py": ["tests/test_fhir_meaning.py", "tests/test_report_outputs.py", "-k", "fhir or meaning",
                        "tests/test_report_not_a_result.py"],
     "pgx/matcher.py": ["tests/test_pgx_genes.py", "tests/test_pgx_phenotypes.py", "tests/test_pgx_ambiguity.py",
@@ -95,6 +104,8 @@ def run(module: str, jobs: int, again=()) -> dict:
     # the tests must import the mutated package: no folder holding an unmutated genotailor on the path
     kept = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and not (Path(p) / "genotailor").is_dir()]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(kept)}
+    if again:  # mutmut keeps which tests reach which function from its last run; tests changed since
+        (ws / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     start = time.monotonic()
     subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *again], cwd=ws, env=env,
                    check=False)

@@ -84,7 +84,7 @@ bench: venv tools
 
 ## mutation: mutation score of the decision modules (mutmut, pinned in the test extra), each against its
 ## fast tests (scripts/mutation.py lists them); slow, never part of `make test`. MODULES="steps/qc.py ..."
-## runs some only. Workspaces and results/mutation/summary.json (scores, survivors, seconds) under results/.
+## runs some only. Workspaces and .mutation/summary.json (scores, survivors, seconds) under .mutation/.
 MODULES ?=
 mutation: venv
 	$(VENV)/bin/python scripts/mutation.py --jobs $(CORES) $(MODULES)

@@ -3,12 +3,12 @@
 and runs that module's fast tests against every mutant.
 
 mutmut imports the mutated code from `mutants/src/`, so each module gets a workspace under
-`results/mutation/<name>/` whose `src` is a link to `scripts/` and whose `tests` is a link to
+`.mutation/<name>/` whose `src` is a link to `scripts/` and whose `tests` is a link to
 `tests/`; `mutants/workflow`, `mutants/config` and `mutants/test-data` link back to the repository
 (the package finds its knowledge bases three folders above `genotailor/core/paths.py`). Nothing in
 the repository is changed. A re-run continues where the last one stopped (delete the workspace to
 start again). Each module's killed / survived / timeout counts, its score and its seconds land in
-`results/mutation/summary.json`; `mutmut results` and `mutmut show NAME` in a workspace list and
+`.mutation/summary.json`; `mutmut results` and `mutmut show NAME` in a workspace list and
 show the survivors.
 
 Usage: python scripts/mutation.py [--jobs N] [--survivors] [MODULE ...]   (MODULE as in MODULES, e.g.
@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKDIR = REPO / "results" / "mutation"
+# not under results/: its links back into the repository would (rightly) stop every workflow run
+# in this folder, which refuses any symbolic link under results/ and logs/ (core.workdir)
+WORKDIR = REPO / ".mutation"
 FAST = ["-m", "not workflow", "-x", "-q", "-p", "no:cacheprovider"]
 
 # the all-pairs suite's quick part: every pair of the genes with few alleles, the G6PD males, TPMT *3B/*3C

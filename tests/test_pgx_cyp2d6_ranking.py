@@ -17,9 +17,9 @@ must never count against an allele. Activity values and phenotypes are CPIC's (*
 
 import pytest
 
-from conftest import write_vcf
 from genotailor.pgx.definitions import load_gene
 from genotailor.pgx.run import call_gene
+from test_pgx_genes import gene_vcf  # unphased genotypes at every defining position but `skip`
 
 CYP2D6 = load_gene("CYP2D6")
 
@@ -31,20 +31,6 @@ RS150163869 = 42128813  # IUPAC R in *1's definition
 STAR2 = {RS16947: "A", RS1135840: "G", RS1058164: "G"}  # *2.001
 STAR4_CORE = {RS3892097: "T"}
 STAR4_P34S = {RS3892097: "T", RS1065852: "A"}
-
-
-def cyp2d6_vcf(tmp_path, hap1, hap2, skip=(), name="cyp2d6"):
-    """Unphased genotypes at every CYP2D6 defining position but `skip` ({pos: allele} per
-    haplotype, reference elsewhere)."""
-    records = []
-    for p in sorted(CYP2D6.positions, key=lambda p: p.pos):
-        if p.pos in skip:
-            continue
-        a1, a2 = hap1.get(p.pos, p.ref), hap2.get(p.pos, p.ref)
-        alts = [a for a in dict.fromkeys([a1, a2]) if a != p.ref] or list(p.alts[:1])
-        alleles = [p.ref, *alts]
-        records.append((CYP2D6.chrom, p.pos, p.ref, ",".join(alts), f"{alleles.index(a1)}/{alleles.index(a2)}"))
-    return write_vcf(tmp_path / f"{name}.vcf.gz", records, contigs=((CYP2D6.chrom, None),))
 
 
 def candidates(r):
@@ -66,7 +52,7 @@ def test_definitions_carry_the_iupac_codes_these_tests_are_about():
 def test_star1_star1_with_untested_positions_never_becomes_a_non_reference_call(tmp_path, untested):
     # A *1/*1 sample whose only *7 position (and possibly the two IUPAC-coded *1 positions) has no
     # genotype: stretches identical to CYP2D7 lose their uniquely placed reads.
-    vcf = cyp2d6_vcf(tmp_path, {}, {}, skip=set(untested))
+    vcf = gene_vcf(tmp_path, "CYP2D6", {}, {}, skip=set(untested))
     r = call_gene("CYP2D6", vcf, None, None)
     assert r["diplotype"] == "*1/*1"
     assert sorted(m["position"] for m in r["missing_positions"]) == sorted(untested)
@@ -77,13 +63,13 @@ def test_star1_star1_with_untested_positions_never_becomes_a_non_reference_call(
 
 
 def test_star1_star1_fully_genotyped_is_called_with_its_phenotype(tmp_path):
-    r = call_gene("CYP2D6", cyp2d6_vcf(tmp_path, {}, {}), None, None)
+    r = call_gene("CYP2D6", gene_vcf(tmp_path, "CYP2D6", {}, {}), None, None)
     assert (r["status"], r["diplotype"], r["activity_score"], r["phenotype"]) == (
         "called", "*1/*1", "2.0", "Normal Metabolizer")
 
 
 def test_star2_star4_core_is_called_star2_star4(tmp_path):
-    r = call_gene("CYP2D6", cyp2d6_vcf(tmp_path, STAR2, STAR4_CORE), None, None)
+    r = call_gene("CYP2D6", gene_vcf(tmp_path, "CYP2D6", STAR2, STAR4_CORE), None, None)
     assert r["diplotype"] == "*2/*4"
     assert (r["activity_score"], r["phenotype"]) == ("1.0", "Intermediate Metabolizer")
     # *4's IUPAC codes also let *4 carry *2's variants (*1/*4, *4/*34): listed, never first
@@ -94,7 +80,7 @@ def test_star2_star4_with_p34s_lists_every_reading(tmp_path):
     # *2 + *4.001-like (rs3892097 and rs1065852) gives the same unphased genotypes as *10 + a *4
     # carrying R296C (allowed by *4's IUPAC R), or *65 (P34S, R296C, S486T stated together) + *4
     # core: a tie, every reading listed, *4/*34 (R296C taken by *4's code) after *2/*4.
-    r = call_gene("CYP2D6", cyp2d6_vcf(tmp_path, STAR2, STAR4_P34S), None, None)
+    r = call_gene("CYP2D6", gene_vcf(tmp_path, "CYP2D6", STAR2, STAR4_P34S), None, None)
     assert r["status"] == "ambiguous"
     assert {"*2/*4", "*4/*10", "*4/*65"} <= set(r["tie"]["diplotypes"])
     assert candidates(r).index("*2/*4") < candidates(r).index("*4/*34")

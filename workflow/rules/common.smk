@@ -470,9 +470,18 @@ def pgx_inputs(wildcards):
     inputs = {"vcf": f"{base}/calls/{sample.id}.vcf.gz"}
     if sample.entry in READ_ENTRIES:
         inputs["coverage"] = f"{base}/coverage/{sample.id}.loci.regions.bed.gz"
-        if "CYP2D6" in config["pgx"]["genes"]:
-            inputs["cyp2d6_cn"] = f"{base}/pgx/{sample.id}.cyp2d6_cn.json"
+    if cyp2d6_cn_sample(patient):
+        inputs["cyp2d6_cn"] = f"{base}/pgx/{sample.id}.cyp2d6_cn.json"
     return inputs
+
+
+def cyp2d6_cn_sample(patient):
+    """The PGx sample whose reads give CYP2D6's copy number (the cyp2d6_copy_number job), or None:
+    with PGx consent, CYP2D6 among the genes called and a germline sample with reads."""
+    sample = germline_sample(patient) if patient.consent_pgx else None
+    if sample and sample.entry in READ_ENTRIES and "CYP2D6" in config["pgx"]["genes"]:
+        return sample
+    return None
 
 
 def pgx_sample_id(wildcards):
@@ -575,9 +584,9 @@ def _patient_jobs(patient):
         jobs += [(job, wc) for job in _sample_jobs(s)]
         jobs.append(("qc_sample", wc))
     if patient.consent_pgx and germline_sample(patient):
-        pgx_sample = germline_sample(patient)
-        if pgx_sample.entry in READ_ENTRIES and "CYP2D6" in config["pgx"]["genes"]:  # as pgx_inputs asks for it
-            jobs.append(("cyp2d6_copy_number", {"patient": patient.id, "sample": pgx_sample.id}))
+        cn_sample = cyp2d6_cn_sample(patient)
+        if cn_sample:
+            jobs.append(("cyp2d6_copy_number", {"patient": patient.id, "sample": cn_sample.id}))
         jobs.append(("pgx", {"patient": patient.id}))
     jobs.append(("ledger", {"patient": patient.id}))
     jobs.append(("report", {"patient": patient.id}))
